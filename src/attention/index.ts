@@ -1,0 +1,5 @@
+export * from "./shapes";
+export * from "./scores";
+export * from "./weights";
+export * from "./context";
+export * from "./layers";

@@ -1,0 +1,167 @@
+/**
+ * Attention layers that own their weights. Each returns `{scores, weights, context}` in one call and
+ * leaves the arithmetic to the functions in ./scores, ./weights and ./context.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "../nn/module";
+import { Random } from "../util/random";
+import { bahdanauScores, luongScores, projectKeys, sharedConcatScores } from "./scores";
+import { attentionWeights } from "./weights";
+import { contextVector } from "./context";
+import { ShapeChecker } from "./shapes";
+
+export type AttentionOutput = {
+  /** `[B,S]` alignment scores. */
+  scores: tf.Tensor2D;
+  /** `[B,S]` attention weights (softmax of the scores over S, 0 on padding). */
+  weights: tf.Tensor2D;
+  /** `[B,Hk]` context vector. */
+  context: tf.Tensor2D;
+};
+
+export interface AttentionCallOptions {
+  /** `[B,S]`: 1 for real source tokens, 0 for padding. */
+  mask?: tf.Tensor2D;
+  /** `[B,S,U]` from `layer.projectKeys(keys)`, computed once per batch instead of once per decoder step. */
+  keysProjected?: tf.Tensor3D;
+}
+
+export interface AttentionSizes {
+  /** Hq: the decoder state size. */
+  querySize: number;
+  /** Hk: the encoder output size. */
+  keySize: number;
+  /** U: attention units (Bahdanau, Luong concat); defaults to querySize. */
+  units?: number;
+  seed?: number;
+}
+
+/** Common call shape of both layers. */
+export interface AttentionLayer extends Module {
+  readonly kind: string;
+  /** Precomputes the key side of an additive score, `[B,S,Hk]` -> `[B,S,U]`; undefined for dot/general. */
+  projectKeys(keys: tf.Tensor3D): tf.Tensor3D | undefined;
+  call(query: tf.Tensor2D, keys: tf.Tensor3D, options?: AttentionCallOptions): AttentionOutput;
+}
+
+/** Checks a call's inputs against the layer's configured sizes. */
+function checkCall(sizes: AttentionSizes, query: tf.Tensor2D, keys: tf.Tensor3D): void {
+  new ShapeChecker({ Hq: sizes.querySize, Hk: sizes.keySize })
+    .check("query", query, ["B", "Hq"])
+    .check("keys", keys, ["B", "S", "Hk"]);
+}
+
+function finish(scores: tf.Tensor2D, keys: tf.Tensor3D, mask?: tf.Tensor2D): AttentionOutput {
+  const weights = attentionWeights(scores, mask);
+  return { scores, weights, context: contextVector(weights, keys) };
+}
+
+/** Bahdanau et al. 2015: `score = v · tanh(query·Wq + keys·Wk)`; weights `Wq [Hq,U]`, `Wk [Hk,U]`, `v [U]`. */
+export class BahdanauAttention extends Module implements AttentionLayer {
+  readonly kind = "bahdanau";
+  readonly Wq: tf.Variable;
+  readonly Wk: tf.Variable;
+  readonly v: tf.Variable;
+  readonly sizes: Required<AttentionSizes>;
+
+  constructor(sizes: AttentionSizes) {
+    super();
+    const units = sizes.units ?? sizes.querySize;
+    this.sizes = { ...sizes, units, seed: sizes.seed ?? 1 };
+    const rng = new Random(this.sizes.seed);
+    this.Wq = this.addWeight("Wq", [sizes.querySize, units], "glorotUniform", rng);
+    this.Wk = this.addWeight("Wk", [sizes.keySize, units], "glorotUniform", rng);
+    this.v = this.addWeight("v", [units], "glorotUniform", rng);
+  }
+
+  projectKeys(keys: tf.Tensor3D): tf.Tensor3D {
+    new ShapeChecker({ Hk: this.sizes.keySize }).check("keys", keys, ["B", "S", "Hk"]);
+    return projectKeys(keys, this.Wk as tf.Tensor2D);
+  }
+
+  /** @param query `[B,Hq]` the previous decoder state; @param keys `[B,S,Hk]`. */
+  call(query: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions = {}): AttentionOutput {
+    checkCall(this.sizes, query, keys);
+    return tf.tidy((): AttentionOutput => {
+      const params = { Wq: this.Wq as tf.Tensor2D, Wk: this.Wk as tf.Tensor2D, v: this.v as tf.Tensor1D };
+      const scores = bahdanauScores(query, keys, params, options.keysProjected);
+      return finish(scores, keys, options.mask);
+    });
+  }
+}
+
+/** Luong's scores, plus the tutorial's shared-weight form `concat-shared` for comparison. */
+export type LuongScoreKind = "dot" | "general" | "concat" | "concat-shared";
+
+/**
+ * Luong et al. 2015 global attention with the `dot`, `general` or `concat` score (see `luongScores`).
+ * Weights: `general` has `Wa [Hq,Hk]`; `concat` has `Wa [Hq+Hk,U]` and `v [U]`; `concat-shared` has
+ * `W [H,U]` and `v [U]`; `dot` has none.
+ */
+export class LuongAttention extends Module implements AttentionLayer {
+  readonly kind: string;
+  readonly score: LuongScoreKind;
+  readonly Wa?: tf.Variable;
+  readonly W?: tf.Variable;
+  readonly v?: tf.Variable;
+  readonly sizes: Required<AttentionSizes>;
+
+  constructor(score: LuongScoreKind, sizes: AttentionSizes) {
+    super();
+    const units = sizes.units ?? sizes.querySize;
+    this.sizes = { ...sizes, units, seed: sizes.seed ?? 1 };
+    this.score = score;
+    this.kind = `luong-${score}`;
+    const rng = new Random(this.sizes.seed);
+    const { querySize: Hq, keySize: Hk } = sizes;
+    switch (score) {
+      case "dot":
+        if (Hq !== Hk) throw new Error(`LuongAttention("dot"): querySize (${Hq}) must equal keySize (${Hk})`);
+        break;
+      case "general":
+        this.Wa = this.addWeight("Wa", [Hq, Hk], "glorotUniform", rng);
+        break;
+      case "concat":
+        this.Wa = this.addWeight("Wa", [Hq + Hk, units], "glorotUniform", rng);
+        this.v = this.addWeight("v", [units], "glorotUniform", rng);
+        break;
+      case "concat-shared":
+        if (Hq !== Hk) throw new Error(`LuongAttention("concat-shared"): querySize (${Hq}) must equal keySize (${Hk})`);
+        this.W = this.addWeight("W", [Hq, units], "glorotUniform", rng);
+        this.v = this.addWeight("v", [units], "glorotUniform", rng);
+        break;
+      default:
+        throw new Error(`LuongAttention: unknown score "${score as string}"; use dot, general, concat or concat-shared`);
+    }
+  }
+
+  projectKeys(keys: tf.Tensor3D): tf.Tensor3D | undefined {
+    if (this.score !== "concat") return undefined;
+    const { querySize: Hq, keySize: Hk, units: U } = this.sizes;
+    new ShapeChecker({ Hk }).check("keys", keys, ["B", "S", "Hk"]);
+    return tf.tidy(() => projectKeys(keys, this.Wa!.slice([Hq, 0], [Hk, U]) as tf.Tensor2D));
+  }
+
+  /** @param query `[B,Hq]` the decoder state after this step's RNN update; @param keys `[B,S,Hk]`. */
+  call(query: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions = {}): AttentionOutput {
+    checkCall(this.sizes, query, keys);
+    return tf.tidy((): AttentionOutput => {
+      let scores: tf.Tensor2D;
+      switch (this.score) {
+        case "dot":
+          scores = luongScores("dot", query, keys);
+          break;
+        case "general":
+          scores = luongScores("general", query, keys, { Wa: this.Wa as tf.Tensor2D });
+          break;
+        case "concat":
+          scores = luongScores("concat", query, keys, { Wa: this.Wa as tf.Tensor2D, v: this.v as tf.Tensor1D }, options.keysProjected);
+          break;
+        case "concat-shared":
+          scores = sharedConcatScores(query, keys, { W: this.W as tf.Tensor2D, v: this.v as tf.Tensor1D });
+          break;
+      }
+      return finish(scores, keys, options.mask);
+    });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Alignment scores: how well each encoder output (a "key") matches the decoder's query state.
+ * Row-vector convention throughout: `y = x · W`, kernels shaped `[in, out]`.
+ *
+ * B batch, S source length, Hq query (decoder) size, Hk key (encoder output) size, U attention units.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ShapeChecker } from "./shapes";
+
+export interface BahdanauParams {
+  /** Query projection `[Hq, U]`. */
+  Wq: tf.Tensor2D;
+  /** Key projection `[Hk, U]`. */
+  Wk: tf.Tensor2D;
+  /** Score vector `[U]`. */
+  v: tf.Tensor1D;
+}
+
+export interface LuongGeneralParams {
+  /** `[Hq, Hk]`. */
+  Wa: tf.Tensor2D;
+}
+
+export interface LuongConcatParams {
+  /** `[Hq + Hk, U]`: the first Hq rows multiply the query, the rest the keys (query first). */
+  Wa: tf.Tensor2D;
+  /** `[U]`. */
+  v: tf.Tensor1D;
+}
+
+export interface SharedConcatParams {
+  /** One matrix `[H, U]` applied to `query + key` (requires Hq = Hk = H). */
+  W: tf.Tensor2D;
+  /** `[U]`. */
+  v: tf.Tensor1D;
+}
+
+export type LuongScore = "dot" | "general" | "concat";
+
+/** `[B,S,U] · v[U]` -> `[B,S]`. */
+function dotWithVector(x: tf.Tensor3D, v: tf.Tensor1D): tf.Tensor2D {
+  const [b, s, u] = x.shape;
+  return tf.matMul(x.reshape([b * s, u]), v.reshape([u, 1])).reshape([b, s]);
+}
+
+/** `[B,S,H] · W[H,U]` -> `[B,S,U]`, as one 2-D product. */
+export function projectKeys(keys: tf.Tensor3D, W: tf.Tensor2D): tf.Tensor3D {
+  const [b, s, h] = keys.shape;
+  return tf.matMul(keys.reshape([b * s, h]), W).reshape([b, s, W.shape[1]]);
+}
+
+/**
+ * Bahdanau (additive) scores, Bahdanau et al. 2015, eq. (6) / appendix A.1.2:
+ * `score[b,s] = v · tanh(query[b]·Wq + keys[b,s]·Wk)`.
+ *
+ * @param query `[B,Hq]`, the decoder state *before* this step (s_{i-1} in the paper)
+ * @param keys `[B,S,Hk]`, the encoder outputs
+ * @param keysProjected optional `[B,S,U]` = keys·Wk, computed once per sentence (see `projectKeys`)
+ * @returns scores `[B,S]`
+ */
+export function bahdanauScores(
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  params: BahdanauParams,
+  keysProjected?: tf.Tensor3D,
+): tf.Tensor2D {
+  const shapes = new ShapeChecker()
+    .check("query", query, ["B", "Hq"])
+    .check("keys", keys, ["B", "S", "Hk"])
+    .check("Wq", params.Wq, ["Hq", "U"])
+    .check("Wk", params.Wk, ["Hk", "U"])
+    .check("v", params.v, ["U"]);
+  if (keysProjected) shapes.check("keysProjected", keysProjected, ["B", "S", "U"]);
+  return tf.tidy(() => {
+    const kp = keysProjected ?? projectKeys(keys, params.Wk);
+    const qp = tf.matMul(query, params.Wq).expandDims(1) as tf.Tensor3D; // [B,1,U]
+    return dotWithVector(tf.tanh(tf.add(kp, qp)) as tf.Tensor3D, params.v);
+  });
+}
+
+/**
+ * Luong (multiplicative) scores, Luong et al. 2015, eq. (8), using the decoder state *after* this
+ * step's RNN update (h_t in the paper):
+ * - `dot`:     `score[b,s] = keys[b,s] · query[b]` (requires Hq = Hk)
+ * - `general`: `score[b,s] = keys[b,s] · (query[b]·Wa)`, Wa `[Hq,Hk]`
+ * - `concat`:  `score[b,s] = v · tanh([query[b]; keys[b,s]]·Wa)`, Wa `[Hq+Hk,U]`, query first
+ *
+ * @param query `[B,Hq]`
+ * @param keys `[B,S,Hk]`
+ * @param keysProjected concat only: optional `[B,S,U]` = keys·Wa[Hq:], computed once per sentence
+ * @returns scores `[B,S]`
+ */
+export function luongScores(kind: "dot", query: tf.Tensor2D, keys: tf.Tensor3D): tf.Tensor2D;
+export function luongScores(kind: "general", query: tf.Tensor2D, keys: tf.Tensor3D, params: LuongGeneralParams): tf.Tensor2D;
+export function luongScores(kind: "concat", query: tf.Tensor2D, keys: tf.Tensor3D, params: LuongConcatParams, keysProjected?: tf.Tensor3D): tf.Tensor2D;
+export function luongScores(kind: LuongScore, query: tf.Tensor2D, keys: tf.Tensor3D, params?: LuongGeneralParams | LuongConcatParams, keysProjected?: tf.Tensor3D): tf.Tensor2D;
+export function luongScores(
+  kind: LuongScore,
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  params?: LuongGeneralParams | LuongConcatParams,
+  keysProjected?: tf.Tensor3D,
+): tf.Tensor2D {
+  const shapes = new ShapeChecker().check("query", query, ["B", "Hq"]).check("keys", keys, ["B", "S", "Hk"]);
+  const [B, Hq] = query.shape;
+  const Hk = keys.shape[2];
+  switch (kind) {
+    case "dot": {
+      if (Hq !== Hk) {
+        throw new Error(`luongScores("dot"): query and keys need the same size, got query [${query.shape}] (Hq=${Hq}) and keys [${keys.shape}] (Hk=${Hk}); use "general" or "concat"`);
+      }
+      // [B,S,H] x [B,H,1] -> [B,S,1]
+      return tf.tidy(() => tf.matMul(keys, query.reshape([B, Hq, 1])).reshape([B, keys.shape[1]]));
+    }
+    case "general": {
+      const p = params as LuongGeneralParams | undefined;
+      if (!p?.Wa) throw new Error(`luongScores("general"): needs params {Wa: [Hq,Hk]} with Hq=${Hq}, Hk=${Hk}`);
+      shapes.check("Wa", p.Wa, ["Hq", "Hk"]);
+      return tf.tidy(() => {
+        const q = tf.matMul(query, p.Wa); // [B,Hk]
+        return tf.matMul(keys, q.reshape([B, Hk, 1])).reshape([B, keys.shape[1]]);
+      });
+    }
+    case "concat": {
+      const p = params as LuongConcatParams | undefined;
+      if (!p?.Wa || !p?.v) throw new Error(`luongScores("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
+      shapes.bind("Hq+Hk", Hq + Hk).check("Wa", p.Wa, ["Hq+Hk", "U"]).check("v", p.v, ["U"]);
+      if (keysProjected) shapes.check("keysProjected", keysProjected, ["B", "S", "U"]);
+      return tf.tidy(() => {
+        // [q; k]·Wa = q·Wa[:Hq] + k·Wa[Hq:]: the same product, without building the [B,S,Hq+Hk] concat.
+        const U = p.Wa.shape[1];
+        const WaQuery = p.Wa.slice([0, 0], [Hq, U]);
+        const kp = keysProjected ?? projectKeys(keys, p.Wa.slice([Hq, 0], [Hk, U]));
+        const qp = tf.matMul(query, WaQuery).expandDims(1);
+        return dotWithVector(tf.tanh(tf.add(kp, qp)) as tf.Tensor3D, p.v);
+      });
+    }
+    default:
+      throw new Error(`luongScores: unknown score "${kind as string}"; use "dot", "general" or "concat"`);
+  }
+}
+
+/**
+ * The form that the FloydHub Luong tutorial calls "concat": `score[b,s] = v · tanh((query[b] + keys[b,s])·W)`
+ * with one shared `W [H,U]`. It is *not* the paper's concat (which gives query and key separate weights
+ * and so can weigh them differently); it is kept for comparison in the Luong notebook.
+ *
+ * @param query `[B,H]`
+ * @param keys `[B,S,H]`
+ * @returns scores `[B,S]`
+ */
+export function sharedConcatScores(query: tf.Tensor2D, keys: tf.Tensor3D, params: SharedConcatParams): tf.Tensor2D {
+  new ShapeChecker()
+    .check("query", query, ["B", "H"])
+    .check("keys", keys, ["B", "S", "H"])
+    .check("W", params.W, ["H", "U"])
+    .check("v", params.v, ["U"]);
+  return tf.tidy(() => {
+    const summed = tf.add(keys, query.expandDims(1)) as tf.Tensor3D; // [B,S,H]
+    return dotWithVector(tf.tanh(projectKeys(summed, params.W)) as tf.Tensor3D, params.v);
+  });
+}
