@@ -8,3 +8,4 @@ export * from "./backend";
 export * from "./attention";
 export { Module, glorotLimit } from "./nn/module";
 export { Random } from "./util/random";
+export * from "./plots";

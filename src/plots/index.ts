@@ -1,0 +1,3 @@
+export * from "./figure";
+export * from "./heatmap";
+export * from "./display";

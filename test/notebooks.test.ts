@@ -1,0 +1,78 @@
+/**
+ * Executes every notebook in notebooks/ top to bottom through the real tslab kernel (Jupyter's
+ * nbclient), twice in the same kernel session as users rerun cells, in fast mode (WORKBOOK_FAST=1).
+ * Any error output fails the test. The executed notebooks are kept in artifacts/notebooks/.
+ */
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "..");
+const notebooks = fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+const outDir = path.join(root, "artifacts", "notebooks");
+
+function jupyterPython(): string {
+  for (const py of [process.env.JUPYTER_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean) as string[]) {
+    if (spawnSync(py, ["-c", "import nbclient"]).status === 0) return py;
+  }
+  throw new Error("no Python with nbclient: the notebook tests need Jupyter (npm test installs it on Debian)");
+}
+
+export function runNotebook(file: string, out: string, twice: boolean) {
+  const r = spawnSync(jupyterPython(), [path.join(root, "scripts/run_notebook.py"), file, out, ...(twice ? ["--twice"] : [])], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, WORKBOOK_FAST: "1" },
+    timeout: 20 * 60 * 1000,
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe("notebooks run through the tslab kernel", () => {
+  it("finds the notebooks", () => {
+    assert.ok(notebooks.includes("00-setup.ipynb"), `notebooks/: ${notebooks.join(", ")}`);
+  });
+
+  for (const name of notebooks) {
+    it(`${name} runs twice in one kernel session with no error output`, () => {
+      const out = path.join(outDir, name);
+      const r = runNotebook(path.join(root, "notebooks", name), out, true);
+      assert.equal(r.status, 0, `${name} failed:\n${r.output}`);
+      const executed = JSON.parse(fs.readFileSync(out, "utf8"));
+      const outputs = executed.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []);
+      assert.ok(outputs.length > 0, `${name}: no outputs at all`);
+    });
+  }
+
+  it("fails when a cell throws (a broken copy of 00-setup)", () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));
+    nb.cells.splice(2, 0, { cell_type: "code", id: "broken", metadata: {}, execution_count: null, outputs: [], source: ['throw new Error("this cell is broken on purpose");'] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-broken-"));
+    const file = path.join(root, "notebooks", `.broken-${path.basename(dir)}.ipynb`);
+    fs.writeFileSync(file, JSON.stringify(nb));
+    try {
+      const r = runNotebook(file, path.join(dir, "out.ipynb"), false);
+      assert.notEqual(r.status, 0, "the runner passed a notebook with a failing cell");
+      assert.match(r.output, /this cell is broken on purpose/);
+    } finally {
+      fs.rmSync(file, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails on a TypeScript compile error", () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));
+    nb.cells.splice(2, 0, { cell_type: "code", id: "typo", metadata: {}, execution_count: null, outputs: [], source: ["const n: number = \"not a number\";"] });
+    const file = path.join(root, "notebooks", `.typo-${process.pid}.ipynb`);
+    fs.writeFileSync(file, JSON.stringify(nb));
+    try {
+      const r = runNotebook(file, path.join(os.tmpdir(), `typo-${process.pid}.ipynb`), false);
+      assert.notEqual(r.status, 0, "the runner passed a notebook with a type error");
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
