@@ -9,3 +9,4 @@ export * from "./attention";
 export { Module, glorotLimit } from "./nn/module";
 export { Random } from "./util/random";
 export * from "./plots";
+export * from "./data";

@@ -1,0 +1,48 @@
+/**
+ * A small flag parser for the CLI: `--name value` or `--name=value`, typed by a spec; unknown flags and
+ * bad values exit non-zero with a one-line reason.
+ */
+export type FlagType = "string" | "int" | "number" | "bool";
+
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+  /** Positional arguments. */
+  _: string[];
+  [flag: string]: string | number | boolean | string[] | undefined;
+}
+
+export function parseArgs(argv: string[], spec: Record<string, FlagType>): ParsedArgs {
+  const out: ParsedArgs = { _: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) {
+      out._.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = a.slice(2, eq >= 0 ? eq : undefined);
+    const type = spec[name];
+    if (!type) throw new UsageError(`unknown flag --${name}; known flags: ${Object.keys(spec).map((k) => `--${k}`).join(" ")}`);
+    if (type === "bool") {
+      out[name] = eq >= 0 ? a.slice(eq + 1) !== "false" : true;
+      continue;
+    }
+    const raw = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+    if (raw === undefined) throw new UsageError(`flag --${name} needs a value`);
+    if (type === "string") out[name] = raw;
+    else {
+      const n = Number(raw);
+      if (!Number.isFinite(n) || (type === "int" && !Number.isInteger(n))) throw new UsageError(`flag --${name}: expected ${type === "int" ? "an integer" : "a number"}, got ${JSON.stringify(raw)}`);
+      out[name] = n;
+    }
+  }
+  return out;
+}
+
+/** Prints a one-line reason and exits 2 (usage) or 1 (anything else). */
+export function fail(e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`error: ${msg.split("\n")[0]}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}

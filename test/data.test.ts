@@ -1,0 +1,292 @@
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as http from "node:http";
+import * as zlib from "node:zlib";
+import {
+  parsePairs, loadPairs, tokenize, detokenize, Vocabulary, PAD_ID, SOS_ID, EOS_ID, UNK_ID, splitByEnglish,
+  dropDuplicatePairs, makeBatches, padBatch, batchTensors, paddingShare, prepareData, renderSentence, generateCorpus,
+  corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba, crc32,
+  frameHtml, pairsFrame, vocabularyFrame, tf,
+} from "attention-workbook";
+
+const root = path.resolve(__dirname, "..");
+const SHARED_TATOEBA = path.resolve(root, "../shared/data/tatoeba-eng-deu.tsv");
+
+function tmpFile(name: string, content: string | Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-data-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe("pairs loader", () => {
+  it("reads 2 and 3 columns, keeps the attribution, strips a BOM, handles CRLF and normalises to NFC", () => {
+    const decomposed = "Gru\u0308n.";
+    const text = `\uFEFFGo.\tGeh.\r\nGreen.\t${decomposed}\tCC-BY 2.0 (France) Attribution: tatoeba.org #1 (x) & #2 (y)\r\n\r\n`;
+    const { pairs, report } = parsePairs(text, "mini.tsv");
+    assert.equal(pairs.length, 2);
+    assert.deepEqual(pairs[0], { english: "Go.", german: "Geh.", line: 1 });
+    assert.equal(pairs[1].german, "Grün.");
+    assert.equal(pairs[1].german.length, 5, "NFC: ü is one code point");
+    assert.match(pairs[1].attribution!, /^CC-BY 2.0/);
+    assert.equal(report.withAttribution, 1);
+    assert.equal(report.lines, 2);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ["no tab", "Go.\tGeh.\nNo tab here\n", /bad\.tsv:2: no tab/],
+    ["empty English", "Go.\tGeh.\nHi.\tHallo.\n\tLeer.\n", /bad\.tsv:3: empty English side/],
+    ["empty German", "Go.\t \n", /bad\.tsv:1: empty German side/],
+    ["four columns", "Go.\tGeh.\nA\tB\tC\tD\n", /bad\.tsv:2: 4 tab-separated columns: expected 2 or 3/],
+  ];
+  for (const [what, text, message] of bad) {
+    it(`rejects a malformed line (${what}) with the file and line number`, () => {
+      const file = tmpFile("bad.tsv", text);
+      assert.throws(() => loadPairs(file), message);
+      const { pairs, report } = loadPairs(file, { skipBadLines: true });
+      assert.equal(report.skipped.length, 1);
+      assert.equal(pairs.length + report.skipped.length, report.lines);
+    });
+  }
+
+  it("says when the file is missing", () => {
+    assert.throws(() => loadPairs("/nonexistent/deu.txt"), /cannot read pairs file \/nonexistent\/deu\.txt: no such file/);
+  });
+
+  it("loads the shared Tatoeba file with no error and the same counts on every run", () => {
+    assert.ok(fs.existsSync(SHARED_TATOEBA), `${SHARED_TATOEBA} is missing (CI has ../shared beside the clone)`);
+    const a = prepareData({ file: SHARED_TATOEBA });
+    const b = prepareData({ file: SHARED_TATOEBA });
+    assert.ok(a.counts.loaded > 40000, `loaded ${a.counts.loaded}`);
+    assert.equal(a.report.skipped.length, 0);
+    assert.deepEqual(a.counts, b.counts);
+    assert.equal(a.sourceVocab.size, b.sourceVocab.size);
+    assert.equal(a.targetVocab.size, b.targetVocab.size);
+    assert.deepEqual(a.splits.test.slice(0, 5).map((p) => p.english), b.splits.test.slice(0, 5).map((p) => p.english));
+    const train = new Set(a.splits.train.map((p) => p.english));
+    for (const p of [...a.splits.validation, ...a.splits.test]) assert.ok(!train.has(p.english), `${p.english} is in two splits`);
+  });
+});
+
+describe("tokenizer", () => {
+  const cases: Array<[string, string[]]> = [
+    ["She kissed him.", ["she", "kissed", "him", "."]],
+    ["Don't go, Tom!", ["don't", "go", ",", "tom", "!"]],
+    ["Wie geht's?", ["wie", "geht's", "?"]],
+    ["Wie geht’s dir?", ["wie", "geht’s", "dir", "?"]],
+    ["Er sagte: „Ich weiß es nicht.“", ["er", "sagte", ":", "„", "ich", "weiß", "es", "nicht", ".", "“"]],
+    ['He said "no".', ["he", "said", '"', "no", '"', "."]],
+    ["Die Mädchen hören Grüße.", ["die", "mädchen", "hören", "grüße", "."]],
+    ["Ich schreibe eine E-Mail.", ["ich", "schreibe", "eine", "e-mail", "."]],
+    ["The boys’ toys...", ["the", "boys", "’", "toys", ".", ".", "."]],
+    ["STRASSE und Straße", ["strasse", "und", "straße"]],
+  ];
+  for (const [text, tokens] of cases) {
+    it(`tokenizes ${JSON.stringify(text)}`, () => assert.deepEqual(tokenize(text), tokens));
+  }
+  it("keeps case when asked", () => {
+    assert.deepEqual(tokenize("Der Hund sieht Öl.", { lowercase: false }), ["Der", "Hund", "sieht", "Öl", "."]);
+  });
+  it("detokenizes for display", () => {
+    assert.equal(detokenize(["sie", "hat", "ihn", "geküsst", "."]), "sie hat ihn geküsst.");
+    assert.equal(detokenize(["ich", "weiß", ",", "dass", "er", "sie", "sieht", "."]), "ich weiß, dass er sie sieht.");
+    assert.equal(detokenize(["er", "sagte", ":", "„", "nein", "“", "."]), "er sagte: „nein“.");
+    assert.equal(detokenize(["he", "said", '"', "no", '"', "."]), 'he said "no".');
+    assert.equal(detokenize(["wie", "geht's", "?"]), "wie geht's?");
+  });
+});
+
+describe("vocabulary", () => {
+  const sentences = [["a", "b", "a"], ["c", "a", "b"], ["d"]];
+  it("has the special tokens at fixed ids and orders words by frequency", () => {
+    const v = Vocabulary.build(sentences);
+    assert.deepEqual(v.words.slice(0, 4), ["_PAD", "_SOS", "_EOS", "_UNK"]);
+    assert.deepEqual([PAD_ID, SOS_ID, EOS_ID, UNK_ID], [0, 1, 2, 3]);
+    assert.deepEqual(v.words.slice(4), ["a", "b", "c", "d"]);
+    assert.deepEqual(v.counts.slice(4), [3, 2, 1, 1]);
+  });
+  it("applies minFreq and maxSize; unknown words map to _UNK", () => {
+    const v = Vocabulary.build(sentences, { minFreq: 2 });
+    assert.deepEqual(v.words.slice(4), ["a", "b"]);
+    assert.deepEqual(v.encode(["a", "c", "zebra"], { sos: true, eos: true }), [SOS_ID, 4, UNK_ID, UNK_ID, EOS_ID]);
+    assert.deepEqual(Vocabulary.build(sentences, { maxSize: 5 }).words, ["_PAD", "_SOS", "_EOS", "_UNK", "a"]);
+    assert.deepEqual(v.unknownWords(["a", "zebra"]), ["zebra"]);
+    assert.deepEqual(v.decode([SOS_ID, 4, 5, EOS_ID, 4]), ["a", "b"]);
+    assert.throws(() => v.decode([99]), /id 99 at position 0 is outside 0\.\.5/);
+  });
+  it("saves and loads as JSON", () => {
+    const v = Vocabulary.build(sentences);
+    const w = Vocabulary.fromJSON(JSON.parse(JSON.stringify(v)));
+    assert.deepEqual(w.words, v.words);
+    assert.equal(w.id("c"), v.id("c"));
+    assert.throws(() => Vocabulary.fromJSON({ words: ["x"] }, "ckpt/vocab.json"), /ckpt\/vocab\.json: not a workbook vocabulary/);
+  });
+  it("encodeSentence rejects an empty sentence and lists unknown words", () => {
+    const v = Vocabulary.build([["she", "kissed", "him", "."]]);
+    assert.throws(() => encodeSentence("  ", v), /empty sentence/);
+    const e = encodeSentence("She kissed Tom.", v);
+    assert.deepEqual(e.unknown, ["tom"]);
+    assert.equal(e.ids[2], UNK_ID);
+  });
+});
+
+describe("splits and batches", () => {
+  const pairs = [
+    { english: "Hi.", german: "Hallo.", line: 1 }, { english: "Hi.", german: "Servus.", line: 2 },
+    { english: "Hi.", german: "Hallo.", line: 3 }, { english: "Run!", german: "Lauf!", line: 4 },
+    ...Array.from({ length: 40 }, (_, i) => ({ english: `S${i % 20}.`, german: `D${i}.`, line: 5 + i })),
+  ];
+  it("drops exact duplicates only", () => {
+    const d = dropDuplicatePairs(pairs);
+    assert.equal(d.length, pairs.length - 1);
+    assert.deepEqual(d.slice(0, 2).map((p) => p.german), ["Hallo.", "Servus."]);
+  });
+  it("splits by English sentence: no English sentence in two splits, reproducibly", () => {
+    const s = splitByEnglish(pairs, { validation: 0.2, test: 0.2, seed: 3 });
+    assert.equal(s.train.length + s.validation.length + s.test.length, pairs.length);
+    const sets = [s.train, s.validation, s.test].map((x) => new Set(x.map((p) => p.english)));
+    for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) for (const e of sets[i]) assert.ok(!sets[j].has(e), `${e} in two splits`);
+    assert.ok(s.test.length > 0 && s.validation.length > 0);
+    assert.deepEqual(splitByEnglish(pairs, { validation: 0.2, test: 0.2, seed: 3 }), s);
+    assert.notDeepEqual(splitByEnglish(pairs, { validation: 0.2, test: 0.2, seed: 4 }).test, s.test);
+  });
+  it("pads batches with _SOS/_EOS framing and masks", () => {
+    const b = padBatch([{ source: [5, 6, 7], target: [8] }, { source: [9], target: [10, 11, 12] }]);
+    assert.equal(b.sourceLength, 3);
+    assert.equal(b.targetLength, 4);
+    assert.deepEqual([...b.source], [5, 6, 7, 9, 0, 0]);
+    assert.deepEqual([...b.sourceMask], [1, 1, 1, 1, 0, 0]);
+    assert.deepEqual([...b.decoderInput], [SOS_ID, 8, 0, 0, SOS_ID, 10, 11, 12]);
+    assert.deepEqual([...b.decoderTarget], [8, EOS_ID, 0, 0, 10, 11, 12, EOS_ID]);
+    assert.deepEqual([...b.targetMask], [1, 1, 0, 0, 1, 1, 1, 1]);
+    assert.equal(b.targetTokens, 6);
+    const t = batchTensors(b);
+    assert.deepEqual(t.source.shape, [2, 3]);
+    assert.equal(t.source.dtype, "int32");
+    assert.deepEqual(t.decoderTarget.shape, [2, 4]);
+    assert.equal(t.targetMask.dtype, "float32");
+    tf.dispose(Object.values(t));
+    assert.throws(() => padBatch([{ source: [], target: [1] }]), /example 0 has an empty source sentence/);
+  });
+  it("covers every example once; bucketing reduces padding", () => {
+    const data = prepareData();
+    const plain = makeBatches(data.train, { batchSize: 32, seed: 1 });
+    const bucketed = makeBatches(data.train, { batchSize: 32, seed: 1, bucket: true });
+    for (const batches of [plain, bucketed]) {
+      const seen = batches.flatMap((b) => b.indices).sort((a, b) => a - b);
+      assert.deepEqual(seen, data.train.map((_, i) => i));
+    }
+    const p = paddingShare(plain), q = paddingShare(bucketed);
+    assert.ok(q.source < p.source && q.target < p.target, `padding plain ${JSON.stringify(p)} vs bucketed ${JSON.stringify(q)}`);
+  });
+});
+
+describe("the built-in corpus", () => {
+  it("renders each word-order pattern as hand-written German", () => {
+    const expect: Array<[Parameters<typeof renderSentence>[0], string, string]> = [
+      [{ pattern: "past", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She kissed him.", "Sie küsste ihn."],
+      [{ pattern: "perfect", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She has kissed him.", "Sie hat ihn geküsst."],
+      [{ pattern: "perfect", subject: { noun: "children", det: "the" }, verb: "invite", object: { noun: "boy", det: "a" } }, "The children have invited a boy.", "Die Kinder haben einen Jungen eingeladen."],
+      [{ pattern: "subordinate", subject: { noun: "man", det: "the" }, verb: "see", object: { noun: "woman", det: "the" }, matrix: 0 }, "I know that the man sees the woman.", "Ich weiß, dass der Mann die Frau sieht."],
+      [{ pattern: "subordinate", subject: { pronoun: "she" }, verb: "call", object: { pronoun: "he" }, matrix: 1 }, "He says that she calls him.", "Er sagt, dass sie ihn anruft."],
+      [{ pattern: "subordinate-perfect", subject: { pronoun: "you" }, verb: "find", object: { noun: "key", det: "a" }, matrix: 2 }, "We think that you have found a key.", "Wir glauben, dass du einen Schlüssel gefunden hast."],
+      [{ pattern: "present", subject: { pronoun: "he" }, verb: "open", object: { noun: "window", det: "the" } }, "He opens the window.", "Er macht das Fenster auf."],
+      [{ pattern: "past", subject: { noun: "girl", det: "the" }, verb: "pick", object: { pronoun: "you" } }, "The girl picked you up.", "Das Mädchen holte dich ab."],
+      [{ pattern: "present", subject: { pronoun: "we" }, verb: "pick", object: { noun: "dog", det: "the" } }, "We pick up the dog.", "Wir holen den Hund ab."],
+      [{ pattern: "question", subject: { pronoun: "he" }, verb: "invite", object: { noun: "man", det: "a" } }, "Does he invite a man?", "Lädt er einen Mann ein?"],
+      [{ pattern: "question-perfect", subject: { noun: "cat", det: "the" }, verb: "eat", object: { noun: "soup", det: "a" } }, "Has the cat eaten the soup?", "Hat die Katze die Suppe gegessen?"],
+      [{ pattern: "what-question", subject: { pronoun: "you" }, verb: "read" }, "What do you read?", "Was liest du?"],
+      [{ pattern: "modal", subject: { pronoun: "i" }, verb: "eat", object: { noun: "apple", det: "a" } }, "I want to eat an apple.", "Ich will einen Apfel essen."],
+    ];
+    for (const [spec, en, de] of expect) assert.deepEqual(renderSentence(spec), { english: en, german: de });
+  });
+
+  it("is committed exactly as the generator makes it", () => {
+    const text = fs.readFileSync(DEFAULT_CORPUS, "utf8");
+    assert.equal(text, corpusTsv(generateCorpus(DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED)));
+  });
+
+  it("loads, splits and tokenizes", () => {
+    const data = prepareData();
+    assert.equal(data.counts.loaded, DEFAULT_CORPUS_COUNT);
+    assert.equal(data.counts.duplicates, 0);
+    assert.ok(data.counts.train > 3000 && data.counts.test > 300 && data.counts.validation > 300, JSON.stringify(data.counts));
+    const sample = data.pairs.find((p) => p.english === "She has kissed him.")!;
+    assert.deepEqual(sample.sourceTokens, ["she", "has", "kissed", "him", "."]);
+    assert.deepEqual(sample.targetTokens, ["sie", "hat", "ihn", "geküsst", "."]);
+    assert.ok(data.targetVocab.has("geküsst") && data.targetVocab.has("weiß") && data.targetVocab.has("lädt"));
+    assert.ok(data.sourceVocab.size < 120 && data.targetVocab.size < 200, `${data.sourceVocab.size} / ${data.targetVocab.size}`);
+  });
+});
+
+/** A ZIP archive with one deflated member, written by hand for the download test. */
+function makeZip(name: string, content: Buffer): Buffer {
+  const data = zlib.deflateRawSync(content);
+  const nameBuf = Buffer.from(name, "utf8");
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc32(content), 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(content.length, 22);
+  local.writeUInt16LE(nameBuf.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc32(content), 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(content.length, 24);
+  central.writeUInt16LE(nameBuf.length, 28); central.writeUInt32LE(0, 42);
+  const cdOffset = local.length + nameBuf.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBuf.length, 12); end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([local, nameBuf, data, central, nameBuf, end]);
+}
+
+describe("Tatoeba download", () => {
+  it("fetches a zip over HTTP, extracts deu.txt atomically, and the loader reads it", async () => {
+    const content = Buffer.from("Go.\tGeh.\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #8597805 (Roujin)\nHi.\tHallo!\tCC-BY 2.0 (France) Attribution: tatoeba.org #538123 (CM) & #380701 (cburgmer)\n");
+    const zip = makeZip("deu.txt", content);
+    const server = http.createServer((req, res) => {
+      if (req.url === "/anki/deu-eng.zip") {
+        res.writeHead(200, { "content-type": "application/zip" });
+        res.end(zip);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wb-dl-")), "tatoeba", "deu.txt");
+      const r = await downloadTatoeba({ url: `http://127.0.0.1:${port}/anki/deu-eng.zip`, out });
+      assert.equal(r.lines, 2);
+      assert.deepEqual(fs.readFileSync(out), content);
+      assert.deepEqual(fs.readdirSync(path.dirname(out)), ["deu.txt"], "no temporary file left behind");
+      const { pairs } = loadPairs(out);
+      assert.equal(pairs[1].german, "Hallo!");
+      assert.match(pairs[1].attribution!, /tatoeba\.org #538123/);
+      await assert.rejects(downloadTatoeba({ url: `http://127.0.0.1:${port}/missing.zip`, out }), /HTTP 404/);
+      const corrupt = Buffer.from(zip);
+      corrupt[40] ^= 0xff;
+      assert.throws(() => { const { zipEntries, zipRead } = require("attention-workbook"); zipRead(corrupt, zipEntries(corrupt)[0]); }, /corrupt|invalid|incorrect/i);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("danfo.js tables", () => {
+  it("renders pairs and vocabulary frequencies as HTML tables", () => {
+    const data = prepareData();
+    const html = frameHtml(pairsFrame(data.pairs, 3), "Sample pairs");
+    assert.match(html, /<caption>Sample pairs<\/caption>/);
+    assert.match(html, /<td style="text-align:left">Sie küsste ihn\.<\/td>/);
+    assert.equal((html.match(/<tr>/g) ?? []).length, 4);
+    const vf = vocabularyFrame(data.targetVocab, 5);
+    assert.deepEqual(vf.columns, ["id", "word", "count"]);
+    const counts = vf.values.map((r) => r[2] as number);
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+    assert.equal(vf.values.length, 5);
+    assert.match(frameHtml(pairsFrame([{ english: "<b>", german: "&", line: 1 }])), /&lt;b&gt;.*&amp;/s);
+  });
+});
