@@ -39,6 +39,17 @@ function errorText(e: unknown): string {
 
 /** Registers `tensorflow` from a native package; throws with the reason it cannot. */
 function loadNative(pkg: string): void {
+  // danfojs-node's install maps @tensorflow/tfjs-node to plain tfjs (see package.json overrides); loading
+  // that stand-in would only register a second copy of tfjs's ops, so it is recognised and skipped.
+  let manifest: { name?: string; version?: string } | undefined;
+  try {
+    manifest = require(`${pkg}/package.json`);
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+  if (manifest?.name !== pkg) {
+    throw new Error(`${pkg} is a stand-in for ${manifest?.name}@${manifest?.version} (npm overrides for danfojs-node), not the native binding`);
+  }
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   require(pkg);
   // danfojs-node's install maps @tensorflow/tfjs-node to plain tfjs (see package.json overrides):

@@ -1,0 +1,180 @@
+/**
+ * Decoding: greedy (batched) and beam search, each returning for every output word the attention weights
+ * over the source. Decoding always ends: at `_EOS` or at `maxLength` words.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Seq2Seq } from "../models/seq2seq";
+import type { DecoderMemory, DecoderState } from "../models/decoder";
+import { EOS_ID, SOS_ID } from "../data/vocab";
+import { padBatch } from "../data/batches";
+
+export interface Hypothesis {
+  /** Output ids, without _SOS and _EOS. */
+  ids: number[];
+  /** `[ids.length (+1 with _EOS)][S]`: the attention weights for each output step over the source. */
+  attention: number[][];
+  /** Sum of log-probabilities of the chosen words (with _EOS when it was chosen). */
+  logProb: number;
+  /** True when the model chose _EOS before maxLength. */
+  complete: boolean;
+}
+
+export interface SearchOptions {
+  /** Most output words; default 2·S + 10 for a source of S tokens. */
+  maxLength?: number;
+}
+
+function disposeState(s: DecoderState): void {
+  tf.dispose([s.rnn.h, s.rnn.c ?? [], s.attentional ?? []] as tf.Tensor[]);
+}
+
+function disposeMemory(m: DecoderMemory): void {
+  tf.dispose([m.keys, m.mask, m.keysProjected ?? []] as tf.Tensor[]);
+}
+
+function keepState(s: DecoderState): DecoderState {
+  for (const t of [s.rnn.h, s.rnn.c, s.attentional]) if (t) tf.keep(t);
+  return s;
+}
+
+/** Greedy decoding of several sentences at once. `sources` are id lists (no _SOS/_EOS). */
+export function greedySearch(model: Seq2Seq, sources: number[][], options: SearchOptions = {}): Hypothesis[] {
+  const batch = padBatch(sources.map((source) => ({ source, target: [] })));
+  const B = batch.size, S = batch.sourceLength;
+  const maxLength = options.maxLength ?? 2 * S + 10;
+  const lengths = sources.map((s) => s.length);
+  const out: Hypothesis[] = sources.map(() => ({ ids: [], attention: [], logProb: 0, complete: false }));
+  const { memory, state: initial } = tf.tidy(() => {
+    const r = model.start(tf.tensor2d(batch.source, [B, S], "int32"), tf.tensor2d(batch.sourceMask, [B, S]));
+    tf.keep(r.memory.keys); tf.keep(r.memory.mask);
+    if (r.memory.keysProjected) tf.keep(r.memory.keysProjected);
+    keepState(r.state);
+    return { memory: r.memory, state: r.state } as unknown as tf.TensorContainerObject;
+  }) as unknown as { memory: DecoderMemory; state: DecoderState };
+  let state = initial;
+  let previous = new Int32Array(B).fill(SOS_ID);
+  try {
+    for (let t = 0; t < maxLength && out.some((h) => !h.complete); t++) {
+      const step = tf.tidy(() => {
+        const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, memory);
+        const logp = tf.logSoftmax(model.logits(r.features));
+        keepState(r.state);
+        return { state: r.state, best: tf.keep(tf.argMax(logp, 1)), bestLogp: tf.keep(tf.max(logp, 1)), weights: tf.keep(r.attention.weights) } as unknown as tf.TensorContainerObject;
+      }) as unknown as { state: DecoderState; best: tf.Tensor1D; bestLogp: tf.Tensor1D; weights: tf.Tensor2D };
+      disposeState(state);
+      state = step.state;
+      const best = step.best.dataSync(), bestLogp = step.bestLogp.dataSync(), weights = step.weights.dataSync();
+      tf.dispose([step.best, step.bestLogp, step.weights]);
+      previous = Int32Array.from(best);
+      out.forEach((h, b) => {
+        if (h.complete || h.ids.length >= maxLength) return;
+        h.attention.push(Array.from(weights.subarray(b * S, b * S + lengths[b])));
+        h.logProb += bestLogp[b];
+        if (best[b] === EOS_ID) h.complete = true;
+        else h.ids.push(best[b]);
+      });
+      if (out.every((h) => h.complete || h.ids.length >= maxLength)) break;
+    }
+  } finally {
+    disposeState(state);
+    disposeMemory(memory);
+  }
+  return out;
+}
+
+export interface BeamOptions extends SearchOptions {
+  beamSize: number;
+  /** α of the length normalisation lp(n) = ((5 + n) / 6)^α (Wu et al. 2016); 0 compares raw log-probabilities. */
+  lengthPenalty?: number;
+}
+
+interface Beam { ids: number[]; attention: number[][]; logProb: number }
+
+/** Beam search for one sentence. With `beamSize` 1 it makes the same choices as greedy search. */
+export function beamSearch(model: Seq2Seq, source: number[], options: BeamOptions): Hypothesis {
+  const K = options.beamSize;
+  if (!(Number.isInteger(K) && K >= 1)) throw new Error(`beamSearch: beamSize must be a positive integer, got ${K}`);
+  const alpha = options.lengthPenalty ?? 0.6;
+  const S = source.length;
+  if (S === 0) throw new Error("beamSearch: empty source sentence");
+  const maxLength = options.maxLength ?? 2 * S + 10;
+  const normalised = (logProb: number, n: number) => (alpha === 0 ? logProb : logProb / Math.pow((5 + n) / 6, alpha));
+  const { memory, state: initial } = tf.tidy(() => {
+    const r = model.start(tf.tensor2d([source], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
+    tf.keep(r.memory.keys); tf.keep(r.memory.mask);
+    if (r.memory.keysProjected) tf.keep(r.memory.keysProjected);
+    keepState(r.state);
+    return { memory: r.memory, state: r.state } as unknown as tf.TensorContainerObject;
+  }) as unknown as { memory: DecoderMemory; state: DecoderState };
+  let beams: Beam[] = [{ ids: [], attention: [], logProb: 0 }];
+  let state = initial;
+  let beamMemory = memory;
+  const finished: Hypothesis[] = [];
+  try {
+    for (let t = 0; t < maxLength && beams.length > 0; t++) {
+      const n = beams.length;
+      if (beamMemory.keys.shape[0] !== n) {
+        const tiled = tf.tidy(() => ({
+          keys: tf.keep(tf.tile(memory.keys, [n, 1, 1])),
+          mask: tf.keep(tf.tile(memory.mask, [n, 1])),
+          keysProjected: memory.keysProjected ? tf.keep(tf.tile(memory.keysProjected, [n, 1, 1])) : undefined,
+        }) as unknown as tf.TensorContainerObject) as unknown as DecoderMemory;
+        if (beamMemory !== memory) disposeMemory(beamMemory);
+        beamMemory = tiled;
+      }
+      const previous = beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : SOS_ID));
+      const step = tf.tidy(() => {
+        const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, beamMemory);
+        keepState(r.state);
+        return { state: r.state, logp: tf.keep(tf.logSoftmax(model.logits(r.features))), weights: tf.keep(r.attention.weights) } as unknown as tf.TensorContainerObject;
+      }) as unknown as { state: DecoderState; logp: tf.Tensor2D; weights: tf.Tensor2D };
+      disposeState(state);
+      const logp = step.logp.dataSync();
+      const weights = step.weights.dataSync();
+      const V = step.logp.shape[1];
+      tf.dispose([step.logp, step.weights]);
+      // The best K·2 expansions over all beams.
+      const candidates: Array<{ beam: number; word: number; logProb: number }> = [];
+      for (let b = 0; b < n; b++) {
+        const row: Array<{ beam: number; word: number; logProb: number }> = [];
+        for (let w = 0; w < V; w++) row.push({ beam: b, word: w, logProb: beams[b].logProb + logp[b * V + w] });
+        row.sort((x, y) => y.logProb - x.logProb);
+        candidates.push(...row.slice(0, 2 * K));
+      }
+      candidates.sort((x, y) => y.logProb - x.logProb);
+      const next: Beam[] = [];
+      const parents: number[] = [];
+      for (const c of candidates) {
+        if (next.length >= K) break;
+        const parent = beams[c.beam];
+        const attention = [...parent.attention, Array.from(weights.subarray(c.beam * S, (c.beam + 1) * S))];
+        if (c.word === EOS_ID) {
+          finished.push({ ids: parent.ids, attention, logProb: c.logProb, complete: true });
+        } else {
+          next.push({ ids: [...parent.ids, c.word], attention, logProb: c.logProb });
+          parents.push(c.beam);
+        }
+      }
+      if (finished.length >= K || next.length === 0) {
+        disposeState(step.state);
+        state = { rnn: { h: tf.zeros([1, 1]) } };
+        beams = [];
+        break;
+      }
+      state = tf.tidy(() => {
+        const idx = tf.tensor1d(parents, "int32");
+        const pick = (x?: tf.Tensor2D) => (x ? tf.keep(tf.gather(x, idx)) : undefined);
+        return { rnn: { h: pick(step.state.rnn.h)!, c: pick(step.state.rnn.c) }, attentional: pick(step.state.attentional) } as unknown as tf.TensorContainerObject;
+      }) as unknown as DecoderState;
+      disposeState(step.state);
+      beams = next;
+    }
+  } finally {
+    disposeState(state);
+    if (beamMemory !== memory) disposeMemory(beamMemory);
+    disposeMemory(memory);
+  }
+  const pool = finished.length ? finished : beams.map((b) => ({ ...b, complete: false }));
+  pool.sort((a, b) => normalised(b.logProb, b.ids.length + (b.complete ? 1 : 0)) - normalised(a.logProb, a.ids.length + (a.complete ? 1 : 0)));
+  return pool[0];
+}

@@ -1,0 +1,82 @@
+/**
+ * Sentences in, translations out: tokenize, map to ids, search, map back, detokenize; with the attention
+ * matrix of every translation for the heatmaps.
+ */
+import type { Seq2Seq } from "../models/seq2seq";
+import type { Vocabulary } from "../data/vocab";
+import { detokenize, TokenizeOptions } from "../data/tokenize";
+import { encodeSentence } from "../data/dataset";
+import { beamSearch, greedySearch } from "./search";
+
+/** A model with the vocabularies and tokenization it was trained with. */
+export interface TranslationModel {
+  model: Seq2Seq;
+  sourceVocab: Vocabulary;
+  targetVocab: Vocabulary;
+  tokenizeOptions: TokenizeOptions;
+}
+
+export interface Translation {
+  source: string;
+  sourceTokens: string[];
+  /** Output words (without _EOS). */
+  tokens: string[];
+  /** Detokenized output. */
+  text: string;
+  /** `[tokens.length (+1 for _EOS)][sourceTokens.length]` attention weights. */
+  attention: number[][];
+  /** Output words with "_EOS" appended when the model ended the sentence (rows of `attention`). */
+  outputLabels: string[];
+  logProb: number;
+  complete: boolean;
+  /** Source words not in the vocabulary (translated as _UNK). */
+  unknown: string[];
+}
+
+export interface TranslateOptions {
+  /** Beam size; 1 (default) is greedy decoding. */
+  beam?: number;
+  lengthPenalty?: number;
+  maxLength?: number;
+  /** Sentences per greedy batch. */
+  batchSize?: number;
+}
+
+/** Translates sentences (greedy in batches, or beam search one by one). */
+export function translateAll(tm: TranslationModel, sentences: readonly string[], options: TranslateOptions = {}): Translation[] {
+  const encoded = sentences.map((s, i) => {
+    try {
+      return encodeSentence(s, tm.sourceVocab, tm.tokenizeOptions);
+    } catch (e) {
+      throw new Error(`sentence ${i + 1}: ${(e as Error).message}`);
+    }
+  });
+  const beam = options.beam ?? 1;
+  const batchSize = options.batchSize ?? 64;
+  const hyps = [];
+  if (beam <= 1) {
+    for (let i = 0; i < encoded.length; i += batchSize) {
+      hyps.push(...greedySearch(tm.model, encoded.slice(i, i + batchSize).map((e) => e.ids), { maxLength: options.maxLength }));
+    }
+  } else {
+    for (const e of encoded) hyps.push(beamSearch(tm.model, e.ids, { beamSize: beam, lengthPenalty: options.lengthPenalty, maxLength: options.maxLength }));
+  }
+  return hyps.map((h, i) => {
+    const tokens = tm.targetVocab.decode(h.ids);
+    return {
+      source: sentences[i],
+      sourceTokens: encoded[i].tokens,
+      tokens,
+      text: detokenize(tokens),
+      attention: h.attention,
+      outputLabels: h.complete ? [...tokens, "_EOS"] : tokens,
+      logProb: h.logProb,
+      complete: h.complete,
+      unknown: encoded[i].unknown,
+    };
+  });
+}
+
+export function translate(tm: TranslationModel, sentence: string, options: TranslateOptions = {}): Translation {
+  return translateAll(tm, [sentence], options)[0];
+}

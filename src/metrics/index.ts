@@ -1,0 +1,3 @@
+export * from "./tokenize-13a";
+export * from "./bleu";
+export * from "./chrf";

@@ -1,0 +1,58 @@
+/**
+ * The Bahdanau decoder (Bahdanau et al. 2015), in the tutorial's order for each output step:
+ * 1. alignment scores from the **previous** decoder hidden state s_{t-1} and every encoder output;
+ * 2. softmax -> attention weights; 3. context vector;
+ * 4. the context concatenated with the embedding of the previous output word;
+ * 5. the RNN step -> s_t; 6. the classifier turns s_t into word scores.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "../nn/module";
+import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { BahdanauAttention } from "../attention/layers";
+import { Random } from "../util/random";
+import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
+
+export interface DecoderConfig {
+  vocabSize: number;
+  embeddingSize: number;
+  hiddenSize: number;
+  /** Hk, the encoder output size. */
+  keySize: number;
+  attentionUnits: number;
+  cell: CellType;
+}
+
+export class BahdanauDecoder extends Module implements AttentionDecoder {
+  readonly embedding: Embedding;
+  readonly attention: BahdanauAttention;
+  readonly cell: RecurrentCell;
+  readonly classifier: Dense;
+
+  constructor(readonly config: DecoderConfig, rng: Random) {
+    super();
+    const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
+    this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
+    this.attention = this.addChild("attention", new BahdanauAttention({ querySize: H, keySize: Hk, units: U, seed: rng.seed() }));
+    this.cell = this.addChild("rnn", makeCell(config.cell, E + Hk, H, rng));
+    this.classifier = this.addChild("classifier", new Dense(H, V, rng));
+  }
+
+  prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory {
+    return { keys, mask, keysProjected: this.attention.projectKeys(keys) };
+  }
+
+  initialState(encoderState: RnnState): DecoderState {
+    return { rnn: encoderState };
+  }
+
+  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
+    let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
+    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+    // Steps 1-3: attention from the previous hidden state.
+    const attention = this.attention.call(state.rnn.h, memory.keys, { mask: memory.mask, keysProjected: memory.keysProjected });
+    // Steps 4-5: [embedding; context] into the RNN.
+    const input = tf.concat([embedded, attention.context], 1) as tf.Tensor2D;
+    const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
+    return { state: { rnn }, features: rnn.h, attention };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The encoder: an embedding, then an LSTM (or GRU), optionally bidirectional. Its outputs at every
+ * source position are the "encoder hidden states" of step 1 in both tutorials: the keys attention
+ * looks at.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "../nn/module";
+import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { Random } from "../util/random";
+import { ShapeChecker } from "../attention/shapes";
+import { tidy } from "../util/tidy";
+
+export interface EncoderConfig {
+  vocabSize: number;
+  embeddingSize: number;
+  hiddenSize: number;
+  cell: CellType;
+  bidirectional: boolean;
+}
+
+export interface EncoderOutput {
+  /** `[B,S,Hk]` encoder hidden states, Hk = H (or 2H when bidirectional); zeros at padding. */
+  outputs: tf.Tensor3D;
+  /** The decoder's initial state `[B,H]` (the last real step; bridged from both directions when bidirectional). */
+  state: RnnState;
+}
+
+/** Runs `cell` over `xProj [S][B,G·H]` in the given order; padded steps (mask 0) keep the state. */
+function runCell(cell: RecurrentCell, xProj: tf.Tensor2D[], masks: tf.Tensor2D[], order: number[], batch: number): { outputs: tf.Tensor2D[]; state: RnnState } {
+  let state = cell.zeroState(batch);
+  const outputs: tf.Tensor2D[] = new Array(xProj.length);
+  for (const t of order) {
+    const next = cell.step(xProj[t], state);
+    const m = masks[t];
+    const keep = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.add(b, tf.mul(m, tf.sub(a, b))) as tf.Tensor2D;
+    state = { h: keep(next.h, state.h), c: next.c && state.c ? keep(next.c, state.c) : undefined };
+    outputs[t] = tf.mul(state.h, m) as tf.Tensor2D;
+  }
+  return { outputs, state };
+}
+
+export class Encoder extends Module {
+  readonly embedding: Embedding;
+  readonly forward: RecurrentCell;
+  readonly backward?: RecurrentCell;
+  readonly bridgeH?: Dense;
+  readonly bridgeC?: Dense;
+
+  constructor(readonly config: EncoderConfig, rng: Random) {
+    super();
+    const { vocabSize, embeddingSize: E, hiddenSize: H } = config;
+    this.embedding = this.addChild("embedding", new Embedding(vocabSize, E, rng));
+    this.forward = this.addChild("forward", makeCell(config.cell, E, H, rng));
+    if (config.bidirectional) {
+      this.backward = this.addChild("backward", makeCell(config.cell, E, H, rng));
+      this.bridgeH = this.addChild("bridgeH", new Dense(2 * H, H, rng));
+      if (config.cell === "lstm") this.bridgeC = this.addChild("bridgeC", new Dense(2 * H, H, rng));
+    }
+  }
+
+  /** Size of each encoder output (Hk). */
+  get outputSize(): number {
+    return this.config.bidirectional ? 2 * this.config.hiddenSize : this.config.hiddenSize;
+  }
+
+  /**
+   * @param source `[B,S]` int32 token ids (right-padded with _PAD)
+   * @param sourceMask `[B,S]` 1 for real tokens, 0 for padding
+   */
+  encode(source: tf.Tensor2D, sourceMask: tf.Tensor2D, options: { dropout?: number; seed?: number } = {}): EncoderOutput {
+    new ShapeChecker().check("source", source, ["B", "S"]).check("sourceMask", sourceMask, ["B", "S"]);
+    return tidy(() => {
+      const [B, S] = source.shape;
+      const E = this.config.embeddingSize;
+      let emb = this.embedding.apply(source).reshape([B * S, E]) as tf.Tensor2D;
+      if (options.dropout) emb = tf.dropout(emb, options.dropout, undefined, options.seed) as tf.Tensor2D;
+      const masks = tf.unstack(sourceMask.toFloat().reshape([B, S, 1]), 1) as tf.Tensor2D[];
+      const project = (cell: RecurrentCell) => tf.unstack(cell.projectInput(emb).reshape([B, S, -1]), 1) as tf.Tensor2D[];
+      const steps = Array.from({ length: S }, (_, t) => t);
+      const fwd = runCell(this.forward, project(this.forward), masks, steps, B);
+      if (!this.backward) {
+        return { outputs: tf.stack(fwd.outputs, 1) as tf.Tensor3D, state: fwd.state };
+      }
+      const bwd = runCell(this.backward, project(this.backward), masks, steps.slice().reverse(), B);
+      const outputs = tf.concat([tf.stack(fwd.outputs, 1), tf.stack(bwd.outputs, 1)], 2) as tf.Tensor3D;
+      const h = tf.tanh(this.bridgeH!.apply(tf.concat([fwd.state.h, bwd.state.h], 1))) as tf.Tensor2D;
+      const c = this.bridgeC ? this.bridgeC.apply(tf.concat([fwd.state.c!, bwd.state.c!], 1)) : undefined;
+      return { outputs, state: { h, c } };
+    });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The Luong decoder (Luong et al. 2015, global attention), in its order for each output step:
+ * 1. the RNN step first -> h_t (its input is the previous word's embedding, and with input feeding
+ *    also the previous attentional hidden state h̃_{t-1});
+ * 2. alignment scores from the **new** hidden state h_t (dot, general or concat);
+ * 3. softmax -> attention weights; 4. context vector c_t;
+ * 5. attentional hidden state h̃_t = tanh([c_t; h_t]·Wc); 6. the classifier turns h̃_t into word scores.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "../nn/module";
+import { Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { LuongAttention, LuongScoreKind } from "../attention/layers";
+import { Random } from "../util/random";
+import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
+import type { DecoderConfig } from "./bahdanau-decoder";
+
+export interface LuongDecoderConfig extends DecoderConfig {
+  score: LuongScoreKind;
+  inputFeeding: boolean;
+}
+
+export class LuongDecoder extends Module implements AttentionDecoder {
+  readonly embedding: Embedding;
+  readonly cell: RecurrentCell;
+  readonly attention: LuongAttention;
+  /** Wc `[Hk+H, H]`: `h̃ = tanh([context; h]·Wc)` (no bias, as in the paper's eq. 5). */
+  readonly combine: Dense;
+  readonly classifier: Dense;
+
+  constructor(readonly config: LuongDecoderConfig, rng: Random) {
+    super();
+    const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
+    this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
+    this.cell = this.addChild("rnn", makeCell(config.cell, config.inputFeeding ? E + H : E, H, rng));
+    this.attention = this.addChild("attention", new LuongAttention(config.score, { querySize: H, keySize: Hk, units: U, seed: rng.seed() }));
+    this.combine = this.addChild("Wc", new Dense(Hk + H, H, rng, { bias: false }));
+    this.classifier = this.addChild("classifier", new Dense(H, V, rng));
+  }
+
+  prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory {
+    return { keys, mask, keysProjected: this.attention.projectKeys(keys) };
+  }
+
+  initialState(encoderState: RnnState): DecoderState {
+    const B = encoderState.h.shape[0];
+    return { rnn: encoderState, attentional: this.config.inputFeeding ? tf.zeros([B, this.config.hiddenSize]) : undefined };
+  }
+
+  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
+    let embedded = this.embedding.apply(previous) as tf.Tensor2D;
+    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+    // Step 1: the RNN first.
+    const input = this.config.inputFeeding ? (tf.concat([embedded, state.attentional!], 1) as tf.Tensor2D) : embedded;
+    const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
+    // Steps 2-4: attention from the new hidden state.
+    const attention = this.attention.call(rnn.h, memory.keys, { mask: memory.mask, keysProjected: memory.keysProjected });
+    // Step 5: the attentional hidden state.
+    const attentional = tf.tanh(this.combine.apply(tf.concat([attention.context, rnn.h], 1) as tf.Tensor2D)) as tf.Tensor2D;
+    return { state: { rnn, attentional }, features: attentional, attention };
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The sequence-to-sequence model: an encoder and an attention decoder (Bahdanau, or Luong with the
+ * dot, general or concat score), with the training loss under teacher forcing.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Module } from "../nn/module";
+import type { CellType } from "../nn/layers";
+import { Random } from "../util/random";
+import { Encoder } from "./encoder";
+import { BahdanauDecoder } from "./bahdanau-decoder";
+import { LuongDecoder } from "./luong-decoder";
+import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
+import type { BatchTensors } from "../data/batches";
+import { maskedCrossEntropy } from "../train/losses";
+import type { LuongScoreKind } from "../attention/layers";
+
+export const ATTENTION_KINDS = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-concat-shared"] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+export interface Seq2SeqConfig {
+  attention: AttentionKind;
+  sourceVocabSize: number;
+  targetVocabSize: number;
+  embeddingSize: number;
+  hiddenSize: number;
+  /** U, for the additive scores (Bahdanau, Luong concat); default hiddenSize. */
+  attentionUnits?: number;
+  cell: CellType;
+  bidirectional: boolean;
+  /** Luong only: feed h̃_{t-1} into the next step (Luong et al. 2015, section 3.3). */
+  inputFeeding: boolean;
+  /** Dropout on embeddings and on the classifier's input while training. */
+  dropout: number;
+  seed: number;
+}
+
+export const DEFAULT_MODEL: Omit<Seq2SeqConfig, "sourceVocabSize" | "targetVocabSize"> = {
+  attention: "luong-general",
+  embeddingSize: 64,
+  hiddenSize: 128,
+  cell: "lstm",
+  bidirectional: false,
+  inputFeeding: false,
+  dropout: 0,
+  seed: 1,
+};
+
+export function checkModelConfig(c: Seq2SeqConfig): void {
+  if (!ATTENTION_KINDS.includes(c.attention)) {
+    throw new Error(`unknown attention kind "${c.attention}": use one of ${ATTENTION_KINDS.join(", ")}`);
+  }
+  for (const k of ["sourceVocabSize", "targetVocabSize", "embeddingSize", "hiddenSize"] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`model config: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (c.attention === "luong-dot" && c.bidirectional) {
+    throw new Error("luong-dot needs keys and query of one size: a bidirectional encoder gives 2H keys for an H decoder; use luong-general or luong-concat");
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+}
+
+export interface LossOptions {
+  /** Probability of feeding the true previous word (1 = always teacher forcing). */
+  teacherForcing: number;
+  /** Decide teacher forcing once per batch or at every step. */
+  teacherForcingMode: "batch" | "step";
+  rng: Random;
+  training: boolean;
+  labelSmoothing?: number;
+}
+
+export class Seq2Seq extends Module {
+  readonly encoder: Encoder;
+  readonly decoder: AttentionDecoder;
+
+  constructor(readonly config: Seq2SeqConfig) {
+    super();
+    checkModelConfig(config);
+    const rng = new Random(config.seed);
+    const cell = config.cell;
+    this.encoder = this.addChild("encoder", new Encoder({ vocabSize: config.sourceVocabSize, embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, cell, bidirectional: config.bidirectional }, rng));
+    const common = {
+      vocabSize: config.targetVocabSize,
+      embeddingSize: config.embeddingSize,
+      hiddenSize: config.hiddenSize,
+      keySize: this.encoder.outputSize,
+      attentionUnits: config.attentionUnits ?? config.hiddenSize,
+      cell,
+    };
+    this.decoder = this.addChild(
+      "decoder",
+      config.attention === "bahdanau"
+        ? new BahdanauDecoder(common, rng)
+        : new LuongDecoder({ ...common, score: config.attention.slice("luong-".length) as LuongScoreKind, inputFeeding: config.inputFeeding }, rng),
+    );
+  }
+
+  /** Encodes a batch: the decoder's memory and initial state. */
+  start(source: tf.Tensor2D, sourceMask: tf.Tensor2D, options: { dropout?: number; seed?: number } = {}): { memory: DecoderMemory; state: DecoderState } {
+    const enc = this.encoder.encode(source, sourceMask, options);
+    return { memory: this.decoder.prepare(enc.outputs, sourceMask), state: this.decoder.initialState(enc.state) };
+  }
+
+  /** Word scores `[N,V]` from decoder features `[N,F]`. */
+  logits(features: tf.Tensor2D): tf.Tensor2D {
+    return this.decoder.classifier.apply(features);
+  }
+
+  /**
+   * Mean cross-entropy per real target token over a batch. Teacher forcing feeds the true previous word;
+   * otherwise the model's own best guess is fed (no gradient flows through that choice).
+   */
+  loss(batch: BatchTensors, options: LossOptions): tf.Scalar {
+    return tf.tidy(() => {
+      const [B, T] = batch.decoderInput.shape;
+      const dropout = options.training ? this.config.dropout : 0;
+      const seed = () => options.rng.seed();
+      const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
+      const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
+      const forceBatch = options.rng.next() < options.teacherForcing;
+      let state = initial;
+      let previous = inputs[0];
+      const features: tf.Tensor2D[] = [];
+      for (let t = 0; t < T; t++) {
+        const out = this.decoder.step(previous, state, memory, { dropout, seed: seed() });
+        state = out.state;
+        features.push(out.features);
+        if (t + 1 < T) {
+          const force = options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
+          previous = force ? inputs[t + 1] : (tf.argMax(this.logits(out.features), 1).toInt() as tf.Tensor1D);
+        }
+      }
+      let all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
+      if (dropout) all = tf.dropout(all, dropout, undefined, seed()) as tf.Tensor2D;
+      return maskedCrossEntropy(this.logits(all), batch.decoderTarget.reshape([B * T]) as tf.Tensor1D, batch.targetMask.reshape([B * T]) as tf.Tensor1D, options.labelSmoothing ?? 0);
+    });
+  }
+}

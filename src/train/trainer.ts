@@ -1,0 +1,238 @@
+/**
+ * Training: batched and padded, loss masked to real tokens, Adam, gradient clipping by global norm,
+ * teacher forcing with a ratio (per batch or per step), seeded shuffling, validation loss per epoch,
+ * optional early stopping and time budget, progress callbacks, a stop flag checked between batches,
+ * checkpoints, and resuming.
+ *
+ * A Trainer keeps its state: calling `train()` again continues where the last call stopped, which is
+ * what a notebook user does when rerunning the training cell.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Seq2Seq } from "../models/seq2seq";
+import { Random } from "../util/random";
+import { batchTensors, Batch, Example, makeBatches } from "../data/batches";
+import type { TranslationModel } from "../decode/translate";
+import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Clip the global gradient norm to this (0 = no clipping). */
+  clipNorm: number;
+  teacherForcing: number;
+  teacherForcingMode: "batch" | "step";
+  labelSmoothing: number;
+  /** Group sentences of similar length (less padding, faster). */
+  bucket: boolean;
+  seed: number;
+  /** Stop when the validation loss has not improved for this many epochs (0 = never). */
+  patience: number;
+  /** Stop after this many minutes of training (0 = no limit); checked between batches. */
+  minutes: number;
+  /** Save a checkpoint here after each epoch (and keep the best by validation loss, see `keepBest`). */
+  checkpointDir?: string;
+  /** Save only when the validation loss improved. */
+  keepBest: boolean;
+  /** Decay the learning rate by this factor after an epoch whose validation loss did not improve (1 = off). */
+  decayOnPlateau: number;
+}
+
+export const DEFAULT_TRAINING: TrainOptions = {
+  epochs: 10,
+  batchSize: 32,
+  learningRate: 0.003,
+  clipNorm: 5,
+  teacherForcing: 1,
+  teacherForcingMode: "batch",
+  labelSmoothing: 0,
+  bucket: true,
+  seed: 1,
+  patience: 0,
+  minutes: 0,
+  keepBest: false,
+  decayOnPlateau: 1,
+};
+
+export interface BatchProgress {
+  kind: "batch";
+  epoch: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+  tokensPerSecond: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+  seconds: number;
+  tokensPerSecond: number;
+  learningRate: number;
+  [key: string]: number;
+}
+
+export interface TrainResult {
+  epochs: EpochSummary[];
+  stoppedBy: "epochs" | "stop" | "early-stopping" | "time-budget";
+  bestValidationLoss: number;
+  seconds: number;
+}
+
+export interface TrainData {
+  train: Example[];
+  validation: Example[];
+}
+
+export class Trainer {
+  readonly options: TrainOptions;
+  optimizer: tf.AdamOptimizer;
+  /** Epochs completed so far (across `train()` calls). */
+  epoch = 0;
+  step = 0;
+  readonly history: EpochSummary[] = [];
+  bestValidationLoss = Infinity;
+  onBatch?: (p: BatchProgress) => void;
+  onEpoch?: (e: EpochSummary) => void;
+  private stopRequested = false;
+  private learningRate: number;
+
+  constructor(readonly tm: TranslationModel, readonly data: TrainData, options: Partial<TrainOptions> = {}) {
+    this.options = { ...DEFAULT_TRAINING, ...options };
+    const o = this.options;
+    if (!(o.batchSize >= 1) || !Number.isInteger(o.batchSize)) throw new Error(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
+    if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1)) throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
+    if (data.train.length === 0) throw new Error("Trainer: no training examples");
+    this.learningRate = o.learningRate;
+    this.optimizer = tf.train.adam(o.learningRate);
+  }
+
+  get model(): Seq2Seq {
+    return this.tm.model;
+  }
+
+  /** Asks training to end after the current batch (works from a notebook's next cell or a signal handler). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Restores the step counters, history and Adam's state from a loaded checkpoint. */
+  async restore(training: TrainingState | undefined, optimizerWeights?: NamedTensor[], learningRate?: number): Promise<void> {
+    if (training) {
+      this.epoch = training.epoch;
+      this.step = training.step;
+      this.history.splice(0, this.history.length, ...(training.history as EpochSummary[]));
+      this.bestValidationLoss = training.bestValidationLoss ?? Infinity;
+    }
+    if (learningRate) this.setLearningRate(learningRate);
+    if (optimizerWeights) await this.optimizer.setWeights(optimizerWeights);
+  }
+
+  private setLearningRate(lr: number): void {
+    this.learningRate = lr;
+    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+  }
+
+  /** Mean loss per real token over examples, with teacher forcing and no dropout. */
+  evaluateLoss(examples: Example[], batchSize = 64): number {
+    if (examples.length === 0) return NaN;
+    let sum = 0, tokens = 0;
+    const rng = new Random(0);
+    for (const batch of makeBatches(examples, { batchSize, bucket: true })) {
+      const t = batchTensors(batch);
+      const loss = tf.tidy(() => this.model.loss(t, { teacherForcing: 1, teacherForcingMode: "batch", rng, training: false }));
+      sum += loss.dataSync()[0] * batch.targetTokens;
+      tokens += batch.targetTokens;
+      tf.dispose([loss, ...Object.values(t)]);
+    }
+    return sum / tokens;
+  }
+
+  /** One optimisation step on a batch; returns the batch's mean loss per token. */
+  trainStep(batch: Batch, rng: Random): number {
+    const o = this.options;
+    const t = batchTensors(batch);
+    const vars = this.model.trainableVariables();
+    const { value, grads } = tf.variableGrads(
+      () => this.model.loss(t, { teacherForcing: o.teacherForcing, teacherForcingMode: o.teacherForcingMode, rng, training: true, labelSmoothing: o.labelSmoothing }),
+      vars,
+    );
+    const clipped = tf.tidy(() => {
+      if (!o.clipNorm) return grads;
+      const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+      const scale = tf.minimum(1, tf.div(o.clipNorm, tf.maximum(norm, 1e-12)));
+      const out: Record<string, tf.Tensor> = {};
+      for (const [k, g] of Object.entries(grads)) out[k] = tf.mul(g, scale);
+      return out;
+    });
+    this.optimizer.applyGradients(clipped as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads), ...(clipped === grads ? [] : Object.values(clipped)), ...Object.values(t)]);
+    this.step++;
+    return loss;
+  }
+
+  /** Trains for `epochs` more epochs (default: the option), stopping early when asked. */
+  async train(options: { epochs?: number } = {}): Promise<TrainResult> {
+    const o = this.options;
+    const epochs = options.epochs ?? o.epochs;
+    this.stopRequested = false;
+    const started = Date.now();
+    const done: EpochSummary[] = [];
+    let stoppedBy: TrainResult["stoppedBy"] = "epochs";
+    let sinceBest = 0;
+    for (let e = 0; e < epochs; e++) {
+      const epochStart = Date.now();
+      const rng = new Random(o.seed * 1000003 + this.epoch);
+      const batches = makeBatches(this.data.train, { batchSize: o.batchSize, seed: o.seed + this.epoch, bucket: o.bucket });
+      let lossSum = 0, tokenSum = 0;
+      let interrupted = false;
+      for (let b = 0; b < batches.length; b++) {
+        const loss = this.trainStep(batches[b], rng);
+        lossSum += loss * batches[b].targetTokens;
+        tokenSum += batches[b].targetTokens;
+        this.onBatch?.({ kind: "batch", epoch: this.epoch + 1, batch: b + 1, batches: batches.length, step: this.step, loss, tokensPerSecond: tokenSum / ((Date.now() - epochStart) / 1000) });
+        // Yield to the event loop: lets a notebook process messages (a stop request, display updates).
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.stopRequested) { stoppedBy = "stop"; interrupted = true; break; }
+        if (o.minutes > 0 && Date.now() - started > o.minutes * 60000) { stoppedBy = "time-budget"; interrupted = true; break; }
+      }
+      if (tokenSum === 0) break;
+      const seconds = (Date.now() - epochStart) / 1000;
+      const validationLoss = this.evaluateLoss(this.data.validation);
+      this.epoch++;
+      const summary: EpochSummary = { epoch: this.epoch, trainLoss: lossSum / tokenSum, validationLoss, seconds, tokensPerSecond: tokenSum / seconds, learningRate: this.learningRate };
+      if (interrupted) summary.partial = 1;
+      this.history.push(summary);
+      done.push(summary);
+      const improved = validationLoss < this.bestValidationLoss || Number.isNaN(validationLoss);
+      if (improved) {
+        if (!Number.isNaN(validationLoss)) this.bestValidationLoss = validationLoss;
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+        if (o.decayOnPlateau < 1) this.setLearningRate(this.learningRate * o.decayOnPlateau);
+      }
+      if (o.checkpointDir && (!o.keepBest || improved)) await this.save(o.checkpointDir);
+      this.onEpoch?.(summary);
+      if (interrupted) break;
+      if (o.patience > 0 && sinceBest >= o.patience) { stoppedBy = "early-stopping"; break; }
+    }
+    return { epochs: done, stoppedBy, bestValidationLoss: this.bestValidationLoss, seconds: (Date.now() - started) / 1000 };
+  }
+
+  trainingState(): TrainingState {
+    return { epoch: this.epoch, step: this.step, history: this.history, bestValidationLoss: Number.isFinite(this.bestValidationLoss) ? this.bestValidationLoss : undefined, options: this.options };
+  }
+
+  /** Saves model, vocabularies, counters and Adam's state. */
+  save(dir: string): Promise<string> {
+    return saveCheckpoint(dir, this.tm, { training: this.trainingState(), optimizer: this.optimizer, learningRate: this.learningRate });
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
