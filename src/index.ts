@@ -21,3 +21,4 @@ export * from "./metrics";
 export * from "./decode";
 export * from "./train/checkpoint";
 export * from "./train/trainer";
+export * from "./train/progress";

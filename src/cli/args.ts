@@ -22,10 +22,18 @@ export function parseArgs(argv: string[], spec: Record<string, FlagType>): Parse
     }
     const eq = a.indexOf("=");
     const name = a.slice(2, eq >= 0 ? eq : undefined);
+    if (!spec[name] && name.startsWith("no-") && spec[name.slice(3)] === "bool") {
+      out[name.slice(3)] = false;
+      continue;
+    }
     const type = spec[name];
     if (!type) throw new UsageError(`unknown flag --${name}; known flags: ${Object.keys(spec).map((k) => `--${k}`).join(" ")}`);
     if (type === "bool") {
-      out[name] = eq >= 0 ? a.slice(eq + 1) !== "false" : true;
+      // --flag, --flag=true|false, --flag true|false, --no-flag
+      let value = eq >= 0 ? a.slice(eq + 1) : "true";
+      if (eq < 0 && (argv[i + 1] === "true" || argv[i + 1] === "false")) value = argv[++i];
+      if (value !== "true" && value !== "false") throw new UsageError(`flag --${name}: expected true or false, got ${JSON.stringify(value)}`);
+      out[name] = value === "true";
       continue;
     }
     const raw = eq >= 0 ? a.slice(eq + 1) : argv[++i];

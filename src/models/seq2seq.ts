@@ -126,7 +126,9 @@ export class Seq2Seq extends Module {
         features.push(out.features);
         if (t + 1 < T) {
           const force = options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
-          previous = force ? inputs[t + 1] : (tf.argMax(this.logits(out.features), 1).toInt() as tf.Tensor1D);
+          // The model's own guess is read back and fed as a fresh tensor: no gradient flows through the
+          // choice (tfjs has no stopGradient, and a gather on indices taped from the loss cannot be differentiated).
+          previous = force ? inputs[t + 1] : tf.tensor1d(Int32Array.from(tf.argMax(this.logits(out.features), 1).dataSync()), "int32");
         }
       }
       let all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;

@@ -94,6 +94,8 @@ export class Trainer {
   step = 0;
   readonly history: EpochSummary[] = [];
   bestValidationLoss = Infinity;
+  /** Saved with the training state in checkpoints (e.g. the data options, so evaluation can redo the split). */
+  extraState: Record<string, unknown> = {};
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (e: EpochSummary) => void;
   private stopRequested = false;
@@ -121,6 +123,7 @@ export class Trainer {
   /** Restores the step counters, history and Adam's state from a loaded checkpoint. */
   async restore(training: TrainingState | undefined, optimizerWeights?: NamedTensor[], learningRate?: number): Promise<void> {
     if (training) {
+      if (training.data) this.extraState.data = training.data;
       this.epoch = training.epoch;
       this.step = training.step;
       this.history.splice(0, this.history.length, ...(training.history as EpochSummary[]));
@@ -224,7 +227,7 @@ export class Trainer {
   }
 
   trainingState(): TrainingState {
-    return { epoch: this.epoch, step: this.step, history: this.history, bestValidationLoss: Number.isFinite(this.bestValidationLoss) ? this.bestValidationLoss : undefined, options: this.options };
+    return { ...this.extraState, epoch: this.epoch, step: this.step, history: this.history, bestValidationLoss: Number.isFinite(this.bestValidationLoss) ? this.bestValidationLoss : undefined, options: this.options };
   }
 
   /** Saves model, vocabularies, counters and Adam's state. */

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `npm run evaluate -- --checkpoint DIR --data FILE [--beam K] [--hyps OUT] [--split test|validation|all]`
+ * Scores a checkpoint on a pairs file: identical English sentences are grouped so that all their German
+ * translations are references. `--split test` redoes the split the model was trained with (same file,
+ * seed and filters) and scores its test part; the default is every pair of the file.
+ * Prints `{"bleu":…, "chrf":…, "sentences":…}` (plus lower-cased scores).
+ */
+import * as fs from "node:fs";
+import { ready } from "../backend";
+import { loadCheckpoint } from "../train/checkpoint";
+import { loadPairs } from "../data/pairs";
+import { prepareData, DataOptions } from "../data/dataset";
+import { evaluatePairs } from "../metrics/evaluate";
+import { parseArgs, fail, UsageError } from "./args";
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2), { checkpoint: "string", data: "string", beam: "int", hyps: "string", split: "string", pairs: "int", "length-penalty": "number" });
+  if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
+  const split = (a.split as string | undefined) ?? "all";
+  if (!["all", "test", "validation"].includes(split)) throw new UsageError(`--split must be all, test or validation, got ${split}`);
+  await ready();
+  const tm = loadCheckpoint(a.checkpoint as string);
+  let pairs;
+  if (split === "all") {
+    if (!a.data) throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
+    pairs = loadPairs(a.data as string, { limit: a.pairs as number | undefined }).pairs;
+  } else {
+    const recorded = (tm.training?.data ?? {}) as DataOptions;
+    const data = prepareData({ ...recorded, file: (a.data as string | undefined) ?? recorded.file });
+    pairs = split === "test" ? data.splits.test : data.splits.validation;
+  }
+  const started = Date.now();
+  const ev = evaluatePairs(tm, pairs, { beam: (a.beam as number | undefined) ?? 1, lengthPenalty: a["length-penalty"] as number | undefined });
+  if (a.hyps) fs.writeFileSync(a.hyps as string, ev.hypotheses.map((h) => `${h}\n`).join(""), "utf8");
+  const r2 = (x: number) => Number(x.toFixed(2));
+  console.log(JSON.stringify({
+    bleu: r2(ev.bleu), chrf: r2(ev.chrf), sentences: ev.sentences,
+    bleuLowercase: r2(ev.bleuLowercase), chrfLowercase: r2(ev.chrfLowercase), references: ev.references,
+    beam: (a.beam as number | undefined) ?? 1, seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+  }));
+}
+
+main().catch(fail);

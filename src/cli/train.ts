@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * `npm run train -- --attention bahdanau|luong-dot|luong-general|luong-concat [--data FILE] [--pairs N]
+ *   [--epochs E] [--hidden H] [--batch B] [--seed S] [--out DIR] ...`
+ * Trains a model (default: the built-in corpus, sizes that train in a minute or two on a 2-core CPU),
+ * saves a checkpoint to --out, scores the test split, and prints a final JSON line.
+ */
+import * as fs from "node:fs";
+import { ready, backendReport } from "../backend";
+import { prepareData } from "../data/dataset";
+import { Seq2Seq, ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
+import { Trainer, DEFAULT_TRAINING } from "../train/trainer";
+import { progressBar } from "../train/progress";
+import { hasCheckpoint, loadCheckpoint } from "../train/checkpoint";
+import { evaluatePairs } from "../metrics/evaluate";
+import { parseArgs, fail, UsageError } from "./args";
+
+const FLAGS = {
+  attention: "string", data: "string", pairs: "int", epochs: "int", hidden: "int", embedding: "int", units: "int",
+  batch: "int", seed: "int", out: "string", lr: "number", "teacher-forcing": "number", "teacher-forcing-mode": "string",
+  clip: "number", cell: "string", bidirectional: "bool", "input-feeding": "bool", dropout: "number",
+  "label-smoothing": "number", "max-tokens": "int", "min-freq": "int", "max-vocab": "int", minutes: "number",
+  patience: "int", resume: "bool", validation: "number", test: "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number",
+} as const;
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2), FLAGS);
+  if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
+  const attention = (a.attention as string | undefined) ?? "luong-general";
+  if (!(ATTENTION_KINDS as readonly string[]).includes(attention)) {
+    throw new UsageError(`unknown attention kind "${attention}": use one of ${ATTENTION_KINDS.slice(0, 4).join(", ")}`);
+  }
+  if (a.data !== undefined && !fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
+  const tfMode = (a["teacher-forcing-mode"] as string | undefined) ?? "batch";
+  if (tfMode !== "batch" && tfMode !== "step") throw new UsageError(`--teacher-forcing-mode must be batch or step, got ${tfMode}`);
+  const backend = await ready();
+  const dataOptions = {
+    file: a.data as string | undefined,
+    pairs: a.pairs as number | undefined,
+    maxTokens: a["max-tokens"] as number | undefined,
+    minFreq: a["min-freq"] as number | undefined,
+    maxVocab: a["max-vocab"] as number | undefined,
+    seed: (a.seed as number | undefined) ?? 1,
+    validation: a.validation as number | undefined,
+    test: a.test as number | undefined,
+  };
+  const data = prepareData(dataOptions);
+  const out = (a.out as string | undefined) ?? `checkpoints/${attention}`;
+  const resume = Boolean(a.resume) && hasCheckpoint(out);
+  let tm;
+  let restored: ReturnType<typeof loadCheckpoint> | undefined;
+  if (resume) {
+    restored = loadCheckpoint(out);
+    tm = restored;
+    process.stderr.write(`resuming from ${out} (epoch ${restored.training?.epoch ?? 0})\n`);
+  } else {
+    const model = new Seq2Seq({
+      ...DEFAULT_MODEL,
+      attention: attention as AttentionKind,
+      sourceVocabSize: data.sourceVocab.size,
+      targetVocabSize: data.targetVocab.size,
+      embeddingSize: (a.embedding as number | undefined) ?? DEFAULT_MODEL.embeddingSize,
+      hiddenSize: (a.hidden as number | undefined) ?? DEFAULT_MODEL.hiddenSize,
+      attentionUnits: a.units as number | undefined,
+      cell: ((a.cell as string | undefined) ?? "lstm") as "lstm" | "gru",
+      bidirectional: Boolean(a.bidirectional),
+      inputFeeding: Boolean(a["input-feeding"]),
+      dropout: (a.dropout as number | undefined) ?? 0,
+      seed: (a.seed as number | undefined) ?? 1,
+    });
+    tm = { model, sourceVocab: data.sourceVocab, targetVocab: data.targetVocab, tokenizeOptions: data.tokenizeOptions };
+  }
+  const trainer = new Trainer(tm, data, {
+    epochs: (a.epochs as number | undefined) ?? DEFAULT_TRAINING.epochs,
+    batchSize: (a.batch as number | undefined) ?? DEFAULT_TRAINING.batchSize,
+    learningRate: (a.lr as number | undefined) ?? DEFAULT_TRAINING.learningRate,
+    clipNorm: (a.clip as number | undefined) ?? DEFAULT_TRAINING.clipNorm,
+    teacherForcing: (a["teacher-forcing"] as number | undefined) ?? DEFAULT_TRAINING.teacherForcing,
+    teacherForcingMode: tfMode,
+    labelSmoothing: (a["label-smoothing"] as number | undefined) ?? 0,
+    bucket: a.bucket === undefined ? true : Boolean(a.bucket),
+    seed: (a.seed as number | undefined) ?? 1,
+    patience: (a.patience as number | undefined) ?? 0,
+    minutes: (a.minutes as number | undefined) ?? 0,
+    keepBest: Boolean(a["keep-best"]),
+    decayOnPlateau: (a.decay as number | undefined) ?? 1,
+    checkpointDir: out,
+  });
+  trainer.extraState = { data: dataOptions };
+  if (restored) await trainer.restore(restored.training, restored.optimizerWeights, restored.learningRate);
+  const bar = progressBar();
+  trainer.onBatch = bar.onBatch;
+  trainer.onEpoch = bar.onEpoch;
+  const stop = () => trainer.stop();
+  process.once("SIGINT", stop);
+  const result = await trainer.train();
+  process.removeListener("SIGINT", stop);
+  if (result.epochs.length === 0) await trainer.save(out);
+  const last = result.epochs[result.epochs.length - 1];
+  const summary: Record<string, unknown> = {
+    attention,
+    backend: backendReport()?.choice ?? backend.choice,
+    data: data.file,
+    pairs: data.counts,
+    epochs: trainer.epoch,
+    stoppedBy: result.stoppedBy,
+    trainLoss: last?.trainLoss,
+    validationLoss: last?.validationLoss,
+    lossPerEpoch: result.epochs.map((e) => Number(e.trainLoss.toFixed(4))),
+    seconds: Number(result.seconds.toFixed(1)),
+    out,
+  };
+  if (a.eval !== false && data.splits.test.length > 0) {
+    // Score the checkpoint that was saved (the best one with --keep-best).
+    const best = a["keep-best"] ? loadCheckpoint(out) : tm;
+    const ev = evaluatePairs(best, data.splits.test, { beam: (a.beam as number | undefined) ?? 1 });
+    Object.assign(summary, { testBleu: ev.bleu, testBleuLowercase: ev.bleuLowercase, testChrf: ev.chrf, testSentences: ev.sentences });
+  }
+  console.log(JSON.stringify(summary));
+}
+
+main().catch(fail);

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * `npm run translate -- --checkpoint DIR [--beam K] [--json] "she kissed him ."`
+ * Prints each translation on a line, then a final JSON line (with --json, only the JSON line, holding
+ * the tokens and the attention matrix of every translation).
+ */
+import { ready } from "../backend";
+import { loadCheckpoint } from "../train/checkpoint";
+import { translateAll } from "../decode/translate";
+import { parseArgs, fail, UsageError } from "./args";
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2), { checkpoint: "string", beam: "int", json: "bool", "max-length": "int", "length-penalty": "number" });
+  if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
+  if (a._.length === 0) throw new UsageError('give a sentence to translate, e.g. "she kissed him ."');
+  await ready();
+  const tm = loadCheckpoint(a.checkpoint as string);
+  const translations = translateAll(tm, a._, {
+    beam: (a.beam as number | undefined) ?? 1,
+    maxLength: a["max-length"] as number | undefined,
+    lengthPenalty: a["length-penalty"] as number | undefined,
+  });
+  if (!a.json) {
+    for (const t of translations) console.log(t.text);
+    for (const t of translations) if (t.unknown.length) process.stderr.write(`unknown words in ${JSON.stringify(t.source)}: ${t.unknown.join(", ")} (translated as _UNK)\n`);
+  }
+  const round = (m: number[][]) => m.map((row) => row.map((x) => Number(x.toFixed(4))));
+  console.log(JSON.stringify({
+    translations: translations.map((t) => ({
+      source: t.source,
+      translation: t.text,
+      ...(a.json ? { sourceTokens: t.sourceTokens, tokens: t.tokens, outputLabels: t.outputLabels, attention: round(t.attention), unknown: t.unknown, complete: t.complete } : {}),
+    })),
+  }));
+}
+
+main().catch(fail);

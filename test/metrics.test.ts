@@ -1,0 +1,94 @@
+/**
+ * BLEU and chrF against values computed by sacrebleu itself: the expected numbers below are those of
+ * sacrebleu's own test suite (test/test_bleu.py and test/test_chrf.py in github.com/mjpost/sacrebleu),
+ * which asserts them against sacrebleu's output.
+ */
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences } from "attention-workbook";
+
+const refs = [
+  ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
+  ["The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."],
+];
+const hyps = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."];
+const bySentence = hyps.map((_, i) => refs.map((r) => r[i]));
+
+describe("BLEU equals sacrebleu", () => {
+  it("corpus BLEU with two references per sentence (sacrebleu README example)", () => {
+    assert.ok(Math.abs(corpusBleu(hyps, bySentence).score - 48.530827) < 1e-6);
+    assert.ok(Math.abs(corpusBleu(hyps, bySentence, { tokenize: "none" }).score - 49.1919566) < 1e-6);
+    assert.ok(Math.abs(corpusBleu(hyps, bySentence, { smooth: "none" }).score - 48.530827) < 1e-6);
+    assert.equal(corpusBleu(["", "", ""], bySentence).score, 0);
+  });
+  it("BLEU of other maximum orders", () => {
+    const want: Record<number, string> = { 1: "77.65", 2: "60.50", 3: "53.93", 4: "48.53", 5: "46.14", 6: "43.28" };
+    for (const [n, s] of Object.entries(want)) assert.equal(corpusBleu(hyps, bySentence, { maxOrder: Number(n) }).score.toFixed(2), s);
+  });
+  it("BLEU from statistics", () => {
+    assert.ok(Math.abs(bleuFromStats([9, 7, 5, 3], [10, 8, 6, 4], 11, 11).score / 100 - 0.8375922397) < 1e-8);
+    assert.ok(Math.abs(corpusBleu(["this is a test"], [["this is a test"]]).score - 100) < 1e-9);
+  });
+  it("the 13a tokenizer", () => {
+    // 13a leaves apostrophes and dashes inside words alone, and numbers' points and commas.
+    assert.equal(tokenize13a("It wasn't 3.5 or 1,000 -- (really)!"), "It wasn't 3.5 or 1,000 -- ( really ) !");
+    assert.equal(tokenize13a("Sie hat ihn geküsst."), "Sie hat ihn geküsst .");
+    assert.equal(tokenize13a("a &amp; b &lt;c&gt;"), "a & b < c >");
+  });
+  it("lower-casing", () => {
+    assert.ok(Math.abs(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]], { lowercase: true }).score - 100) < 1e-9);
+    assert.ok(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]]).score < 100);
+  });
+});
+
+describe("chrF equals sacrebleu", () => {
+  const beta3: Array<[string, string, number, boolean]> = [
+    [" risk assessment must be made of those who are qualified and expertise in the sector - these are the scientists .", "risk assessment has to be undertaken by those who are qualified and expert in that area - that is the scientists .", 63.36173, true],
+    [" Die    Beziehung zwischen  Obama und Netanjahu ist nicht gerade  freundlich. ", "Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade freundschaftlich.", 64.1302698, true],
+    ["Niemand hat die Absicht, eine Mauer zu errichten", "Niemand hat die Absicht, eine Mauer zu errichten", 100, true],
+    ["a b c", "abc", 50, true],
+    ["aa", "ab", 8.3333, true],
+    ["a", "a", 16.6667, true],
+    ["a", "a", 100, false],
+    ["a b c", "abc", 100, false],
+    ["aa", "ab", 25, false],
+    ["", "reference", 0, false],
+  ];
+  for (const [h, r, want, eps] of beta3) {
+    it(`chrF β=3 ${eps ? "eps" : "effective-order"} smoothing: ${JSON.stringify(h.slice(0, 30))}`, () => {
+      const got = corpusChrf([h], [[r]], { beta: 3, epsSmoothing: eps }).score;
+      assert.ok(Math.abs(got - want) < 1e-4, `${got} vs ${want}`);
+    });
+  }
+  it("two sentences, β=3", () => {
+    assert.ok(Math.abs(corpusChrf(["a", "b"], [["a"], ["c"]], { beta: 3, epsSmoothing: true }).score - 8.3333) < 1e-4);
+    assert.ok(Math.abs(corpusChrf(["a", "b"], [["a"], ["c"]], { beta: 3 }).score - 50) < 1e-4);
+  });
+  it("keeping whitespace", () => {
+    const got = corpusChrf(["Die Beziehung zwischen Obama und Netanjahu ist nicht gerade freundlich."], [["Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade freundschaftlich."]], { beta: 3, whitespace: true }).score;
+    assert.ok(Math.abs(got - 67.3481606) < 1e-4, String(got));
+  });
+  it("sentence-level chrF (β=2, eps smoothing)", () => {
+    const cases: Array<[string, string, number]> = [
+      ["Co nás nejvíc trápí, protože lékaři si vybírají, kdo bude žít a kdo zemře.", "Nejvíce smutní jsme z toho, že musíme rozhodovat o tom, kdo bude žít a kdo zemře.", 39.14078509],
+      ["Nebo prostě nemají vybavení, které by jim pomohlo, uvedli lékaři.", "A někdy nemáme ani potřebný materiál, abychom jim pomohli, popsali lékaři.", 31.22557079],
+      ["Lapali po dechu, jejich životy skončily dřív, než skutečně začaly.", "Lapali po dechu a pak jejich život skončil - dřív, než skutečně mohl začít, připomněli.", 57.15704367],
+    ];
+    for (const [h, r, want] of cases) assert.ok(Math.abs(corpusChrf([h], [[r]], { epsSmoothing: true }).score - want) < 1e-4);
+  });
+  it("picks the best reference of several per sentence", () => {
+    const one = corpusChrf(["Sie hat ihn geküsst."], [["Sie küsste ihn."]]).score;
+    const two = corpusChrf(["Sie hat ihn geküsst."], [["Sie küsste ihn.", "Sie hat ihn geküsst."]]).score;
+    assert.ok(Math.abs(two - 100) < 1e-9);
+    assert.ok(one < 100);
+  });
+});
+
+describe("reference groups", () => {
+  it("groups identical English sentences, in order of first appearance", () => {
+    const groups = groupReferences([
+      { english: "Hi.", german: "Hallo.", line: 1 }, { english: "Go.", german: "Geh.", line: 2 }, { english: "Hi.", german: "Servus.", line: 3 },
+    ]);
+    assert.deepEqual(groups, [{ english: "Hi.", references: ["Hallo.", "Servus."] }, { english: "Go.", references: ["Geh."] }]);
+  });
+});

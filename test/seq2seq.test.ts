@@ -1,0 +1,279 @@
+import { describe, it, before } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  tf, prepareData, Seq2Seq, DEFAULT_MODEL, Trainer, translateAll, translate, greedySearch, beamSearch, saveCheckpoint,
+  loadCheckpoint, makeBatches, batchTensors, Random, maskedCrossEntropy, tokenize, loadPairs, TranslationModel, AttentionKind,
+  LuongDecoder, BahdanauDecoder, attentionWeights, bahdanauScores, luongScores,
+} from "attention-workbook";
+import { useBackend, assertClose } from "./helpers";
+
+const root = path.resolve(__dirname, "..");
+const KINDS: AttentionKind[] = ["bahdanau", "luong-dot", "luong-general", "luong-concat"];
+
+function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function cli(script: string, args: string[]): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
+  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, TFJS_BACKEND: "" } });
+  const lines = r.stdout.trim().split("\n");
+  let json = {};
+  try { json = JSON.parse(lines[lines.length - 1]); } catch { /* not JSON */ }
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+function smallModel(data: ReturnType<typeof prepareData>, attention: AttentionKind, extra: Partial<ConstructorParameters<typeof Seq2Seq>[0]> = {}): TranslationModel {
+  const model = new Seq2Seq({ ...DEFAULT_MODEL, attention, embeddingSize: 16, hiddenSize: 24, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size, ...extra });
+  return { model, sourceVocab: data.sourceVocab, targetVocab: data.targetVocab, tokenizeOptions: data.tokenizeOptions };
+}
+
+describe("seq2seq training from the command line", () => {
+  const twenty = path.join(tmpDir("wb-20-"), "pairs20.tsv");
+  before(() => fs.writeFileSync(twenty, fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20).join("\n") + "\n"));
+
+  for (const kind of KINDS) {
+    it(`${kind}: trained on 20 pairs, reproduces all 20 targets exactly`, async () => {
+      const out = tmpDir(`wb-overfit-${kind}-`);
+      const r = cli("train.js", ["--attention", kind, "--data", twenty, "--validation", "0", "--test", "0", "--epochs", "80", "--batch", "20", "--hidden", "64", "--embedding", "32", "--lr", "0.01", "--out", out, "--no-eval"]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.json.epochs, 80);
+      await useBackend("wasm");
+      const tm = loadCheckpoint(out);
+      const { pairs } = loadPairs(twenty);
+      const got = translateAll(tm, pairs.map((p) => p.english));
+      pairs.forEach((p, i) => assert.deepEqual(got[i].tokens, tokenize(p.german), `${p.english} -> ${got[i].text}`));
+      tm.model.dispose();
+    });
+
+    it(`${kind}: the loss falls every epoch on the built-in corpus`, () => {
+      const out = tmpDir(`wb-loss-${kind}-`);
+      const r = cli("train.js", ["--attention", kind, "--epochs", "3", "--hidden", "48", "--embedding", "32", "--out", out]);
+      assert.equal(r.status, 0, r.stderr);
+      const losses = r.json.lossPerEpoch as number[];
+      assert.equal(losses.length, 3);
+      for (let i = 1; i < losses.length; i++) assert.ok(losses[i] < losses[i - 1], `losses ${losses.join(", ")}`);
+      assert.ok(typeof r.json.testBleu === "number");
+    });
+  }
+
+  it("rejects bad flags, unreadable files and unknown attention kinds with a one-line reason", () => {
+    const cases: Array<[string, string[], RegExp]> = [
+      ["train.js", ["--attention", "luong-cosine"], /unknown attention kind "luong-cosine"/],
+      ["train.js", ["--epochs", "two"], /--epochs: expected an integer/],
+      ["train.js", ["--colour", "red"], /unknown flag --colour/],
+      ["train.js", ["--data", "/nonexistent.tsv"], /cannot read --data \/nonexistent\.tsv/],
+      ["translate.js", ["--checkpoint", "/nonexistent", "hello"], /no checkpoint at \/nonexistent/],
+      ["translate.js", ["hello"], /--checkpoint DIR is required/],
+      ["evaluate.js", ["--checkpoint", "/nonexistent", "--data", "x"], /no checkpoint at \/nonexistent/],
+    ];
+    for (const [script, args, message] of cases) {
+      const r = cli(script, args);
+      assert.notEqual(r.status, 0, `${script} ${args.join(" ")} succeeded`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
+    }
+  });
+
+  it("translate --json and evaluate --hyps print what they promise", () => {
+    const out = tmpDir("wb-cli-");
+    assert.equal(cli("train.js", ["--attention", "luong-general", "--data", twenty, "--validation", "0", "--test", "0", "--epochs", "60", "--batch", "20", "--hidden", "48", "--lr", "0.01", "--out", out]).status, 0);
+    const t = cli("translate.js", ["--checkpoint", out, "--json", "She kissed him."]);
+    assert.equal(t.status, 0, t.stderr);
+    const tr = (t.json.translations as Array<{ tokens: string[]; sourceTokens: string[]; attention: number[][]; translation: string }>)[0];
+    assert.deepEqual(tr.tokens, ["sie", "küsste", "ihn", "."]);
+    assert.equal(tr.attention.length, tr.tokens.length + 1, "a row per output word and _EOS");
+    for (const row of tr.attention) {
+      assert.equal(row.length, tr.sourceTokens.length);
+      assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+    }
+    const hyps = path.join(out, "hyps.txt");
+    // A file where an English sentence appears twice with two translations: one group, two references.
+    const dup = path.join(out, "dup.tsv");
+    fs.writeFileSync(dup, "She kissed him.\tSie küsste ihn.\nShe calls him.\tSie ruft ihn an.\nShe kissed him.\tSie hat ihn geküsst.\n");
+    const e = cli("evaluate.js", ["--checkpoint", out, "--data", dup, "--hyps", hyps]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(e.json.sentences, 2);
+    assert.ok(Math.abs((e.json.bleuLowercase as number) - 100) < 1e-6);
+    assert.deepEqual(fs.readFileSync(hyps, "utf8"), "sie küsste ihn.\nsie ruft ihn an.\n");
+  });
+});
+
+describe("seq2seq library", () => {
+  let data: ReturnType<typeof prepareData>;
+  before(async () => {
+    await useBackend("wasm");
+    data = prepareData();
+  });
+
+  it("the sparse masked loss equals tfjs's softmax cross-entropy, values and gradients", () => {
+    const rng = new Random(4);
+    const N = 6, V = 9;
+    const logits = tf.tensor2d(Array.from({ length: N * V }, () => rng.uniform(-3, 3)), [N, V]);
+    const labels = tf.tensor1d([1, 4, 0, 8, 2, 2], "int32");
+    const mask = tf.tensor1d([1, 1, 0, 1, 1, 0]);
+    const ours = (x: tf.Tensor) => maskedCrossEntropy(x as tf.Tensor2D, labels, mask);
+    const reference = (x: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, V), x, mask) as tf.Scalar;
+    assertClose(ours(logits).dataSync(), reference(logits).dataSync(), 1e-5, "loss");
+    assertClose(tf.grad(ours)(logits).dataSync(), tf.grad(reference)(logits).dataSync(), 1e-5, "gradient");
+    const smooth = (x: tf.Tensor) => maskedCrossEntropy(x as tf.Tensor2D, labels, mask, 0.1);
+    const smoothRef = (x: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, V), x, mask, 0.1) as tf.Scalar;
+    assertClose(smooth(logits).dataSync(), smoothRef(logits).dataSync(), 1e-5, "smoothed loss");
+    assertClose(tf.grad(smooth)(logits).dataSync(), tf.grad(smoothRef)(logits).dataSync(), 1e-5, "smoothed gradient");
+  });
+
+  it("Bahdanau attends from the previous hidden state, Luong from the new one", () => {
+    const memorySource = tf.tensor2d([[5, 6, 7]], [1, 3], "int32");
+    const mask = tf.ones([1, 3]) as tf.Tensor2D;
+    for (const kind of ["bahdanau", "luong-general"] as AttentionKind[]) {
+      const tm = smallModel(data, kind);
+      const { memory, state } = tm.model.start(memorySource, mask);
+      const step = tm.model.decoder.step(tf.tensor1d([1], "int32"), state, memory);
+      const dec = tm.model.decoder as BahdanauDecoder & LuongDecoder;
+      const query = kind === "bahdanau" ? state.rnn.h : step.state.rnn.h;
+      const scores = kind === "bahdanau"
+        ? bahdanauScores(query, memory.keys, { Wq: dec.attention.Wq as tf.Tensor2D, Wk: dec.attention.Wk as tf.Tensor2D, v: dec.attention.v as tf.Tensor1D })
+        : luongScores("general", query, memory.keys, { Wa: (dec.attention as unknown as { Wa: tf.Tensor2D }).Wa });
+      assertClose(step.attention.weights.dataSync(), attentionWeights(scores, mask).dataSync(), 1e-6, `${kind} weights`);
+      tm.model.dispose();
+    }
+  });
+
+  it("beam search with beam size 1 makes the same choices as greedy search", async () => {
+    const tm = smallModel(data, "luong-concat");
+    const trainer = new Trainer(tm, { train: data.train.slice(0, 400), validation: [] }, { epochs: 2, batchSize: 32 });
+    await trainer.train();
+    for (const ex of data.test.slice(0, 10)) {
+      const g = greedySearch(tm.model, [ex.source])[0];
+      const b = beamSearch(tm.model, ex.source, { beamSize: 1 });
+      assert.deepEqual(b.ids, g.ids);
+      assert.ok(Math.abs(b.logProb - g.logProb) < 1e-4);
+      assertClose(b.attention.flat(), g.attention.flat(), 1e-5, "attention");
+      const wide = beamSearch(tm.model, ex.source, { beamSize: 4, lengthPenalty: 0 });
+      assert.ok(wide.logProb >= g.logProb - 1e-4 || !g.complete, "a wider beam finds at least as probable an output");
+    }
+    const capped = greedySearch(tm.model, [data.test[0].source], { maxLength: 2 })[0];
+    assert.ok(capped.ids.length <= 2, "decoding stops at maxLength");
+    trainer.dispose();
+    tm.model.dispose();
+  });
+
+  it("save then load gives identical translations and attention; an interrupted save leaves the old checkpoint", async () => {
+    const tm = smallModel(data, "bahdanau", { bidirectional: true });
+    const trainer = new Trainer(tm, { train: data.train.slice(0, 300), validation: data.validation.slice(0, 50) }, { epochs: 1, batchSize: 32 });
+    await trainer.train();
+    const dir = tmpDir("wb-ckpt-");
+    await trainer.save(dir);
+    const sentences = data.splits.test.slice(0, 8).map((p) => p.english);
+    const before = translateAll(tm, sentences);
+    const beamBefore = translate(tm, sentences[0], { beam: 3 });
+    const loaded = loadCheckpoint(dir);
+    const after = translateAll(loaded, sentences);
+    assert.deepEqual(after.map((t) => t.tokens), before.map((t) => t.tokens));
+    assert.deepEqual(after.map((t) => t.attention), before.map((t) => t.attention));
+    assert.deepEqual(translate(loaded, sentences[0], { beam: 3 }).attention, beamBefore.attention);
+    assert.equal(loaded.training?.epoch, 1);
+
+    // Train on, then crash in the middle of the next save: the first checkpoint still loads.
+    await trainer.train({ epochs: 1 });
+    await assert.rejects(
+      import("attention-workbook").then((wb) => wb.saveCheckpoint(dir, tm, { beforeCommit: () => { throw new Error("simulated crash"); } })),
+      /simulated crash/,
+    );
+    const again = loadCheckpoint(dir);
+    assert.deepEqual(translateAll(again, sentences).map((t) => t.tokens), before.map((t) => t.tokens));
+    // The next good save replaces it and cleans up the partial version.
+    await saveCheckpoint(dir, tm);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["LATEST", fs.readFileSync(path.join(dir, "LATEST"), "utf8").trim()].sort());
+    for (const m of [loaded, again]) m.model.dispose();
+    trainer.dispose();
+    tm.model.dispose();
+  });
+
+  it("missing and corrupt checkpoints get clear errors", async () => {
+    const tm = smallModel(data, "luong-dot");
+    const dir = tmpDir("wb-bad-");
+    assert.throws(() => loadCheckpoint(dir), /no LATEST file/);
+    const v = await saveCheckpoint(dir, tm);
+    fs.writeFileSync(path.join(v, "weights.bin"), Buffer.alloc(10));
+    assert.throws(() => loadCheckpoint(dir), /weights\.bin: 10 bytes, expected \d+ \(a corrupt or truncated file\)/);
+    fs.writeFileSync(path.join(v, "config.json"), "{not json");
+    assert.throws(() => loadCheckpoint(dir), /config\.json is not valid JSON/);
+    fs.rmSync(path.join(v, "target-vocab.json"));
+    fs.writeFileSync(path.join(dir, "LATEST"), "v999999\n");
+    assert.throws(() => loadCheckpoint(dir), /LATEST names "v999999", which is not there/);
+    tm.model.dispose();
+  });
+
+  it("resuming from a checkpoint continues exactly as uninterrupted training", async () => {
+    const sub = { train: data.train.slice(0, 256), validation: data.validation.slice(0, 64) };
+    const opts = { batchSize: 32, teacherForcing: 0.5, teacherForcingMode: "step" as const, seed: 3 };
+    const a = smallModel(data, "luong-general", { seed: 9 });
+    const ta = new Trainer(a, sub, opts);
+    const straight = await ta.train({ epochs: 3 });
+    const b = smallModel(data, "luong-general", { seed: 9 });
+    const tb = new Trainer(b, sub, opts);
+    await tb.train({ epochs: 2 });
+    const dir = tmpDir("wb-resume-");
+    await tb.save(dir);
+    const loaded = loadCheckpoint(dir);
+    const tc = new Trainer(loaded, sub, opts);
+    await tc.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate);
+    const resumed = await tc.train({ epochs: 1 });
+    assert.equal(tc.epoch, 3);
+    assert.ok(Math.abs(resumed.epochs[0].trainLoss - straight.epochs[2].trainLoss) < 1e-4, `${resumed.epochs[0].trainLoss} vs ${straight.epochs[2].trainLoss}`);
+    for (const t of [ta, tb, tc]) t.dispose();
+    for (const m of [a, b, loaded]) m.model.dispose();
+  });
+
+  it("stops cleanly between batches when asked, and honours a time budget", async () => {
+    const tm = smallModel(data, "luong-dot");
+    const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 5, batchSize: 32 });
+    trainer.onBatch = (p) => { if (p.batch === 3) trainer.stop(); };
+    const r = await trainer.train();
+    assert.equal(r.stoppedBy, "stop");
+    assert.equal(trainer.step, 3);
+    trainer.onBatch = undefined;
+    const again = await trainer.train({ epochs: 1 });
+    assert.equal(again.stoppedBy, "epochs", "a new train() call runs again after a stop");
+    const timed = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 50, batchSize: 32, minutes: 0.02 });
+    assert.equal((await timed.train()).stoppedBy, "time-budget");
+    trainer.dispose(); timed.dispose();
+    tm.model.dispose();
+  });
+
+  it("tf.memory().numTensors is flat over 100 training steps and 100 translations", async () => {
+    const tm = smallModel(data, "luong-concat", { inputFeeding: true, dropout: 0.1 });
+    const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: 16, teacherForcing: 0.5, teacherForcingMode: "step" });
+    const batches = makeBatches(data.train, { batchSize: 16, seed: 1 });
+    const rng = new Random(1);
+    trainer.trainStep(batches[0], rng); // Adam creates its slots on the first step
+    const start = tf.memory().numTensors;
+    for (let i = 1; i <= 100; i++) trainer.trainStep(batches[i], rng);
+    assert.equal(tf.memory().numTensors, start, "after 100 training steps");
+    const sentences = data.splits.test.slice(0, 100).map((p) => p.english);
+    for (const s of sentences) translate(tm, s);
+    translateAll(tm, sentences);
+    for (const s of sentences.slice(0, 10)) translate(tm, s, { beam: 3 });
+    assert.equal(tf.memory().numTensors, start, "after 100 translations (greedy, batched and beam)");
+    const t = batchTensors(batches[0]);
+    trainer.evaluateLoss(data.validation.slice(0, 50));
+    tf.dispose(Object.values(t));
+    assert.equal(tf.memory().numTensors, start, "after a validation pass");
+    trainer.dispose();
+    tm.model.dispose();
+  });
+
+  it("an empty sentence or a wrong configuration gets a clear error", () => {
+    const tm = smallModel(data, "luong-general");
+    assert.throws(() => translate(tm, "   "), /sentence 1: cannot translate an empty sentence/);
+    const unknown = translate(tm, "She kissed Zebedee.");
+    assert.deepEqual(unknown.unknown, ["zebedee"]);
+    assert.throws(() => new Seq2Seq({ ...tm.model.config, attention: "luong-dot", bidirectional: true }), /luong-dot needs keys and query of one size/);
+    assert.throws(() => new Seq2Seq({ ...tm.model.config, attention: "luong-cosine" as AttentionKind }), /unknown attention kind "luong-cosine"/);
+    tm.model.dispose();
+  });
+});
