@@ -267,6 +267,14 @@ describe("seq2seq library", () => {
     tm.model.dispose();
   });
 
+  it("a model holds exactly one tensor per weight, and dispose() frees them all", () => {
+    const before = tf.memory().numTensors;
+    const tm = smallModel(data, "bahdanau", { bidirectional: true, cell: "gru" });
+    assert.equal(tf.memory().numTensors - before, Object.keys(tm.model.namedVariables()).length);
+    tm.model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it("an empty sentence or a wrong configuration gets a clear error", () => {
     const tm = smallModel(data, "luong-general");
     assert.throws(() => translate(tm, "   "), /sentence 1: cannot translate an empty sentence/);

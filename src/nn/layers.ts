@@ -72,7 +72,7 @@ export class LSTMCell extends Module implements RecurrentCell {
     this.b = this.addWeight("b", [4 * H], "zeros", rng);
     const bias = new Float32Array(4 * H);
     bias.fill(1, H, 2 * H);
-    this.b.assign(tf.tensor1d(bias));
+    tf.tidy(() => this.b.assign(tf.tensor1d(bias)));
   }
   projectInput(x: tf.Tensor2D): tf.Tensor2D {
     return tf.add(tf.matMul(x, this.Wx as tf.Tensor2D), this.b);

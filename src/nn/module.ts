@@ -31,7 +31,9 @@ export class Module {
   /** Creates a trainable variable, initialised from the module's seeded generator. */
   protected addWeight(name: string, shape: number[], init: Initializer, rng: Random): tf.Variable {
     if (this.own.has(name)) throw new Error(`${this.constructor.name}: weight ${name} defined twice`);
-    const v = tf.variable(tf.tensor(initialValues(shape, init, rng), shape, "float32"), true);
+    const initial = tf.tensor(initialValues(shape, init, rng), shape, "float32");
+    const v = tf.variable(initial, true);
+    initial.dispose(); // the variable keeps its own reference to the data
     this.own.set(name, v);
     return v;
   }
