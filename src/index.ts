@@ -22,3 +22,4 @@ export * from "./decode";
 export * from "./train/checkpoint";
 export * from "./train/trainer";
 export * from "./train/progress";
+export * from "./notebook/state";

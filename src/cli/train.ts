@@ -91,10 +91,7 @@ async function main(): Promise<void> {
   const bar = progressBar();
   trainer.onBatch = bar.onBatch;
   trainer.onEpoch = bar.onEpoch;
-  const stop = () => trainer.stop();
-  process.once("SIGINT", stop);
-  const result = await trainer.train();
-  process.removeListener("SIGINT", stop);
+  const result = await trainer.train(); // Ctrl-C stops after the current batch and still saves
   if (result.epochs.length === 0) await trainer.save(out);
   const last = result.epochs[result.epochs.length - 1];
   const summary: Record<string, unknown> = {

@@ -1,2 +1,3 @@
 export * from "./search";
 export * from "./translate";
+export * from "./walkthrough";

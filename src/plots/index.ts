@@ -1,3 +1,6 @@
 export * from "./figure";
 export * from "./heatmap";
+export * from "./charts";
 export * from "./display";
+export * from "./live";
+export * from "./save";

@@ -182,6 +182,23 @@ export class Trainer {
     const o = this.options;
     const epochs = options.epochs ?? o.epochs;
     this.stopRequested = false;
+    // Jupyter's interrupt (and Ctrl-C) sends SIGINT; tslab cannot cancel awaited work, so the signal sets
+    // the stop flag and training ends after the current batch. A second SIGINT exits as usual.
+    let interrupts = 0;
+    const onInterrupt = () => {
+      if (++interrupts > 1) process.exit(130);
+      this.stop();
+    };
+    process.on("SIGINT", onInterrupt);
+    try {
+      return await this.runEpochs(epochs);
+    } finally {
+      process.removeListener("SIGINT", onInterrupt);
+    }
+  }
+
+  private async runEpochs(epochs: number): Promise<TrainResult> {
+    const o = this.options;
     const started = Date.now();
     const done: EpochSummary[] = [];
     let stoppedBy: TrainResult["stoppedBy"] = "epochs";

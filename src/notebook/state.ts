@@ -1,0 +1,37 @@
+/**
+ * State that survives rerunning cells: `const s = notebookState("04")` returns the same object every
+ * time in one kernel session, so a training cell can do `s.trainer ??= new Trainer(...)` and continue
+ * training when it is run again, instead of starting over.
+ */
+const store = new Map<string, Record<string, unknown>>();
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function notebookState<T extends Record<string, any> = Record<string, any>>(name: string): Partial<T> {
+  let s = store.get(name);
+  if (!s) {
+    s = {};
+    store.set(name, s);
+  }
+  return s as Partial<T>;
+}
+
+/** Forgets a notebook's state (disposing what can be disposed), to start over. */
+export function resetNotebookState(name: string): void {
+  const s = store.get(name);
+  if (!s) return;
+  for (const v of Object.values(s)) {
+    const d = v as { dispose?: () => void; model?: { dispose?: () => void } };
+    if (d && typeof d.dispose === "function") d.dispose();
+  }
+  store.delete(name);
+}
+
+/** True when WORKBOOK_FAST=1: notebooks use tiny data and few epochs (the tests run them so). */
+export function fastMode(): boolean {
+  return process.env.WORKBOOK_FAST === "1";
+}
+
+/** `full` normally, `fast` under WORKBOOK_FAST=1. */
+export function pick<T>(full: T, fast: T): T {
+  return fastMode() ? fast : full;
+}

@@ -1,0 +1,126 @@
+/**
+ * Step-by-step charts for the walkthroughs: a vector as labelled bars (alignment scores, then weights),
+ * a small matrix as an annotated heatmap (encoder outputs, W·h), a grid of attention heatmaps with one
+ * colour scale, and loss curves.
+ */
+import { Figure, Matrix, toMatrix } from "./figure";
+import { heatmap, heatmapTrace, HeatmapOptions } from "./heatmap";
+
+export interface BarOptions {
+  title?: string;
+  yTitle?: string;
+  /** Fix the y range (e.g. [0, 1] for weights). */
+  yRange?: [number, number];
+  color?: string;
+}
+
+/** A vector as labelled bars, each bar showing its value. */
+export function barChart(values: ArrayLike<number>, labels: string[], options: BarOptions = {}): Figure {
+  const v = Array.from(values);
+  if (v.length !== labels.length) throw new Error(`barChart: ${v.length} values but ${labels.length} labels`);
+  return {
+    data: [{
+      type: "bar",
+      x: labels.map((_, i) => i),
+      y: v,
+      text: v.map((x) => x.toFixed(3)),
+      textposition: "outside",
+      customdata: labels,
+      hovertemplate: "%{customdata}: %{y:.4f}<extra></extra>",
+      marker: { color: options.color ?? "#3b6ea5" },
+    }],
+    layout: {
+      title: { text: options.title ?? "" },
+      xaxis: { tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: labels, automargin: true },
+      yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}), zeroline: true },
+      width: Math.max(320, 120 + 70 * labels.length),
+      height: 320,
+      margin: { t: 50 },
+    },
+    config: { responsive: true, displaylogo: false },
+  };
+}
+
+/** A small matrix as an annotated heatmap; the colour range follows the values unless given. */
+export function matrixHeatmap(matrix: Matrix, rowLabels: string[], columnLabels: string[], options: HeatmapOptions = {}): Figure {
+  const z = toMatrix(matrix, "matrixHeatmap");
+  const flat = z.flat();
+  const lo = Math.min(...flat), hi = Math.max(...flat);
+  const bound = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  return heatmap(z, columnLabels, rowLabels, {
+    zmin: lo < 0 ? -bound : 0,
+    zmax: bound,
+    colorscale: lo < 0 ? "RdBu" : "Viridis",
+    annotate: true,
+    xName: "column",
+    yName: "row",
+    valueName: "value",
+    title: options.title ?? "",
+    ...options,
+  });
+}
+
+export interface GridItem {
+  weights: Matrix;
+  sourceTokens: string[];
+  targetTokens: string[];
+  title: string;
+}
+
+/** Several attention heatmaps side by side with one shared colour scale [0, 1]. */
+export function heatmapGrid(items: GridItem[], options: { title?: string; columns?: number } = {}): Figure {
+  if (items.length === 0) throw new Error("heatmapGrid: no heatmaps");
+  const columns = Math.min(options.columns ?? 2, items.length);
+  const rows = Math.ceil(items.length / columns);
+  const gap = 0.12;
+  const w = (1 - gap * (columns - 1)) / columns;
+  const h = (1 - gap * (rows - 1)) / rows;
+  const data: Array<Record<string, unknown>> = [];
+  const layout: Record<string, unknown> = {
+    title: { text: options.title ?? "Attention weights" },
+    coloraxis: { cmin: 0, cmax: 1, colorscale: "Viridis", colorbar: { title: { text: "weight" } } },
+    annotations: [] as unknown[],
+    width: 40 + columns * Math.max(300, 100 + 40 * Math.max(...items.map((i) => i.sourceTokens.length))),
+    height: 60 + rows * Math.max(280, 120 + 36 * Math.max(...items.map((i) => i.targetTokens.length))),
+    margin: { t: 70, l: 90, b: 80 },
+  };
+  items.forEach((item, k) => {
+    const z = toMatrix(item.weights, `heatmapGrid item ${k}`);
+    if (z.length !== item.targetTokens.length || (z[0]?.length ?? 0) !== item.sourceTokens.length) {
+      throw new Error(`heatmapGrid item ${k} (${item.title}): weights [${z.length},${z[0]?.length ?? 0}] but ${item.targetTokens.length} target and ${item.sourceTokens.length} source tokens`);
+    }
+    const suffix = k === 0 ? "" : String(k + 1);
+    const col = k % columns, row = Math.floor(k / columns);
+    const x0 = col * (w + gap), y1 = 1 - row * (h + gap);
+    const trace = heatmapTrace(z, item.sourceTokens, item.targetTokens);
+    delete trace.zmin; delete trace.zmax; delete trace.colorscale; delete trace.showscale;
+    data.push({ ...trace, coloraxis: "coloraxis", xaxis: `x${suffix}`, yaxis: `y${suffix}` });
+    layout[`xaxis${suffix}`] = { domain: [x0, x0 + w], anchor: `y${suffix}`, tickmode: "array", tickvals: item.sourceTokens.map((_, i) => i), ticktext: item.sourceTokens, tickangle: item.sourceTokens.length > 6 ? -45 : 0, showgrid: false, zeroline: false };
+    layout[`yaxis${suffix}`] = { domain: [y1 - h, y1], anchor: `x${suffix}`, tickmode: "array", tickvals: item.targetTokens.map((_, i) => i), ticktext: item.targetTokens, autorange: "reversed", showgrid: false, zeroline: false };
+    (layout.annotations as unknown[]).push({ text: `<b>${item.title}</b>`, x: x0 + w / 2, y: y1, xref: "paper", yref: "paper", xanchor: "center", yanchor: "bottom", showarrow: false, yshift: 4 });
+  });
+  return { data, layout, config: { responsive: true, displaylogo: false } };
+}
+
+export interface Series {
+  name: string;
+  x: number[];
+  y: number[];
+  dash?: "solid" | "dash" | "dot";
+}
+
+/** Line chart of several series (loss curves overlaid). */
+export function lineChart(series: Series[], options: { title?: string; xTitle?: string; yTitle?: string; logY?: boolean } = {}): Figure {
+  return {
+    data: series.map((s) => ({ type: "scatter", mode: "lines+markers", name: s.name, x: s.x, y: s.y, line: { dash: s.dash ?? "solid" }, marker: { size: 4 } })),
+    layout: {
+      title: { text: options.title ?? "" },
+      xaxis: { title: { text: options.xTitle ?? "" } },
+      yaxis: { title: { text: options.yTitle ?? "" }, type: options.logY ? "log" : "linear" },
+      width: 640,
+      height: 380,
+      legend: { orientation: "h", y: -0.2 },
+    },
+    config: { responsive: true, displaylogo: false },
+  };
+}

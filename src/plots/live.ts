@@ -1,0 +1,53 @@
+/**
+ * A live training chart: one output that is updated in place while training runs (tslab's
+ * update_display_data), with the loss per batch and the train/validation loss per epoch.
+ */
+import { LiveDisplay } from "./display";
+import { lineChart } from "./charts";
+import type { Figure } from "./figure";
+import type { BatchProgress, EpochSummary } from "../train/trainer";
+
+export class LossChart {
+  readonly batches: { x: number[]; y: number[] } = { x: [], y: [] };
+  readonly epochs: { x: number[]; train: number[]; validation: number[] } = { x: [], train: [], validation: [] };
+  private readonly display = new LiveDisplay();
+  private lastDraw = 0;
+  /** Updates drawn so far (each one replaces the same output). */
+  draws = 0;
+
+  constructor(readonly title = "Training loss", readonly minIntervalMs = 1000) {}
+
+  figure(): Figure {
+    const series = [{ name: "batch loss", x: this.batches.x, y: this.batches.y }];
+    const fig = lineChart(series, { title: this.title, xTitle: "step", yTitle: "loss per token" });
+    // Epoch means on the same step axis.
+    const perEpoch = this.epochs.x;
+    fig.data.push(
+      { type: "scatter", mode: "lines+markers", name: "train (epoch)", x: perEpoch, y: this.epochs.train, line: { width: 3 } },
+      { type: "scatter", mode: "lines+markers", name: "validation (epoch)", x: perEpoch, y: this.epochs.validation, line: { width: 3, dash: "dash" } },
+    );
+    return fig;
+  }
+
+  /** Draws now (first call shows the chart, later calls replace it). */
+  draw(): void {
+    this.display.update(this.figure());
+    this.lastDraw = Date.now();
+    this.draws++;
+  }
+
+  /** Trainer callback: records a batch; redraws at most once per `minIntervalMs`. */
+  onBatch = (p: BatchProgress): void => {
+    this.batches.x.push(p.step);
+    this.batches.y.push(p.loss);
+    if (Date.now() - this.lastDraw >= this.minIntervalMs) this.draw();
+  };
+
+  /** Trainer callback: records an epoch and redraws. */
+  onEpoch = (e: EpochSummary): void => {
+    this.epochs.x.push(this.batches.x[this.batches.x.length - 1] ?? e.epoch);
+    this.epochs.train.push(e.trainLoss);
+    this.epochs.validation.push(e.validationLoss);
+    this.draw();
+  };
+}
