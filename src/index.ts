@@ -23,3 +23,4 @@ export * from "./train/checkpoint";
 export * from "./train/trainer";
 export * from "./train/progress";
 export * from "./notebook/state";
+export * as workshop from "./notebook/workshop";

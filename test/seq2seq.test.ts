@@ -267,6 +267,33 @@ describe("seq2seq library", () => {
     tm.model.dispose();
   });
 
+  it("the decoding walkthrough exposes every step, equals greedy decoding, and leaks nothing", async () => {
+    const { startDecoding } = await import("attention-workbook");
+    for (const kind of ["bahdanau", "luong-general"] as AttentionKind[]) {
+      const tm = smallModel(data, kind);
+      const trainer = new Trainer(tm, { train: data.train.slice(0, 300), validation: [] }, { epochs: 1 });
+      await trainer.train();
+      trainer.dispose();
+      const sentence = "She has kissed him.";
+      const before = tf.memory().numTensors;
+      const walk = startDecoding(tm, sentence);
+      assert.equal(walk.encoderOutputs.length, 5);
+      const steps = walk.run(6);
+      const greedy = translate(tm, sentence, { maxLength: 6 });
+      assert.deepEqual(walk.words, greedy.tokens);
+      steps.forEach((s, i) => {
+        assert.equal(s.weights.length, 5);
+        assert.ok(Math.abs(s.weights.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+        assertClose(s.weights, greedy.attention[i], 1e-5, `${kind} step ${i} weights`);
+        assert.equal(s.context.length, tm.model.encoder.outputSize);
+      });
+      assert.match(steps[0].queryName, kind === "bahdanau" ? /previous/ : /new/);
+      walk.dispose();
+      assert.equal(tf.memory().numTensors, before, `${kind} walkthrough leaks`);
+      tm.model.dispose();
+    }
+  });
+
   it("a model holds exactly one tensor per weight, and dispose() frees them all", () => {
     const before = tf.memory().numTensors;
     const tm = smallModel(data, "bahdanau", { bidirectional: true, cell: "gru" });

@@ -52,6 +52,22 @@ describe("wasm training kernels", () => {
     }
   });
 
+  it("BatchMatMul with size-1 axes (a no-op transpose) leaves its inputs intact", async () => {
+    await useBackend("wasm");
+    const v = tf.tensor2d([[1], [2], [3]]); // [3,1]
+    const x = tf.tensor2d([[1, 0, 2], [0, 1, 1]]); // [2,3]
+    const row = tf.tensor2d([[4, 5, 6]]); // [1,3]
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(Array.from(tf.matMul(v, v, true, false).dataSync()), [14]);
+      assert.deepEqual(Array.from(tf.matMul(x, row, false, true).dataSync()), [16, 11]);
+      assert.deepEqual(Array.from(tf.matMul(row, row, false, true).dataSync()), [77]);
+      assert.deepEqual(Array.from(tf.matMul(v, row, false, false).dataSync()), [4, 5, 6, 8, 10, 12, 12, 15, 18]);
+    }
+    assert.deepEqual(Array.from(v.dataSync()), [1, 2, 3], "the [3,1] input still holds its values");
+    assert.deepEqual(Array.from(row.dataSync()), [4, 5, 6]);
+    tf.dispose([v, x, row]);
+  });
+
   it("an embedding + LSTM + softmax cross-entropy model: same loss and gradients as cpu (1e-4), and it trains", async () => {
     const V = 11, E = 6, H = 8, B = 4, T = 5;
     const rng = new Random(3);

@@ -74,7 +74,8 @@ export class DecoderWalk {
       for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
       return {
         state: out.state,
-        query: tf.keep(isLuong ? out.state.rnn.h : this.state.rnn.h),
+        // A copy: the query is a state tensor that lives on after this step.
+        query: tf.keep((isLuong ? out.state.rnn.h : this.state.rnn.h).clone()),
         scores: tf.keep(out.attention.scores),
         weights: tf.keep(out.attention.weights),
         context: tf.keep(out.attention.context),
