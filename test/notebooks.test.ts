@@ -11,7 +11,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..");
-const notebooks = fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = [
+  ...fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort(),
+  ...fs.readdirSync(path.join(root, "notebooks/solutions")).filter((f) => f.endsWith(".ipynb")).sort().map((f) => `solutions/${f}`),
+];
+
+/** All text a notebook printed (streams and text/plain), cell by cell. */
+function printed(file: string): string {
+  const nb = JSON.parse(fs.readFileSync(file, "utf8"));
+  return nb.cells
+    .flatMap((c: { outputs?: Array<{ text?: string | string[]; data?: Record<string, string | string[]> }> }) => c.outputs ?? [])
+    .map((o: { text?: string | string[]; data?: Record<string, string | string[]> }) => [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join(""))
+    .join("\n");
+}
 const outDir = path.join(root, "artifacts", "notebooks");
 
 function jupyterPython(): string {
@@ -46,6 +58,23 @@ describe("notebooks run through the tslab kernel", () => {
       assert.ok(outputs.length > 0, `${name}: no outputs at all`);
     });
   }
+
+  it("the workshop's checks fail politely on the blank exercises and pass on the solutions", () => {
+    const blank = printed(path.join(outDir, "07-workshop.ipynb"));
+    const solved = printed(path.join(outDir, "solutions/07-workshop-solutions.ipynb"));
+    assert.equal((blank.match(/^FAIL {2}exercise \d/gm) ?? []).length, 10, "5 exercises, run twice");
+    assert.equal((solved.match(/^PASS {2}exercise \d/gm) ?? []).length, 10);
+    assert.doesNotMatch(solved, /^FAIL/m);
+  });
+
+  it("the training notebooks continue training when the training cell is rerun", () => {
+    for (const name of ["04-train-bahdanau.ipynb", "05-train-luong.ipynb"]) {
+      const text = printed(path.join(outDir, name));
+      const totals = [...text.matchAll(/\((\d+) in all\)/g)].map((m) => Number(m[1]));
+      assert.equal(totals.length, 2, `${name}: two training runs`);
+      assert.ok(totals[1] > totals[0], `${name}: epochs in all ${totals.join(" then ")}`);
+    }
+  });
 
   it("fails when a cell throws (a broken copy of 00-setup)", () => {
     const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));

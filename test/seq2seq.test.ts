@@ -294,6 +294,18 @@ describe("seq2seq library", () => {
     }
   });
 
+  it("a trained model's German participle attends to the English verb (She has kissed him.)", async () => {
+    const tm = smallModel(data, "luong-general", { hiddenSize: 128, embeddingSize: 64 });
+    const trainer = new Trainer(tm, data, { epochs: 7, batchSize: 32 });
+    await trainer.train();
+    trainer.dispose();
+    const t = translate(tm, "She has kissed him.");
+    assert.deepEqual(t.tokens, ["sie", "hat", "ihn", "geküsst", "."]);
+    const row = t.attention[t.tokens.indexOf("geküsst")];
+    assert.equal(t.sourceTokens[row.indexOf(Math.max(...row))], "kissed", `geküsst attends to ${JSON.stringify(row)}`);
+    tm.model.dispose();
+  });
+
   it("a model holds exactly one tensor per weight, and dispose() frees them all", () => {
     const before = tf.memory().numTensors;
     const tm = smallModel(data, "bahdanau", { bidirectional: true, cell: "gru" });

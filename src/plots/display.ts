@@ -59,18 +59,24 @@ export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET
   var queue = window.__workbookPlotlyQueue = window.__workbookPlotlyQueue || [];
   queue.push(draw);
   if (queue.length > 1) return;
-  var s = document.createElement("script");
+  // Beside the notebook, or one folder up (notebooks/solutions/).
+  var sources = [${JSON.stringify(src)}, ${JSON.stringify(`../${src}`)}];
   var amd = window.define;
-  window.define = undefined; // load plotly.js as a global even where require.js is on the page
-  s.src = ${JSON.stringify(src)};
-  s.charset = "utf-8";
-  s.onload = function () { window.define = amd; while (queue.length) queue.shift()(); };
-  s.onerror = function () {
-    window.define = amd;
-    var el = document.getElementById(${JSON.stringify(id)});
-    if (el) el.textContent = "plotly.js not found at " + s.src + ": run npm start (or node scripts/setup.js) to install it";
-  };
-  document.head.appendChild(s);
+  function load(i) {
+    var s = document.createElement("script");
+    window.define = undefined; // load plotly.js as a global even where require.js is on the page
+    s.src = sources[i];
+    s.charset = "utf-8";
+    s.onload = function () { window.define = amd; while (queue.length) queue.shift()(); };
+    s.onerror = function () {
+      window.define = amd;
+      if (i + 1 < sources.length) return load(i + 1);
+      var el = document.getElementById(${JSON.stringify(id)});
+      if (el) el.textContent = "plotly.js not found at " + s.src + ": run npm start (or node scripts/setup.js) to install it";
+    };
+    document.head.appendChild(s);
+  }
+  load(0);
 })();`;
 }
 

@@ -10,7 +10,7 @@ import type { BatchProgress, EpochSummary } from "../train/trainer";
 export class LossChart {
   readonly batches: { x: number[]; y: number[] } = { x: [], y: [] };
   readonly epochs: { x: number[]; train: number[]; validation: number[] } = { x: [], train: [], validation: [] };
-  private readonly display = new LiveDisplay();
+  private display = new LiveDisplay();
   private lastDraw = 0;
   /** Updates drawn so far (each one replaces the same output). */
   draws = 0;
@@ -27,6 +27,15 @@ export class LossChart {
       { type: "scatter", mode: "lines+markers", name: "validation (epoch)", x: perEpoch, y: this.epochs.validation, line: { width: 3, dash: "dash" } },
     );
     return fig;
+  }
+
+  /**
+   * Shows the chart (with everything recorded so far) as a new output of the running cell; later draws
+   * replace it in place. Call it at the start of each training run, so a rerun cell gets its own chart.
+   */
+  start(): void {
+    this.display = new LiveDisplay();
+    this.draw();
   }
 
   /** Draws now (first call shows the chart, later calls replace it). */
