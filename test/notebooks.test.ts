@@ -5,10 +5,10 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runNotebook } from "./notebook-runner";
 
 const root = path.resolve(__dirname, "..");
 const notebooks = [
@@ -25,23 +25,6 @@ function printed(file: string): string {
     .join("\n");
 }
 const outDir = path.join(root, "artifacts", "notebooks");
-
-function jupyterPython(): string {
-  for (const py of [process.env.JUPYTER_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean) as string[]) {
-    if (spawnSync(py, ["-c", "import nbclient"]).status === 0) return py;
-  }
-  throw new Error("no Python with nbclient: the notebook tests need Jupyter (npm test installs it on Debian)");
-}
-
-export function runNotebook(file: string, out: string, twice: boolean) {
-  const r = spawnSync(jupyterPython(), [path.join(root, "scripts/run_notebook.py"), file, out, ...(twice ? ["--twice"] : [])], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, WORKBOOK_FAST: "1" },
-    timeout: 20 * 60 * 1000,
-  });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
 
 describe("notebooks run through the tslab kernel", () => {
   it("finds the notebooks", () => {

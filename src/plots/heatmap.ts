@@ -24,7 +24,7 @@ export interface HeatmapOptions {
 /** Tick values/labels that keep repeated tokens apart (a categorical axis would merge them). */
 function tokenAxis(tokens: string[], title: string, reversed: boolean): Record<string, unknown> {
   return {
-    title: { text: title },
+    title: { text: title, standoff: 16 },
     tickmode: "array",
     tickvals: tokens.map((_, i) => i),
     ticktext: tokens,
