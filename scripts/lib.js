@@ -54,12 +54,15 @@ function build() {
 }
 
 /**
- * The Python that runs Jupyter: $JUPYTER_PYTHON, then `python3`/`python` on PATH (a conda env), then
- * Debian's /usr/bin/python3. It must import jupyter_client; `needs` lists further modules.
+ * The Python that runs Jupyter: $JUPYTER_PYTHON when set, else `python3`/`python` on PATH (a conda env),
+ * then Debian's /usr/bin/python3. It must import jupyter_client; `needs` lists further modules.
  */
-function findJupyterPython(needs = []) {
-  const candidates = [process.env.JUPYTER_PYTHON, "python3", "python", "/usr/bin/python3"].filter(Boolean);
-  const probe = ["jupyter_client", ...needs].map((m) => `import ${m}`).join("; ");
+function findJupyterPython(needs = [], options = {}) {
+  // JUPYTER_PYTHON names the one Python to use; otherwise the first of these that has Jupyter.
+  const candidates = process.env.JUPYTER_PYTHON ? [process.env.JUPYTER_PYTHON] : ["python3", "python", "/usr/bin/python3"];
+  let probe = ["jupyter_client", ...needs].map((m) => `import ${m}`).join("; ");
+  // With `app`, the Python must also have JupyterLab or the classic Notebook to open.
+  if (options.app) probe += "; import importlib.util as u; assert u.find_spec('jupyterlab') or u.find_spec('notebook')";
   for (const py of candidates) {
     if (quiet(py, ["-c", probe]).ok) return py;
   }

@@ -11,7 +11,7 @@ function main() {
   const open = process.argv.includes("--open");
   ensureNodeModules();
   build();
-  const python = findJupyterPython();
+  const python = findJupyterPython([], { app: true });
   if (!python) {
     process.stderr.write(`${NO_JUPYTER}\n`);
     process.exit(1);
@@ -29,6 +29,8 @@ function main() {
   }
   const app = hasLab ? "jupyterlab" : "notebook";
   const args = ["-m", app, `--notebook-dir=${path.join(root, "notebooks")}`, ...process.argv.slice(2).filter((a) => a !== "--open")];
+  // Jupyter refuses to run as root unless told; containers and workshop VMs often are root.
+  if (process.getuid && process.getuid() === 0) args.push("--allow-root");
   log(`opening the workbook: ${python} ${args.join(" ")}`);
   const child = spawn(python, args, { cwd: path.join(root, "notebooks"), stdio: "inherit" });
   const stop = (sig) => child.kill(sig);
