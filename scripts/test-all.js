@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // `npm test`: every test of the workbook. Installs what a fresh Debian machine lacks (Jupyter with
-// nbclient for the notebook tests, Chromium for the browser tests) when it can (root with apt-get);
+// nbclient for the notebook tests, Chromium for the browser tests, PyTorch for the benchmark's reference) when it can (root with apt-get);
 // otherwise it stops and says what to install. It never skips a test because a tool is missing.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, registerKernel } = require("./lib");
 
-const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium"];
+const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-torch"];
 
 function missingTools() {
   const missing = [];
   if (!findJupyterPython(["nbclient", "nbformat", "nbconvert", "notebook"])) missing.push("Jupyter with nbclient, nbconvert and the Notebook");
   if (!fs.existsSync("/usr/bin/chromium")) missing.push("Chromium (/usr/bin/chromium)");
+  if (!["/usr/bin/python3", "python3"].some((py) => quiet(py, ["-c", "import torch"]).ok)) missing.push("PyTorch (for the benchmark's reference)");
   return missing;
 }
 

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm run bench -- kernels [--steps N]`: times one training step of a batched Luong model (hidden 256,
- * batch 64, 10 source + 10 target tokens, a 3572-word target vocabulary) on the wasm backend, with wasm's
- * own BatchMatMul and with the workbook's transpose-first BatchMatMul, and prints a final JSON line.
+ * Benchmarks, each printing a final JSON line.
+ *
+ * `npm run bench -- --data FILE [--pairs 10000] [--epochs 1]` (the default, `train`): trains the FloydHub
+ * tutorial's configuration, batched (Luong decoder with the concat score, hidden and embedding 256, one
+ * LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3), on the first --pairs pairs of FILE, and
+ * the same model in PyTorch (bench/torch_reference.py) on the very same batches when PyTorch is installed;
+ * prints both throughputs and their ratio.
+ *
+ * `npm run bench -- kernels [--steps N]`: one training step of that model (10+10 tokens, a 3572-word target
+ * vocabulary) on wasm, with wasm's own BatchMatMul and with the workbook's transpose-first one.
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/select";
@@ -13,6 +20,13 @@ import { Vocabulary, SPECIAL_TOKENS } from "../data/vocab";
 import { padBatch, Example } from "../data/batches";
 import { Random } from "../util/random";
 import { parseArgs, fail, UsageError } from "./args";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { prepareData } from "../data/dataset";
+import { makeBatches, Batch } from "../data/batches";
+import { ready } from "../backend/select";
 
 function vocab(size: number, prefix: string): Vocabulary {
   return new Vocabulary([...SPECIAL_TOKENS, ...Array.from({ length: size - SPECIAL_TOKENS.length }, (_, i) => `${prefix}${i}`)]);
@@ -52,11 +66,95 @@ async function kernels(steps: number): Promise<void> {
   }));
 }
 
+/** The Python that has PyTorch, if any. */
+function torchPython(): string | undefined {
+  for (const py of [process.env.TORCH_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean) as string[]) {
+    if (spawnSync(py, ["-c", "import torch"]).status === 0) return py;
+  }
+  return undefined;
+}
+
+interface TrainBenchOptions { data: string; pairs: number; epochs: number; torch: boolean; threads?: number; bucket: boolean }
+
+async function train(o: TrainBenchOptions): Promise<void> {
+  const backend = await ready();
+  const config = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256, batchSize: 64, teacherForcing: 0.5, learningRate: 1e-3, clipNorm: 5, seed: 1 };
+  const data = prepareData({ file: o.data, pairs: o.pairs, validation: 0, test: 0 });
+  const batches = makeBatches(data.train, { batchSize: config.batchSize, seed: config.seed, bucket: o.bucket });
+  // Teacher forcing decided once per batch, the same decisions for both frameworks.
+  const flags = new Random(config.seed + 7).shuffle(batches.map((_, i) => i)).map((i) => i % 2 === 0);
+  const model = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size, seed: config.seed });
+  const tm = { model, sourceVocab: data.sourceVocab, targetVocab: data.targetVocab, tokenizeOptions: data.tokenizeOptions };
+  const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: config.batchSize, learningRate: config.learningRate, clipNorm: config.clipNorm, seed: config.seed });
+  const rng = new Random(config.seed);
+  let peakRss = 0;
+  const epochs: Array<{ epoch: number; seconds: number; loss: number; tokensPerSecond: number }> = [];
+  for (let e = 0; e < o.epochs; e++) {
+    const started = Date.now();
+    let lossSum = 0, tokens = 0;
+    batches.forEach((b: Batch, i: number) => {
+      lossSum += trainer.trainStep(b, rng, { teacherForcing: flags[i] ? 1 : 0 }) * b.targetTokens;
+      tokens += b.targetTokens;
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    });
+    const seconds = (Date.now() - started) / 1000;
+    epochs.push({ epoch: e + 1, seconds, loss: lossSum / tokens, tokensPerSecond: tokens / seconds });
+    process.stderr.write(`tfjs epoch ${e + 1}: ${seconds.toFixed(1)} s, loss ${(lossSum / tokens).toFixed(4)}, ${Math.round(tokens / seconds)} target tokens/s\n`);
+  }
+  const last = epochs[epochs.length - 1];
+  const tfjs = {
+    framework: `tfjs ${tf.version.tfjs} (${backend.choice})`,
+    targetTokensPerSecond: Number(last.tokensPerSecond.toFixed(1)),
+    secondsPerEpoch: Number(last.seconds.toFixed(2)),
+    finalLoss: Number(last.loss.toFixed(4)),
+    peakMemoryMB: Number((peakRss / 2 ** 20).toFixed(1)),
+  };
+  trainer.dispose();
+  model.dispose();
+  const result: Record<string, unknown> = {
+    bench: "train",
+    config: "Luong concat, embedding 256, hidden 256, 1 LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3, clip 5",
+    data: o.data, pairs: data.counts.kept, batches: batches.length, targetTokensPerEpoch: batches.reduce((n, b) => n + b.targetTokens, 0),
+    vocabulary: { english: data.sourceVocab.size, german: data.targetVocab.size }, epochs: o.epochs, cores: os.cpus().length,
+    tfjs,
+  };
+  const py = o.torch ? torchPython() : undefined;
+  if (o.torch && !py) result.pytorch = "not installed (Debian: apt-get install python3-torch)";
+  if (py) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wb-bench-")), "batches.json");
+    fs.writeFileSync(file, JSON.stringify({
+      config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
+      batches: batches.map((b, i) => ({
+        size: b.size, sourceLength: b.sourceLength, targetLength: b.targetLength, targetTokens: b.targetTokens, teacherForcing: flags[i],
+        source: Array.from(b.source), sourceMask: Array.from(b.sourceMask), decoderInput: Array.from(b.decoderInput),
+        decoderTarget: Array.from(b.decoderTarget), targetMask: Array.from(b.targetMask),
+      })),
+    }));
+    const script = path.resolve(__dirname, "../../bench/torch_reference.py");
+    // PyTorch gets every core of the machine (tfjs's wasm runs on one thread in Node).
+    const threads = o.threads ?? os.cpus().length;
+    const r = spawnSync(py, [script, "--batches", file, "--epochs", String(o.epochs), "--threads", String(threads)], { encoding: "utf8", maxBuffer: 1 << 26 });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`the PyTorch reference failed: ${r.stderr.trim().split("\n").pop()}`);
+    const torch = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    delete torch.epochs;
+    result.pytorch = torch;
+    result.ratio = Number((tfjs.targetTokensPerSecond / torch.targetTokensPerSecond).toFixed(3));
+    result.lossDifference = Number((Math.abs(tfjs.finalLoss - torch.finalLoss) / torch.finalLoss).toFixed(4));
+  }
+  console.log(JSON.stringify(result));
+}
+
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), { steps: "int" });
-  const what = a._[0] ?? "kernels";
+  const a = parseArgs(process.argv.slice(2), { steps: "int", data: "string", pairs: "int", epochs: "int", torch: "bool", threads: "int", bucket: "bool" });
+  const what = a._[0] ?? "train";
   if (what === "kernels") return kernels((a.steps as number | undefined) ?? 3);
-  throw new UsageError(`unknown benchmark "${what}": use kernels`);
+  if (what === "train") {
+    if (!a.data) throw new UsageError("--data FILE is required (e.g. ../shared/data/tatoeba-eng-deu.tsv)");
+    if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
+    return train({ data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1, torch: a.torch !== false, threads: a.threads as number | undefined, bucket: Boolean(a.bucket) });
+  }
+  throw new UsageError(`unknown benchmark "${what}": use train or kernels`);
 }
 
 main().catch(fail);

@@ -153,9 +153,12 @@ export class Trainer {
     return sum / tokens;
   }
 
-  /** One optimisation step on a batch; returns the batch's mean loss per token. */
-  trainStep(batch: Batch, rng: Random): number {
-    const o = this.options;
+  /**
+   * One optimisation step on a batch; returns the batch's mean loss per token. `teacherForcing`
+   * overrides the option for this step (the benchmark replays shared per-batch decisions).
+   */
+  trainStep(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): number {
+    const o = { ...this.options, ...overrides };
     const t = batchTensors(batch);
     const vars = this.model.trainableVariables();
     const { value, grads } = tf.variableGrads(
