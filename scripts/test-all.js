@@ -29,7 +29,7 @@ function ensureSystemTools() {
   log(`installing Debian packages for the notebook and browser tests (missing: ${missing.join("; ")})`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   run("apt-get", ["update", "-q"], { env });
-  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...DEBIAN_PACKAGES], { env });
+  run("apt-get", ["install", "-y", "-q", ...DEBIAN_PACKAGES], { env });
   missing = missingTools();
   if (missing.length) throw new Error(`still missing after apt-get: ${missing.join("; ")}`);
 }
