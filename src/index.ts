@@ -24,3 +24,4 @@ export * from "./train/trainer";
 export * from "./train/progress";
 export * from "./notebook/state";
 export * as workshop from "./notebook/workshop";
+export * from "./models/create";

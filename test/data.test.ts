@@ -9,7 +9,7 @@ import {
   parsePairs, loadPairs, tokenize, detokenize, Vocabulary, PAD_ID, SOS_ID, EOS_ID, UNK_ID, splitByEnglish,
   dropDuplicatePairs, makeBatches, padBatch, batchTensors, paddingShare, prepareData, renderSentence, generateCorpus,
   corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba, crc32,
-  frameHtml, pairsFrame, vocabularyFrame, tf,
+  frameHtml, pairsFrame, vocabularyFrame, tf, Truecaser,
 } from "attention-workbook";
 
 const root = path.resolve(__dirname, "..");
@@ -130,6 +130,17 @@ describe("vocabulary", () => {
     const e = encodeSentence("She kissed Tom.", v);
     assert.deepEqual(e.unknown, ["tom"]);
     assert.equal(e.ids[2], UNK_ID);
+  });
+});
+
+describe("truecaser", () => {
+  it("restores German capitalisation learned from training sentences", () => {
+    const t = Truecaser.learn(["Der Hund sieht die Katze.", "Sie sieht den Hund.", "Ich weiß, dass sie ihn sieht.", "Hunde bellen."]);
+    assert.deepEqual(t.apply(["sie", "sieht", "die", "katze", "."]), ["Sie", "sieht", "die", "Katze", "."]);
+    assert.deepEqual(t.apply(["ich", "sehe", "den", "hund", "."]), ["Ich", "sehe", "den", "Hund", "."]);
+    assert.deepEqual(t.apply(["„", "ja", "“"]), ["„", "Ja", "“"], "the first word, not the first token, is capitalised");
+    assert.deepEqual(Truecaser.fromJSON(JSON.parse(JSON.stringify(t))).forms, t.forms);
+    assert.throws(() => Truecaser.fromJSON({}), /not a workbook truecaser/);
   });
 });
 

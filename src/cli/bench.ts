@@ -25,6 +25,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { prepareData } from "../data/dataset";
+import { createModel } from "../models/create";
 import { makeBatches, Batch } from "../data/batches";
 import { ready } from "../backend/select";
 
@@ -83,8 +84,8 @@ async function train(o: TrainBenchOptions): Promise<void> {
   const batches = makeBatches(data.train, { batchSize: config.batchSize, seed: config.seed, bucket: o.bucket });
   // Teacher forcing decided once per batch, the same decisions for both frameworks.
   const flags = new Random(config.seed + 7).shuffle(batches.map((_, i) => i)).map((i) => i % 2 === 0);
-  const model = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size, seed: config.seed });
-  const tm = { model, sourceVocab: data.sourceVocab, targetVocab: data.targetVocab, tokenizeOptions: data.tokenizeOptions };
+  const tm = createModel(data, { attention: "luong-concat", embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, seed: config.seed });
+  const model = tm.model;
   const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: config.batchSize, learningRate: config.learningRate, clipNorm: config.clipNorm, seed: config.seed });
   const rng = new Random(config.seed);
   let peakRss = 0;

@@ -8,7 +8,8 @@
 import * as fs from "node:fs";
 import { ready, backendReport } from "../backend";
 import { prepareData } from "../data/dataset";
-import { Seq2Seq, ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
+import { ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
+import { createModel } from "../models/create";
 import { Trainer, DEFAULT_TRAINING } from "../train/trainer";
 import { progressBar } from "../train/progress";
 import { hasCheckpoint, loadCheckpoint } from "../train/checkpoint";
@@ -54,11 +55,8 @@ async function main(): Promise<void> {
     tm = restored;
     process.stderr.write(`resuming from ${out} (epoch ${restored.training?.epoch ?? 0})\n`);
   } else {
-    const model = new Seq2Seq({
-      ...DEFAULT_MODEL,
+    tm = createModel(data, {
       attention: attention as AttentionKind,
-      sourceVocabSize: data.sourceVocab.size,
-      targetVocabSize: data.targetVocab.size,
       embeddingSize: (a.embedding as number | undefined) ?? DEFAULT_MODEL.embeddingSize,
       hiddenSize: (a.hidden as number | undefined) ?? DEFAULT_MODEL.hiddenSize,
       attentionUnits: a.units as number | undefined,
@@ -68,7 +66,6 @@ async function main(): Promise<void> {
       dropout: (a.dropout as number | undefined) ?? 0,
       seed: (a.seed as number | undefined) ?? 1,
     });
-    tm = { model, sourceVocab: data.sourceVocab, targetVocab: data.targetVocab, tokenizeOptions: data.tokenizeOptions };
   }
   const trainer = new Trainer(tm, data, {
     epochs: (a.epochs as number | undefined) ?? DEFAULT_TRAINING.epochs,

@@ -7,6 +7,7 @@ import { loadPairs, LoadReport, SentencePair } from "./pairs";
 import { tokenize, TokenizeOptions } from "./tokenize";
 import { dropDuplicatePairs, splitByEnglish, Splits } from "./split";
 import { Vocabulary } from "./vocab";
+import { Truecaser } from "./truecase";
 import type { Example } from "./batches";
 
 /** The built-in corpus that ships with the workbook (see data/README.md). */
@@ -45,6 +46,8 @@ export interface PreparedData {
   splits: Splits<TokenizedPair>;
   sourceVocab: Vocabulary;
   targetVocab: Vocabulary;
+  /** Restores German capitalisation of lower-cased output (learned from the training split). */
+  truecaser?: Truecaser;
   train: Example[];
   validation: Example[];
   test: Example[];
@@ -84,6 +87,7 @@ export function prepareData(options: DataOptions = {}): PreparedData {
     splits,
     sourceVocab,
     targetVocab,
+    truecaser: tokenizeOptions.lowercase ? Truecaser.learn(splits.train.map((p) => p.german)) : undefined,
     train: encode(splits.train),
     validation: encode(splits.validation),
     test: encode(splits.test),

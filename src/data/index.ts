@@ -7,3 +7,4 @@ export * from "./corpus";
 export * from "./dataset";
 export * from "./tatoeba";
 export * from "./tables";
+export * from "./truecase";

@@ -4,6 +4,7 @@
  */
 import type { Seq2Seq } from "../models/seq2seq";
 import type { Vocabulary } from "../data/vocab";
+import type { Truecaser } from "../data/truecase";
 import { detokenize, TokenizeOptions } from "../data/tokenize";
 import { encodeSentence } from "../data/dataset";
 import { beamSearch, greedySearch } from "./search";
@@ -14,6 +15,8 @@ export interface TranslationModel {
   sourceVocab: Vocabulary;
   targetVocab: Vocabulary;
   tokenizeOptions: TokenizeOptions;
+  /** When present, `text` is truecased (the tokens stay as the model wrote them). */
+  truecaser?: Truecaser;
 }
 
 export interface Translation {
@@ -67,7 +70,7 @@ export function translateAll(tm: TranslationModel, sentences: readonly string[],
       source: sentences[i],
       sourceTokens: encoded[i].tokens,
       tokens,
-      text: detokenize(tokens),
+      text: detokenize(tm.truecaser ? tm.truecaser.apply(tokens) : tokens),
       attention: h.attention,
       outputLabels: h.complete ? [...tokens, "_EOS"] : tokens,
       logProb: h.logProb,

@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 export type NamedTensor = { name: string; tensor: tf.Tensor };
 import { Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
 import { Vocabulary } from "../data/vocab";
+import { Truecaser } from "../data/truecase";
 import type { TranslationModel } from "../decode/translate";
 
 export const CHECKPOINT_FORMAT = "attention-workbook/checkpoint@1";
@@ -125,6 +126,7 @@ export async function saveCheckpoint(dir: string, tm: TranslationModel, options:
   }
   writeFileSynced(path.join(target, "source-vocab.json"), JSON.stringify(tm.sourceVocab.toJSON()));
   writeFileSynced(path.join(target, "target-vocab.json"), JSON.stringify(tm.targetVocab.toJSON()));
+  if (tm.truecaser) writeFileSynced(path.join(target, "truecaser.json"), JSON.stringify(tm.truecaser.toJSON()));
   writeFileSynced(path.join(target, "config.json"), JSON.stringify(config, null, 1));
   options.beforeCommit?.();
   const tmp = path.join(dir, `LATEST.tmp-${process.pid}`);
@@ -189,5 +191,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
     const file = path.join(vdir, "optimizer.bin");
     if (fs.existsSync(file)) optimizerWeights = unpackTensors(config.optimizer.weights, fs.readFileSync(file), file);
   }
-  return { dir, version, model, sourceVocab, targetVocab, tokenizeOptions: config.tokenize, training: config.training, optimizerWeights, learningRate: config.optimizer?.learningRate };
+  const truecaseFile = path.join(vdir, "truecaser.json");
+  const truecaser = fs.existsSync(truecaseFile) ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile) : undefined;
+  return { dir, version, model, sourceVocab, targetVocab, tokenizeOptions: config.tokenize, truecaser, training: config.training, optimizerWeights, learningRate: config.optimizer?.learningRate };
 }
