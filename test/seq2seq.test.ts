@@ -231,6 +231,28 @@ describe("seq2seq library", () => {
     for (const m of [a, b, loaded]) m.model.dispose();
   });
 
+  it("with 2 worker threads, a training step is the same update as on one thread, and leaks nothing", async () => {
+    const batches = makeBatches(data.train, { batchSize: 32, seed: 2 });
+    const run = async (workers: number) => {
+      const tm = smallModel(data, "luong-concat", { seed: 5 });
+      const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: 32, workers });
+      const rng = new Random(1);
+      const losses: number[] = [];
+      for (let i = 0; i < 4; i++) losses.push(await trainer.trainBatch(batches[i], rng, { teacherForcing: 1 }));
+      const before = tf.memory().numTensors;
+      for (let i = 4; i < 8; i++) losses.push(await trainer.trainBatch(batches[i], rng, { teacherForcing: 1 }));
+      assert.equal(tf.memory().numTensors, before, `workers=${workers}: tensors leaked`);
+      const weights = Array.from(tm.model.trainableVariables()[0].dataSync().slice(0, 20));
+      trainer.dispose();
+      tm.model.dispose();
+      return { losses, weights };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    assertClose(two.losses, one.losses, 1e-4, "losses");
+    assertClose(two.weights, one.weights, 1e-4, "weights after 8 steps");
+  });
+
   it("stops cleanly between batches when asked, and honours a time budget", async () => {
     const tm = smallModel(data, "luong-dot");
     const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 5, batchSize: 32 });

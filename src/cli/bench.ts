@@ -75,7 +75,7 @@ function torchPython(): string | undefined {
   return undefined;
 }
 
-interface TrainBenchOptions { data: string; pairs: number; epochs: number; torch: boolean; threads?: number; bucket: boolean }
+interface TrainBenchOptions { data: string; pairs: number; epochs: number; torch: boolean; threads?: number; bucket: boolean; workers: number }
 
 async function train(o: TrainBenchOptions): Promise<void> {
   const backend = await ready();
@@ -86,25 +86,26 @@ async function train(o: TrainBenchOptions): Promise<void> {
   const flags = new Random(config.seed + 7).shuffle(batches.map((_, i) => i)).map((i) => i % 2 === 0);
   const tm = createModel(data, { attention: "luong-concat", embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, seed: config.seed });
   const model = tm.model;
-  const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: config.batchSize, learningRate: config.learningRate, clipNorm: config.clipNorm, seed: config.seed });
+  const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: config.batchSize, learningRate: config.learningRate, clipNorm: config.clipNorm, seed: config.seed, workers: o.workers });
   const rng = new Random(config.seed);
   let peakRss = 0;
   const epochs: Array<{ epoch: number; seconds: number; loss: number; tokensPerSecond: number }> = [];
   for (let e = 0; e < o.epochs; e++) {
     const started = Date.now();
     let lossSum = 0, tokens = 0;
-    batches.forEach((b: Batch, i: number) => {
-      lossSum += trainer.trainStep(b, rng, { teacherForcing: flags[i] ? 1 : 0 }) * b.targetTokens;
+    for (let i = 0; i < batches.length; i++) {
+      const b: Batch = batches[i];
+      lossSum += (await trainer.trainBatch(b, rng, { teacherForcing: flags[i] ? 1 : 0 })) * b.targetTokens;
       tokens += b.targetTokens;
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    });
+    }
     const seconds = (Date.now() - started) / 1000;
     epochs.push({ epoch: e + 1, seconds, loss: lossSum / tokens, tokensPerSecond: tokens / seconds });
     process.stderr.write(`tfjs epoch ${e + 1}: ${seconds.toFixed(1)} s, loss ${(lossSum / tokens).toFixed(4)}, ${Math.round(tokens / seconds)} target tokens/s\n`);
   }
   const last = epochs[epochs.length - 1];
   const tfjs = {
-    framework: `tfjs ${tf.version.tfjs} (${backend.choice})`,
+    framework: `tfjs ${tf.version.tfjs} (${backend.choice}, ${o.workers} thread${o.workers > 1 ? "s" : ""})`,
     targetTokensPerSecond: Number(last.tokensPerSecond.toFixed(1)),
     secondsPerEpoch: Number(last.seconds.toFixed(2)),
     finalLoss: Number(last.loss.toFixed(4)),
@@ -147,13 +148,13 @@ async function train(o: TrainBenchOptions): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), { steps: "int", data: "string", pairs: "int", epochs: "int", torch: "bool", threads: "int", bucket: "bool" });
+  const a = parseArgs(process.argv.slice(2), { steps: "int", data: "string", pairs: "int", epochs: "int", torch: "bool", threads: "int", bucket: "bool", workers: "int" });
   const what = a._[0] ?? "train";
   if (what === "kernels") return kernels((a.steps as number | undefined) ?? 3);
   if (what === "train") {
     if (!a.data) throw new UsageError("--data FILE is required (e.g. ../shared/data/tatoeba-eng-deu.tsv)");
     if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
-    return train({ data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1, torch: a.torch !== false, threads: a.threads as number | undefined, bucket: Boolean(a.bucket) });
+    return train({ data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1, torch: a.torch !== false, threads: a.threads as number | undefined, bucket: Boolean(a.bucket), workers: (a.workers as number | undefined) ?? os.cpus().length });
   }
   throw new UsageError(`unknown benchmark "${what}": use train or kernels`);
 }

@@ -15,29 +15,34 @@ import { ShapeChecker } from "../attention/shapes";
  */
 export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mask: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
   new ShapeChecker().check("logits", logits, ["N", "V"]).check("labels", labels, ["N"]).check("mask", mask, ["N"]);
-  const V = logits.shape[1];
+  const [N, V] = logits.shape;
   const eps = labelSmoothing;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const fn = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    const lse = tf.logSumExp(x as tf.Tensor2D, 1); // [N]
     const m = mask.toFloat();
+    const ids = labels.toInt();
     const count = tf.maximum(tf.sum(m), 1);
-    const oneHot = tf.oneHot(labels.toInt(), V).toFloat();
-    const labelLogit = tf.sum(tf.mul(x, oneHot), 1);
+    // One pass of exp: softmax = e / Σe and log Σ exp(x) = max + log Σe.
+    const max = tf.max(x, 1, true);
+    const e = tf.exp(tf.sub(x, max));
+    const sumE = tf.sum(e, 1, true);
+    const lse = tf.add(tf.log(sumE), max).reshape([N]);
+    const softmax = tf.div(e, sumE);
+    const flat = tf.add(tf.mul(tf.range(0, N, 1, "int32"), tf.scalar(V, "int32")), ids);
+    const labelLogit = tf.gather(x.reshape([N * V]), flat);
     let perToken = tf.sub(lse, labelLogit);
     if (eps > 0) perToken = tf.add(tf.mul(perToken, 1 - eps), tf.mul(tf.sub(lse, tf.mean(x, 1)), eps));
     const value = tf.div(tf.sum(tf.mul(perToken, m)), count) as tf.Scalar;
-    save([x, lse, m, count, oneHot]);
+    save([softmax, ids, m, count]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         // Only saved tensors may be used here: the inputs of the forward pass can be disposed by now.
-        const [xs, lses, ms, cnt, hot] = saved;
-        const softmax = tf.exp(tf.sub(xs, lses.expandDims(1)));
-        let target = hot;
+        const [p, y, ms, cnt] = saved;
+        let target = tf.oneHot(y as tf.Tensor1D, V).toFloat();
         if (eps > 0) target = tf.add(tf.mul(target, 1 - eps), eps / V);
         const scale = tf.div(tf.mul(dy, ms), cnt).expandDims(1);
-        return tf.mul(tf.sub(softmax, target), scale);
+        return tf.mul(tf.sub(p, target), scale);
       },
     };
   }) as any);

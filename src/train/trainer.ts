@@ -10,7 +10,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seq2Seq } from "../models/seq2seq";
 import { Random } from "../util/random";
-import { batchTensors, Batch, Example, makeBatches } from "../data/batches";
+import { batchTensors, Batch, Example, makeBatches, padBatch } from "../data/batches";
+import { GradientWorkers } from "./parallel";
+import { backendReport } from "../backend/select";
 import type { TranslationModel } from "../decode/translate";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
 
@@ -36,6 +38,11 @@ export interface TrainOptions {
   keepBest: boolean;
   /** Decay the learning rate by this factor after an epoch whose validation loss did not improve (1 = off). */
   decayOnPlateau: number;
+  /**
+   * Threads that compute gradients: 1 trains on the main thread; 2 or more split each batch into shards
+   * computed in parallel by worker threads (one core each), the same update as with one thread.
+   */
+  workers: number;
 }
 
 export const DEFAULT_TRAINING: TrainOptions = {
@@ -52,6 +59,7 @@ export const DEFAULT_TRAINING: TrainOptions = {
   minutes: 0,
   keepBest: false,
   decayOnPlateau: 1,
+  workers: 1,
 };
 
 export interface BatchProgress {
@@ -153,31 +161,91 @@ export class Trainer {
     return sum / tokens;
   }
 
-  /**
-   * One optimisation step on a batch; returns the batch's mean loss per token. `teacherForcing`
-   * overrides the option for this step (the benchmark replays shared per-batch decisions).
-   */
-  trainStep(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): number {
-    const o = { ...this.options, ...overrides };
+  /** Gradients (by variable name) of a batch's mean loss per token, and that loss. */
+  private batchGradients(batch: Batch, rng: Random, o: TrainOptions): { loss: number; grads: Record<string, tf.Tensor> } {
     const t = batchTensors(batch);
-    const vars = this.model.trainableVariables();
     const { value, grads } = tf.variableGrads(
       () => this.model.loss(t, { teacherForcing: o.teacherForcing, teacherForcingMode: o.teacherForcingMode, rng, training: true, labelSmoothing: o.labelSmoothing }),
-      vars,
+      this.model.trainableVariables(),
     );
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(t)]);
+    return { loss, grads };
+  }
+
+  /** Clips the gradients by global norm, applies Adam, and disposes them. */
+  private applyGradients(grads: Record<string, tf.Tensor>): void {
+    const clipNorm = this.options.clipNorm;
     const clipped = tf.tidy(() => {
-      if (!o.clipNorm) return grads;
+      if (!clipNorm) return grads;
       const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-      const scale = tf.minimum(1, tf.div(o.clipNorm, tf.maximum(norm, 1e-12)));
+      const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12)));
       const out: Record<string, tf.Tensor> = {};
       for (const [k, g] of Object.entries(grads)) out[k] = tf.mul(g, scale);
       return out;
     });
     this.optimizer.applyGradients(clipped as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
-    const loss = value.dataSync()[0];
-    tf.dispose([value, ...Object.values(grads), ...(clipped === grads ? [] : Object.values(clipped)), ...Object.values(t)]);
+    tf.dispose([...Object.values(grads), ...(clipped === grads ? [] : Object.values(clipped))]);
     this.step++;
+  }
+
+  /**
+   * One optimisation step on a batch, on the main thread; returns the batch's mean loss per token.
+   * `teacherForcing` overrides the option for this step (the benchmark replays shared decisions).
+   */
+  trainStep(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): number {
+    const o = { ...this.options, ...overrides };
+    const { loss, grads } = this.batchGradients(batch, rng, o);
+    this.applyGradients(grads);
     return loss;
+  }
+
+  private workerPool?: Promise<GradientWorkers>;
+
+  /**
+   * One optimisation step, with the batch split over `workers` threads when there are several (and the
+   * batch has an example for each); otherwise the same as `trainStep`.
+   */
+  async trainBatch(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): Promise<number> {
+    const o = { ...this.options, ...overrides };
+    if (o.workers <= 1 || batch.size < o.workers) return this.trainStep(batch, rng, overrides);
+    this.workerPool ??= GradientWorkers.start(o.workers - 1, this.model.config, backendReport()?.choice ?? tf.getBackend());
+    const pool = await this.workerPool;
+    // Shards: examples dealt round-robin, each re-padded to its own longest sentence.
+    const shards = Array.from({ length: o.workers }, (_, k) => {
+      const idx = batch.indices.filter((_, i) => i % o.workers === k);
+      return padBatch(idx.map((i) => this.data.train[i]), idx);
+    });
+    // One teacher-forcing decision for the whole batch, as on one thread.
+    const teacherForcing = o.teacherForcingMode === "batch" ? (rng.next() < o.teacherForcing ? 1 : 0) : o.teacherForcing;
+    const seeds = shards.map(() => rng.seed());
+    const vars = this.model.trainableVariables();
+    const weights = new Float32Array(vars.reduce((n, v) => n + v.size, 0));
+    let offset = 0;
+    for (const v of vars) {
+      weights.set(v.dataSync() as Float32Array, offset);
+      offset += v.size;
+    }
+    const pending = pool.compute(weights, shards.slice(1), { teacherForcing, teacherForcingMode: o.teacherForcingMode, labelSmoothing: o.labelSmoothing, seeds: seeds.slice(1) });
+    const local = this.batchGradients(shards[0], new Random(seeds[0]), { ...o, teacherForcing });
+    const remote = await pending;
+    const total = batch.targetTokens;
+    const combined = tf.tidy(() => {
+      const out: Record<string, tf.Tensor> = {};
+      let at = 0;
+      for (const v of vars) {
+        let g = tf.mul(local.grads[v.name], shards[0].targetTokens / total);
+        remote.forEach((r, k) => {
+          g = tf.add(g, tf.mul(tf.tensor(r.grads.subarray(at, at + v.size), v.shape), shards[k + 1].targetTokens / total));
+        });
+        out[v.name] = g;
+        at += v.size;
+      }
+      return out;
+    });
+    tf.dispose(Object.values(local.grads));
+    this.applyGradients(combined);
+    return (local.loss * shards[0].targetTokens + remote.reduce((a, r, k) => a + r.loss * shards[k + 1].targetTokens, 0)) / total;
   }
 
   /** Trains for `epochs` more epochs (default: the option), stopping early when asked. */
@@ -213,7 +281,7 @@ export class Trainer {
       let lossSum = 0, tokenSum = 0;
       let interrupted = false;
       for (let b = 0; b < batches.length; b++) {
-        const loss = this.trainStep(batches[b], rng);
+        const loss = await this.trainBatch(batches[b], rng);
         lossSum += loss * batches[b].targetTokens;
         tokenSum += batches[b].targetTokens;
         this.onBatch?.({ kind: "batch", epoch: this.epoch + 1, batch: b + 1, batches: batches.length, step: this.step, loss, tokensPerSecond: tokenSum / ((Date.now() - epochStart) / 1000) });
@@ -255,7 +323,13 @@ export class Trainer {
     return saveCheckpoint(dir, this.tm, { training: this.trainingState(), optimizer: this.optimizer, learningRate: this.learningRate });
   }
 
+  /** Frees Adam's state and stops the gradient workers. */
   dispose(): void {
     this.optimizer.dispose();
+    if (this.workerPool) {
+      const pool = this.workerPool;
+      this.workerPool = undefined;
+      pool.then((p) => p.terminate()).catch(() => undefined);
+    }
   }
 }
