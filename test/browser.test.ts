@@ -151,6 +151,49 @@ describe("figures in headless Chromium", () => {
     }
   });
 
+  it("(d) reopened without being trusted, the notebook still shows a static picture of every figure", async () => {
+    const executed = path.join(outDir, NOTEBOOK);
+    assert.ok(fs.existsSync(executed), "test (a) writes the executed notebook");
+    const dir = path.join(root, "artifacts", "browser-untrusted");
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(executed, path.join(dir, NOTEBOOK)); // outputs from elsewhere, not signed: untrusted
+    const port = await freePort();
+    const server = spawn(jupyterPython(), ["-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", `--notebook-dir=${dir}`, "--allow-root"], { stdio: "ignore" });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors = watchErrors(page);
+      for (let i = 0; ; i++) {
+        try { await page.goto(`http://127.0.0.1:${port}/notebooks/${NOTEBOOK}`); break; } catch (e) { if (i > 40) throw e; await page.waitForTimeout(500); }
+      }
+      await page.waitForFunction(() => (window as any).Jupyter?.notebook?.get_cells?.().length > 0, undefined, { timeout: 60000 });
+      await page.waitForTimeout(1000);
+      const trusted = await page.evaluate(() => (window as any).Jupyter.notebook.trusted);
+      assert.equal(trusted, false, "the copied notebook opens untrusted");
+      const pictures = await page.$$eval(".workbook-plotly", (divs) => divs.map((d) => {
+        const img = d.querySelector("img.workbook-static") as HTMLImageElement | null;
+        const svg = img && img.src.startsWith("data:image/svg+xml;base64,") ? atob(img.src.split(",")[1]) : "";
+        return {
+          staticSvg: Boolean(img && img.complete && img.naturalWidth > 0),
+          labels: Array.from(new DOMParser().parseFromString(svg, "image/svg+xml").querySelectorAll("text")).map((t) => t.textContent),
+          plotly: Boolean(d.querySelector(".main-svg")),
+        };
+      }));
+      await page.locator(".workbook-plotly").nth(1).scrollIntoViewIfNeeded();
+      await page.locator(".workbook-plotly").nth(1).screenshot({ path: path.join(outDir, "untrusted.png") });
+      assert.ok(pictures.length >= 3, `figures: ${pictures.length}`);
+      pictures.forEach((p, i) => {
+        assert.ok(p.staticSvg, `figure ${i}: no static picture`);
+        assert.ok(!p.plotly, `figure ${i}: scripts ran in an untrusted notebook`);
+      });
+      assert.ok(pictures.some((p) => p.labels.includes("kissed")), "the heatmap's labels are in the picture");
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
+
   it("(c) saveFigure writes a standalone UTF-8 page whose 12-token heatmap labels are readable", async () => {
     const source = "the girl has picked the young dog near the old house .".split(" ");
     const target = "das mädchen hat den jungen hund beim alten haus abgeholt küsste .".split(" ");

@@ -21,7 +21,7 @@ const FLAGS = {
   batch: "int", seed: "int", out: "string", lr: "number", "teacher-forcing": "number", "teacher-forcing-mode": "string",
   clip: "number", cell: "string", bidirectional: "bool", "input-feeding": "bool", dropout: "number",
   "label-smoothing": "number", "max-tokens": "int", "min-freq": "int", "max-vocab": "int", minutes: "number",
-  patience: "int", resume: "bool", validation: "number", test: "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number",
+  patience: "int", resume: "bool", validation: "number", test: "number", workers: "int", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number",
 } as const;
 
 async function main(): Promise<void> {
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     minutes: (a.minutes as number | undefined) ?? 0,
     keepBest: Boolean(a["keep-best"]),
     decayOnPlateau: (a.decay as number | undefined) ?? 1,
+    workers: (a.workers as number | undefined) ?? 1,
     checkpointDir: out,
   });
   trainer.extraState = { data: dataOptions };
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     const ev = evaluatePairs(best, data.splits.test, { beam: (a.beam as number | undefined) ?? 1 });
     Object.assign(summary, { testBleu: ev.bleu, testBleuLowercase: ev.bleuLowercase, testChrf: ev.chrf, testSentences: ev.sentences });
   }
+  trainer.dispose();
   console.log(JSON.stringify(summary));
 }
 

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Figure, escapeHtml } from "./figure";
+import { staticSvg } from "./static-svg";
 
 type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
@@ -54,7 +55,12 @@ export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET
   const json = JSON.stringify({ data: fig.data, layout: fig.layout, config: fig.config ?? {} }).replace(/</g, "\\u003c");
   return `(function () {
   var fig = ${json};
-  function draw() { window.Plotly.newPlot(${JSON.stringify(id)}, fig.data, fig.layout, fig.config); }
+  function draw() {
+    var el = document.getElementById(${JSON.stringify(id)});
+    if (!el) return;
+    el.innerHTML = ""; // the static picture, for when scripts do not run
+    window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
+  }
   if (window.Plotly) { draw(); return; }
   var queue = window.__workbookPlotlyQueue = window.__workbookPlotlyQueue || [];
   queue.push(draw);
@@ -83,7 +89,10 @@ export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET
 export function figureHtml(fig: Figure, id = `wb-plot-${randomBytes(6).toString("hex")}`, src: string = PLOTLY_ASSET): string {
   const width = typeof fig.layout.width === "number" ? `${fig.layout.width}px` : "100%";
   const height = typeof fig.layout.height === "number" ? `${fig.layout.height}px` : "420px";
-  return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}"></div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
+  // The static picture is an <img> with an SVG data URI: HTML sanitizers (untrusted notebooks) keep
+  // images but strip inline <svg>.
+  const picture = `<img class="workbook-static" alt="${escapeHtml(describe(fig))}" src="data:image/svg+xml;base64,${Buffer.from(staticSvg(fig), "utf8").toString("base64")}">`;
+  return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${picture}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
 }
 
 function describe(fig: Figure): string {

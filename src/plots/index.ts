@@ -4,3 +4,4 @@ export * from "./charts";
 export * from "./display";
 export * from "./live";
 export * from "./save";
+export * from "./static-svg";
