@@ -7,6 +7,10 @@ H; a Luong decoder (LSTM step first, then the paper's concat score v·tanh([h; k
 unpadded source, context, h~ = tanh([c; h]·Wc), classifier); loss: cross-entropy per real target token;
 Adam; gradient clipping by global norm; teacher forcing decided per batch (flags from the file).
 
+Both start from the same weights: the file carries the workbook's initial weights, which are copied
+into the PyTorch modules (transposed: the workbook multiplies row vectors, x·W; torch.nn.Linear computes
+x·Wᵀ; LSTM gate order i, f, g, o in both). Adam's epsilon is tfjs's 1e-7.
+
 Prints one JSON line: target tokens per second, seconds per epoch, final loss, peak memory.
 """
 import argparse
@@ -54,6 +58,32 @@ class LuongConcatDecoder(nn.Module):
         return attentional, (h, c)
 
 
+def load_workbook_weights(encoder, decoder, weights, H):
+    """Copies the workbook's weights (name -> {shape, values}) into the PyTorch modules."""
+    def w(name):
+        entry = weights[name]
+        return torch.tensor(entry["values"], dtype=torch.float32).view(*entry["shape"])
+
+    with torch.no_grad():
+        encoder.embedding.weight.copy_(w("encoder/embedding/embeddings"))
+        encoder.lstm.weight_ih_l0.copy_(w("encoder/forward/Wx").t())
+        encoder.lstm.weight_hh_l0.copy_(w("encoder/forward/Wh").t())
+        encoder.lstm.bias_ih_l0.copy_(w("encoder/forward/b"))
+        encoder.lstm.bias_hh_l0.zero_()
+        decoder.embedding.weight.copy_(w("decoder/embedding/embeddings"))
+        decoder.cell.weight_ih.copy_(w("decoder/rnn/Wx").t())
+        decoder.cell.weight_hh.copy_(w("decoder/rnn/Wh").t())
+        decoder.cell.bias_ih.copy_(w("decoder/rnn/b"))
+        decoder.cell.bias_hh.zero_()
+        Wa = w("decoder/attention/Wa")  # [H + Hk, U], query rows first
+        decoder.Wa_query.weight.copy_(Wa[:H].t())
+        decoder.Wa_keys.weight.copy_(Wa[H:].t())
+        decoder.v.weight.copy_(w("decoder/attention/v").view(1, -1))
+        decoder.Wc.weight.copy_(w("decoder/Wc/W").t())
+        decoder.classifier.weight.copy_(w("decoder/classifier/W").t())
+        decoder.classifier.bias.copy_(w("decoder/classifier/b"))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--batches", required=True)
@@ -68,8 +98,10 @@ def main():
     E, H, U = cfg["embeddingSize"], cfg["hiddenSize"], cfg["attentionUnits"]
     encoder = Encoder(cfg["sourceVocabSize"], E, H)
     decoder = LuongConcatDecoder(cfg["targetVocabSize"], E, H, U)
+    if "initialWeights" in spec:
+        load_workbook_weights(encoder, decoder, spec["initialWeights"], H)
     params = list(encoder.parameters()) + list(decoder.parameters())
-    opt = torch.optim.Adam(params, lr=cfg["learningRate"])
+    opt = torch.optim.Adam(params, lr=cfg["learningRate"], eps=1e-7)
 
     batches = []
     for b in spec["batches"]:

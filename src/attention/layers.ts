@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { Random } from "../util/random";
 import { bahdanauScores, luongScores, projectKeys, sharedConcatScores } from "./scores";
-import { attentionWeights } from "./weights";
+import { attentionWeights, maskBias } from "./weights";
 import { contextVector } from "./context";
 import { ShapeChecker } from "./shapes";
 
@@ -24,6 +24,17 @@ export interface AttentionCallOptions {
   mask?: tf.Tensor2D;
   /** `[B,S,U]` from `layer.projectKeys(keys)`, computed once per batch instead of once per decoder step. */
   keysProjected?: tf.Tensor3D;
+  /** `[B,S]` = `maskBias(mask)`, computed once per batch (used instead of `mask`). */
+  maskBias?: tf.Tensor2D;
+  /** Luong concat: `[Hq,U]`, the query rows of Wa, sliced once per batch. */
+  WaQuery?: tf.Tensor2D;
+}
+
+/** What `layer.prepare(keys, mask)` computes once per batch, to pass to every `call`. */
+export interface PreparedAttention {
+  keysProjected?: tf.Tensor3D;
+  maskBias?: tf.Tensor2D;
+  WaQuery?: tf.Tensor2D;
 }
 
 export interface AttentionSizes {
@@ -41,6 +52,8 @@ export interface AttentionLayer extends Module {
   readonly kind: string;
   /** Precomputes the key side of an additive score, `[B,S,Hk]` -> `[B,S,U]`; undefined for dot/general. */
   projectKeys(keys: tf.Tensor3D): tf.Tensor3D | undefined;
+  /** Everything that does not change between decoder steps: key projection, mask bias, sliced weights. */
+  prepare(keys: tf.Tensor3D, mask?: tf.Tensor2D): PreparedAttention;
   call(query: tf.Tensor2D, keys: tf.Tensor3D, options?: AttentionCallOptions): AttentionOutput;
 }
 
@@ -51,8 +64,8 @@ function checkCall(sizes: AttentionSizes, query: tf.Tensor2D, keys: tf.Tensor3D)
     .check("keys", keys, ["B", "S", "Hk"]);
 }
 
-function finish(scores: tf.Tensor2D, keys: tf.Tensor3D, mask?: tf.Tensor2D): AttentionOutput {
-  const weights = attentionWeights(scores, mask);
+function finish(scores: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions): AttentionOutput {
+  const weights = attentionWeights(scores, options.maskBias ? undefined : options.mask, { bias: options.maskBias });
   return { scores, weights, context: contextVector(weights, keys) };
 }
 
@@ -79,13 +92,17 @@ export class BahdanauAttention extends Module implements AttentionLayer {
     return projectKeys(keys, this.Wk as tf.Tensor2D);
   }
 
+  prepare(keys: tf.Tensor3D, mask?: tf.Tensor2D): PreparedAttention {
+    return { keysProjected: this.projectKeys(keys), maskBias: mask ? maskBias(mask) : undefined };
+  }
+
   /** @param query `[B,Hq]` the previous decoder state; @param keys `[B,S,Hk]`. */
   call(query: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions = {}): AttentionOutput {
     checkCall(this.sizes, query, keys);
     return tf.tidy((): AttentionOutput => {
       const params = { Wq: this.Wq as tf.Tensor2D, Wk: this.Wk as tf.Tensor2D, v: this.v as tf.Tensor1D };
       const scores = bahdanauScores(query, keys, params, options.keysProjected);
-      return finish(scores, keys, options.mask);
+      return finish(scores, keys, options);
     });
   }
 }
@@ -142,6 +159,15 @@ export class LuongAttention extends Module implements AttentionLayer {
     return tf.tidy(() => projectKeys(keys, this.Wa!.slice([Hq, 0], [Hk, U]) as tf.Tensor2D));
   }
 
+  prepare(keys: tf.Tensor3D, mask?: tf.Tensor2D): PreparedAttention {
+    const { querySize: Hq, units: U } = this.sizes;
+    return {
+      keysProjected: this.projectKeys(keys),
+      maskBias: mask ? maskBias(mask) : undefined,
+      WaQuery: this.score === "concat" ? (this.Wa!.slice([0, 0], [Hq, U]) as tf.Tensor2D) : undefined,
+    };
+  }
+
   /** @param query `[B,Hq]` the decoder state after this step's RNN update; @param keys `[B,S,Hk]`. */
   call(query: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions = {}): AttentionOutput {
     checkCall(this.sizes, query, keys);
@@ -155,13 +181,13 @@ export class LuongAttention extends Module implements AttentionLayer {
           scores = luongScores("general", query, keys, { Wa: this.Wa as tf.Tensor2D });
           break;
         case "concat":
-          scores = luongScores("concat", query, keys, { Wa: this.Wa as tf.Tensor2D, v: this.v as tf.Tensor1D }, options.keysProjected);
+          scores = luongScores("concat", query, keys, { Wa: this.Wa as tf.Tensor2D, v: this.v as tf.Tensor1D, WaQuery: options.WaQuery }, options.keysProjected);
           break;
         case "concat-shared":
           scores = sharedConcatScores(query, keys, { W: this.W as tf.Tensor2D, v: this.v as tf.Tensor1D });
           break;
       }
-      return finish(scores, keys, options.mask);
+      return finish(scores, keys, options);
     });
   }
 }

@@ -26,6 +26,8 @@ export interface LuongConcatParams {
   Wa: tf.Tensor2D;
   /** `[U]`. */
   v: tf.Tensor1D;
+  /** Optional `[Hq, U]` = the first Hq rows of Wa, sliced once per batch instead of once per step. */
+  WaQuery?: tf.Tensor2D;
 }
 
 export interface SharedConcatParams {
@@ -129,7 +131,8 @@ export function luongScores(
       return tf.tidy(() => {
         // [q; k]·Wa = q·Wa[:Hq] + k·Wa[Hq:]: the same product, without building the [B,S,Hq+Hk] concat.
         const U = p.Wa.shape[1];
-        const WaQuery = p.Wa.slice([0, 0], [Hq, U]);
+        if (p.WaQuery) shapes.check("WaQuery", p.WaQuery, ["Hq", "U"]);
+        const WaQuery = p.WaQuery ?? p.Wa.slice([0, 0], [Hq, U]);
         const kp = keysProjected ?? projectKeys(keys, p.Wa.slice([Hq, 0], [Hk, U]));
         const qp = tf.matMul(query, WaQuery).expandDims(1);
         return dotWithVector(tf.tanh(tf.add(kp, qp)) as tf.Tensor3D, p.v);

@@ -23,15 +23,31 @@ export function assertMaskRowsNonEmpty(mask: tf.Tensor2D, name = "mask"): void {
 }
 
 /**
+ * The additive form of a mask, `[B,S]`: 0 on real tokens, -1e9 on padding. Computed once per batch, it
+ * turns masking into one addition per decoder step (see `attentionWeights`).
+ */
+export function maskBias(mask: tf.Tensor2D): tf.Tensor2D {
+  new ShapeChecker().check("mask", mask, ["B", "S"]);
+  assertMaskRowsNonEmpty(mask);
+  return tf.tidy(() => tf.mul(tf.sub(mask.toFloat(), 1), 1e9) as tf.Tensor2D);
+}
+
+/**
  * `weights[b,s] = exp(scores[b,s]) / Σ_s' exp(scores[b,s'])` over the positions where `mask` is 1.
  * Where `mask[b,s]` is 0 (padding) the weight is exactly 0, and every row sums to 1.
  *
  * @param scores `[B,S]` alignment scores
  * @param mask optional `[B,S]`, 1 for real tokens and 0 for padding (any dtype)
+ * @param options.bias instead of `mask`: `maskBias(mask)`, computed once per batch
  * @returns weights `[B,S]`
  */
-export function attentionWeights(scores: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor2D {
+export function attentionWeights(scores: tf.Tensor2D, mask?: tf.Tensor2D, options: { bias?: tf.Tensor2D } = {}): tf.Tensor2D {
   const shapes = new ShapeChecker().check("scores", scores, ["B", "S"]);
+  if (options.bias) {
+    // A mask already in additive form (see maskBias).
+    shapes.check("mask bias", options.bias, ["B", "S"]);
+    return tf.tidy(() => tf.softmax(tf.add(scores, options.bias!)) as tf.Tensor2D);
+  }
   if (!mask) return tf.softmax(scores) as tf.Tensor2D;
   shapes.check("mask", mask, ["B", "S"]);
   assertMaskRowsNonEmpty(mask);

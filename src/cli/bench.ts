@@ -87,6 +87,8 @@ async function train(o: TrainBenchOptions): Promise<void> {
   const tm = createModel(data, { attention: "luong-concat", embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, seed: config.seed });
   const model = tm.model;
   const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: config.batchSize, learningRate: config.learningRate, clipNorm: config.clipNorm, seed: config.seed, workers: o.workers });
+  // The initial weights, for the PyTorch reference to start from the same point.
+  const initialWeights = Object.fromEntries(Object.entries(model.namedVariables()).map(([name, v]) => [name, { shape: v.shape, values: Array.from(v.dataSync()) }]));
   const rng = new Random(config.seed);
   let peakRss = 0;
   const epochs: Array<{ epoch: number; seconds: number; loss: number; tokensPerSecond: number }> = [];
@@ -126,6 +128,7 @@ async function train(o: TrainBenchOptions): Promise<void> {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wb-bench-")), "batches.json");
     fs.writeFileSync(file, JSON.stringify({
       config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
+      initialWeights,
       batches: batches.map((b, i) => ({
         size: b.size, sourceLength: b.sourceLength, targetLength: b.targetLength, targetTokens: b.targetTokens, teacherForcing: flags[i],
         source: Array.from(b.source), sourceMask: Array.from(b.sourceMask), decoderInput: Array.from(b.decoderInput),
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
   if (what === "train") {
     if (!a.data) throw new UsageError("--data FILE is required (e.g. ../shared/data/tatoeba-eng-deu.tsv)");
     if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
-    return train({ data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1, torch: a.torch !== false, threads: a.threads as number | undefined, bucket: Boolean(a.bucket), workers: (a.workers as number | undefined) ?? os.cpus().length });
+    return train({ data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1, torch: a.torch !== false, threads: a.threads as number | undefined, bucket: Boolean(a.bucket), workers: (a.workers as number | undefined) ?? 1 });
   }
   throw new UsageError(`unknown benchmark "${what}": use train or kernels`);
 }

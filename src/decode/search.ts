@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Seq2Seq } from "../models/seq2seq";
-import type { DecoderMemory, DecoderState } from "../models/decoder";
+import { DecoderMemory, DecoderState, memoryTensors, tileMemory } from "../models/decoder";
 import { EOS_ID, SOS_ID } from "../data/vocab";
 import { padBatch } from "../data/batches";
 
@@ -29,7 +29,7 @@ function disposeState(s: DecoderState): void {
 }
 
 function disposeMemory(m: DecoderMemory): void {
-  tf.dispose([m.keys, m.mask, m.keysProjected ?? []] as tf.Tensor[]);
+  tf.dispose(memoryTensors(m));
 }
 
 function keepState(s: DecoderState): DecoderState {
@@ -46,8 +46,7 @@ export function greedySearch(model: Seq2Seq, sources: number[][], options: Searc
   const out: Hypothesis[] = sources.map(() => ({ ids: [], attention: [], logProb: 0, complete: false }));
   const { memory, state: initial } = tf.tidy(() => {
     const r = model.start(tf.tensor2d(batch.source, [B, S], "int32"), tf.tensor2d(batch.sourceMask, [B, S]));
-    tf.keep(r.memory.keys); tf.keep(r.memory.mask);
-    if (r.memory.keysProjected) tf.keep(r.memory.keysProjected);
+    memoryTensors(r.memory).forEach((t) => tf.keep(t));
     keepState(r.state);
     return { memory: r.memory, state: r.state } as unknown as tf.TensorContainerObject;
   }) as unknown as { memory: DecoderMemory; state: DecoderState };
@@ -101,8 +100,7 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
   const normalised = (logProb: number, n: number) => (alpha === 0 ? logProb : logProb / Math.pow((5 + n) / 6, alpha));
   const { memory, state: initial } = tf.tidy(() => {
     const r = model.start(tf.tensor2d([source], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
-    tf.keep(r.memory.keys); tf.keep(r.memory.mask);
-    if (r.memory.keysProjected) tf.keep(r.memory.keysProjected);
+    memoryTensors(r.memory).forEach((t) => tf.keep(t));
     keepState(r.state);
     return { memory: r.memory, state: r.state } as unknown as tf.TensorContainerObject;
   }) as unknown as { memory: DecoderMemory; state: DecoderState };
@@ -114,11 +112,7 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
     for (let t = 0; t < maxLength && beams.length > 0; t++) {
       const n = beams.length;
       if (beamMemory.keys.shape[0] !== n) {
-        const tiled = tf.tidy(() => ({
-          keys: tf.keep(tf.tile(memory.keys, [n, 1, 1])),
-          mask: tf.keep(tf.tile(memory.mask, [n, 1])),
-          keysProjected: memory.keysProjected ? tf.keep(tf.tile(memory.keysProjected, [n, 1, 1])) : undefined,
-        }) as unknown as tf.TensorContainerObject) as unknown as DecoderMemory;
+        const tiled = tileMemory(memory, n);
         if (beamMemory !== memory) disposeMemory(beamMemory);
         beamMemory = tiled;
       }

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { TranslationModel } from "./translate";
-import type { DecoderMemory, DecoderState } from "../models/decoder";
+import { DecoderMemory, DecoderState, memoryTensors } from "../models/decoder";
 import { encodeSentence } from "../data/dataset";
 import { EOS_ID, SOS_ID } from "../data/vocab";
 
@@ -45,7 +45,7 @@ export class DecoderWalk {
     const S = enc.ids.length;
     const started = tf.tidy(() => {
       const r = tm.model.start(tf.tensor2d([enc.ids], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
-      for (const t of [r.memory.keys, r.memory.mask, r.memory.keysProjected, r.state.rnn.h, r.state.rnn.c, r.state.attentional]) if (t) tf.keep(t);
+      for (const t of [...memoryTensors(r.memory), r.state.rnn.h, r.state.rnn.c, r.state.attentional]) if (t) tf.keep(t);
       return r as unknown as tf.TensorContainerObject;
     }) as unknown as { memory: DecoderMemory; state: DecoderState };
     this.memory = started.memory;
@@ -118,7 +118,7 @@ export class DecoderWalk {
   }
 
   dispose(): void {
-    tf.dispose([this.memory.keys, this.memory.mask, this.memory.keysProjected ?? [], this.state.rnn.h, this.state.rnn.c ?? [], this.state.attentional ?? []] as tf.Tensor[]);
+    tf.dispose([...memoryTensors(this.memory), this.state.rnn.h, this.state.rnn.c ?? [], this.state.attentional ?? []] as tf.Tensor[]);
   }
 }
 

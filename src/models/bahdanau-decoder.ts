@@ -38,7 +38,7 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
   }
 
   prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory {
-    return { keys, mask, keysProjected: this.attention.projectKeys(keys) };
+    return { keys, mask, ...this.attention.prepare(keys, mask) };
   }
 
   initialState(encoderState: RnnState): DecoderState {
@@ -49,7 +49,7 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
     // Steps 1-3: attention from the previous hidden state.
-    const attention = this.attention.call(state.rnn.h, memory.keys, { mask: memory.mask, keysProjected: memory.keysProjected });
+    const attention = this.attention.call(state.rnn.h, memory.keys, memory);
     // Steps 4-5: [embedding; context] into the RNN.
     const input = tf.concat([embedded, attention.context], 1) as tf.Tensor2D;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);

@@ -5,15 +5,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Module } from "../nn/module";
 import type { Dense, RnnState } from "../nn/layers";
-import type { AttentionOutput } from "../attention/layers";
+import type { AttentionOutput, PreparedAttention } from "../attention/layers";
 
-export interface DecoderMemory {
+export interface DecoderMemory extends PreparedAttention {
   /** `[B,S,Hk]` encoder outputs. */
   keys: tf.Tensor3D;
   /** `[B,S]` source mask. */
   mask: tf.Tensor2D;
-  /** `[B,S,U]` key projection of additive scores, computed once per batch. */
-  keysProjected?: tf.Tensor3D;
 }
 
 export interface DecoderState {
@@ -36,4 +34,19 @@ export interface AttentionDecoder extends Module {
   initialState(encoderState: RnnState): DecoderState;
   /** One step: `previous [B]` int32 tokens -> new state, features and attention. */
   step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options?: { dropout?: number; seed?: number }): DecoderStep;
+}
+
+/** Every tensor of a decoder memory (to keep or dispose them together). */
+export function memoryTensors(m: DecoderMemory): tf.Tensor[] {
+  return Object.values(m).filter((t): t is tf.Tensor => t instanceof tf.Tensor);
+}
+
+/** The memory repeated n times along the batch (beam search); batch-free tensors are cloned. */
+export function tileMemory(m: DecoderMemory, n: number): DecoderMemory {
+  const out: Record<string, tf.Tensor | undefined> = {};
+  for (const [k, t] of Object.entries(m)) {
+    if (!(t instanceof tf.Tensor)) continue;
+    out[k] = k === "WaQuery" ? t.clone() : tf.tile(t, [n, ...t.shape.slice(1).map(() => 1)]);
+  }
+  return out as unknown as DecoderMemory;
 }

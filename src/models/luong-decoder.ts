@@ -38,7 +38,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
   }
 
   prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory {
-    return { keys, mask, keysProjected: this.attention.projectKeys(keys) };
+    return { keys, mask, ...this.attention.prepare(keys, mask) };
   }
 
   initialState(encoderState: RnnState): DecoderState {
@@ -53,7 +53,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const input = this.config.inputFeeding ? (tf.concat([embedded, state.attentional!], 1) as tf.Tensor2D) : embedded;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
     // Steps 2-4: attention from the new hidden state.
-    const attention = this.attention.call(rnn.h, memory.keys, { mask: memory.mask, keysProjected: memory.keysProjected });
+    const attention = this.attention.call(rnn.h, memory.keys, memory);
     // Step 5: the attentional hidden state.
     const attentional = tf.tanh(this.combine.apply(tf.concat([attention.context, rnn.h], 1) as tf.Tensor2D)) as tf.Tensor2D;
     return { state: { rnn, attentional }, features: attentional, attention };

@@ -132,8 +132,17 @@ export class Seq2Seq extends Module {
         }
       }
       let all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
-      if (dropout) all = tf.dropout(all, dropout, undefined, seed()) as tf.Tensor2D;
-      return maskedCrossEntropy(this.logits(all), batch.decoderTarget.reshape([B * T]) as tf.Tensor1D, batch.targetMask.reshape([B * T]) as tf.Tensor1D, options.labelSmoothing ?? 0);
+      // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
+      // to the loss or its gradient, so leaving them out changes no number and saves their share of the
+      // largest matrix product ([tokens, H] x [H, V]).
+      const maskValues = batch.targetMask.dataSync();
+      const real: number[] = [];
+      for (let i = 0; i < maskValues.length; i++) if (maskValues[i] !== 0) real.push(i);
+      const rows = tf.tensor1d(real, "int32");
+      let features2d = tf.gather(all, rows) as tf.Tensor2D;
+      if (dropout) features2d = tf.dropout(features2d, dropout, undefined, seed()) as tf.Tensor2D;
+      const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
+      return maskedCrossEntropy(this.logits(features2d), labels, tf.ones([real.length]) as tf.Tensor1D, options.labelSmoothing ?? 0);
     });
   }
 }

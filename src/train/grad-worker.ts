@@ -45,12 +45,9 @@ async function main(): Promise<void> {
         () => model.loss(t, { teacherForcing: msg.teacherForcing, teacherForcingMode: msg.teacherForcingMode, rng, training: true, labelSmoothing: msg.labelSmoothing }),
         vars,
       );
-      const flat = new Float32Array(offset);
-      offset = 0;
-      for (const v of vars) {
-        flat.set(grads[v.name].dataSync() as Float32Array, offset);
-        offset += v.size;
-      }
+      const joined = tf.tidy(() => tf.concat(vars.map((v) => grads[v.name].reshape([-1]))));
+      const flat = joined.dataSync() as Float32Array;
+      joined.dispose();
       const loss = value.dataSync()[0];
       tf.dispose([value, ...Object.values(grads), ...Object.values(t)]);
       parentPort!.postMessage({ cmd: "grads", grads: flat, loss }, [flat.buffer]);

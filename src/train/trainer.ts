@@ -89,6 +89,26 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** The main thread's share of a batch relative to a worker's (it also combines gradients and applies Adam). */
+const MAIN_SHARE = 0.8;
+
+/** Splits a batch into `parts` shards (shard 0 for the main thread), each padded to its own longest sentence. */
+export function shardBatch(batch: Batch, parts: number, examples: readonly Example[]): Batch[] {
+  const n = batch.size;
+  const mainCount = Math.max(1, Math.round((n * MAIN_SHARE) / (MAIN_SHARE + parts - 1)));
+  // Sorted by length; the main thread takes evenly spaced examples, the workers the rest in turn, so each
+  // shard has a similar mix of long and short sentences.
+  const order = batch.indices.slice().sort((a, b) => examples[a].target.length - examples[b].target.length);
+  const mainPositions = new Set(Array.from({ length: mainCount }, (_, j) => Math.floor(((j + 0.5) * n) / mainCount)));
+  const groups: number[][] = Array.from({ length: parts }, () => []);
+  let w = 0;
+  order.forEach((i, pos) => {
+    if (mainPositions.has(pos)) groups[0].push(i);
+    else groups[1 + (w++ % (parts - 1))].push(i);
+  });
+  return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx));
+}
+
 export interface TrainData {
   train: Example[];
   validation: Example[];
@@ -211,21 +231,17 @@ export class Trainer {
     if (o.workers <= 1 || batch.size < o.workers) return this.trainStep(batch, rng, overrides);
     this.workerPool ??= GradientWorkers.start(o.workers - 1, this.model.config, backendReport()?.choice ?? tf.getBackend());
     const pool = await this.workerPool;
-    // Shards: examples dealt round-robin, each re-padded to its own longest sentence.
-    const shards = Array.from({ length: o.workers }, (_, k) => {
-      const idx = batch.indices.filter((_, i) => i % o.workers === k);
-      return padBatch(idx.map((i) => this.data.train[i]), idx);
-    });
+    // Shards: the main thread, which also combines the gradients and applies Adam, takes a smaller share
+    // (MAIN_SHARE of an equal one); examples are dealt so every shard gets long and short sentences.
+    const shards = shardBatch(batch, o.workers, this.data.train);
     // One teacher-forcing decision for the whole batch, as on one thread.
     const teacherForcing = o.teacherForcingMode === "batch" ? (rng.next() < o.teacherForcing ? 1 : 0) : o.teacherForcing;
     const seeds = shards.map(() => rng.seed());
     const vars = this.model.trainableVariables();
-    const weights = new Float32Array(vars.reduce((n, v) => n + v.size, 0));
-    let offset = 0;
-    for (const v of vars) {
-      weights.set(v.dataSync() as Float32Array, offset);
-      offset += v.size;
-    }
+    // One concat and one read of the wasm heap: far cheaper than reading every variable.
+    const flat = tf.tidy(() => tf.concat(vars.map((v) => v.reshape([-1]))));
+    const weights = flat.dataSync() as Float32Array;
+    flat.dispose();
     const pending = pool.compute(weights, shards.slice(1), { teacherForcing, teacherForcingMode: o.teacherForcingMode, labelSmoothing: o.labelSmoothing, seeds: seeds.slice(1) });
     const local = this.batchGradients(shards[0], new Random(seeds[0]), { ...o, teacherForcing });
     const remote = await pending;
