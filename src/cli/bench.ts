@@ -11,23 +11,21 @@
  * `npm run bench -- kernels [--steps N]`: one training step of that model (10+10 tokens, a 3572-word target
  * vocabulary) on wasm, with wasm's own BatchMatMul and with the workbook's transpose-first one.
  */
-import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../backend/select";
-import { registerWasmKernels } from "../backend/wasm-kernels";
-import { Seq2Seq, DEFAULT_MODEL } from "../models/seq2seq";
-import { Trainer } from "../train/trainer";
-import { Vocabulary, SPECIAL_TOKENS } from "../data/vocab";
-import { padBatch, Example } from "../data/batches";
-import { Random } from "../util/random";
-import { parseArgs, fail, UsageError } from "./args";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { prepareData } from "../data/dataset";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend, ready } from "../backend/select";
+import { registerWasmKernels } from "../backend/wasm-kernels";
+import { Seq2Seq, DEFAULT_MODEL } from "../models/seq2seq";
 import { createModel } from "../models/create";
-import { makeBatches, Batch } from "../data/batches";
-import { ready } from "../backend/select";
+import { Trainer } from "../train/trainer";
+import { Vocabulary, SPECIAL_TOKENS } from "../data/vocab";
+import { padBatch, makeBatches, Batch, Example } from "../data/batches";
+import { prepareData } from "../data/dataset";
+import { Random } from "../util/random";
+import { parseArgs, fail, UsageError } from "./args";
 
 function vocab(size: number, prefix: string): Vocabulary {
   return new Vocabulary([...SPECIAL_TOKENS, ...Array.from({ length: size - SPECIAL_TOKENS.length }, (_, i) => `${prefix}${i}`)]);

@@ -21,11 +21,27 @@ const FLAGS = {
   batch: "int", seed: "int", out: "string", lr: "number", "teacher-forcing": "number", "teacher-forcing-mode": "string",
   clip: "number", cell: "string", bidirectional: "bool", "input-feeding": "bool", dropout: "number",
   "label-smoothing": "number", "max-tokens": "int", "min-freq": "int", "max-vocab": "int", minutes: "number",
-  patience: "int", resume: "bool", validation: "number", test: "number", workers: "int", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number",
+  patience: "int", resume: "bool", validation: "number", test: "number", workers: "int", recipe: "string",
+  "length-penalty": "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number",
 } as const;
 
+/**
+ * Recipes: sets of flags that a user's own flags override. `best` is the workbook's recipe for a
+ * 20-minute run on the Tatoeba file on a 2-core CPU (see the README's quality table).
+ */
+export const RECIPES: Record<string, Record<string, string | number | boolean>> = {
+  best: {
+    attention: "luong-general", hidden: 256, embedding: 128, batch: 64, lr: 0.003, "teacher-forcing": 1,
+    dropout: 0.2, "label-smoothing": 0.1, "min-freq": 2, bucket: true, "keep-best": true, decay: 0.5,
+    epochs: 100, beam: 4, "length-penalty": 0.6,
+  },
+};
+
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), FLAGS);
+  const given = parseArgs(process.argv.slice(2), FLAGS);
+  const recipeName = given.recipe as string | undefined;
+  if (recipeName !== undefined && !RECIPES[recipeName]) throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
+  const a = { ...(recipeName ? RECIPES[recipeName] : {}), ...given } as typeof given;
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
   const attention = (a.attention as string | undefined) ?? "luong-general";
   if (!(ATTENTION_KINDS as readonly string[]).includes(attention)) {
@@ -108,8 +124,13 @@ async function main(): Promise<void> {
   if (a.eval !== false && data.splits.test.length > 0) {
     // Score the checkpoint that was saved (the best one with --keep-best).
     const best = a["keep-best"] ? loadCheckpoint(out) : tm;
-    const ev = evaluatePairs(best, data.splits.test, { beam: (a.beam as number | undefined) ?? 1 });
-    Object.assign(summary, { testBleu: ev.bleu, testBleuLowercase: ev.bleuLowercase, testChrf: ev.chrf, testSentences: ev.sentences });
+    const evalStart = Date.now();
+    const ev = evaluatePairs(best, data.splits.test, { beam: (a.beam as number | undefined) ?? 1, lengthPenalty: a["length-penalty"] as number | undefined });
+    Object.assign(summary, {
+      recipe: recipeName, bestValidationLoss: result.bestValidationLoss, beam: (a.beam as number | undefined) ?? 1,
+      testBleu: ev.bleu, testBleuLowercase: ev.bleuLowercase, testChrf: ev.chrf, testChrfLowercase: ev.chrfLowercase,
+      testSentences: ev.sentences, evaluationSeconds: Number(((Date.now() - evalStart) / 1000).toFixed(1)),
+    });
   }
   trainer.dispose();
   console.log(JSON.stringify(summary));

@@ -117,23 +117,25 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
         beamMemory = tiled;
       }
       const previous = beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : SOS_ID));
+      const wanted = 2 * K;
       const step = tf.tidy(() => {
         const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, beamMemory);
         keepState(r.state);
-        return { state: r.state, logp: tf.keep(tf.logSoftmax(model.logits(r.features))), weights: tf.keep(r.attention.weights) } as unknown as tf.TensorContainerObject;
-      }) as unknown as { state: DecoderState; logp: tf.Tensor2D; weights: tf.Tensor2D };
+        const logp = tf.logSoftmax(model.logits(r.features));
+        // The best 2K words of each beam, found on the backend (not by sorting whole rows in JavaScript).
+        const top = tf.topk(logp, Math.min(wanted, logp.shape[1]));
+        return { state: r.state, values: tf.keep(top.values), indices: tf.keep(top.indices), weights: tf.keep(r.attention.weights) } as unknown as tf.TensorContainerObject;
+      }) as unknown as { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D };
       disposeState(state);
-      const logp = step.logp.dataSync();
+      const values = step.values.dataSync();
+      const indices = step.indices.dataSync();
       const weights = step.weights.dataSync();
-      const V = step.logp.shape[1];
-      tf.dispose([step.logp, step.weights]);
+      const width = step.values.shape[1];
+      tf.dispose([step.values, step.indices, step.weights]);
       // The best K·2 expansions over all beams.
       const candidates: Array<{ beam: number; word: number; logProb: number }> = [];
       for (let b = 0; b < n; b++) {
-        const row: Array<{ beam: number; word: number; logProb: number }> = [];
-        for (let w = 0; w < V; w++) row.push({ beam: b, word: w, logProb: beams[b].logProb + logp[b * V + w] });
-        row.sort((x, y) => y.logProb - x.logProb);
-        candidates.push(...row.slice(0, 2 * K));
+        for (let j = 0; j < width; j++) candidates.push({ beam: b, word: indices[b * width + j], logProb: beams[b].logProb + values[b * width + j] });
       }
       candidates.sort((x, y) => y.logProb - x.logProb);
       const next: Beam[] = [];

@@ -131,7 +131,7 @@ export class Seq2Seq extends Module {
           previous = force ? inputs[t + 1] : tf.tensor1d(Int32Array.from(tf.argMax(this.logits(out.features), 1).dataSync()), "int32");
         }
       }
-      let all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
+      const all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
       // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
       // to the loss or its gradient, so leaving them out changes no number and saves their share of the
       // largest matrix product ([tokens, H] x [H, V]).
