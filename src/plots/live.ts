@@ -48,7 +48,7 @@ export class LossChart {
   /** Trainer callback: records a batch; redraws at most once per `minIntervalMs`. */
   onBatch = (p: BatchProgress): void => {
     this.batches.x.push(p.step);
-    this.batches.y.push(p.loss);
+    this.batches.y.push(Number(p.loss.toFixed(4))); // 4 decimals keep the saved notebook small
     if (Date.now() - this.lastDraw >= this.minIntervalMs) this.draw();
   };
 
