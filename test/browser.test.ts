@@ -12,18 +12,14 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
 import { saveFigure, heatmap, writePlotlyAsset, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
-import { runNotebook } from "./notebook-runner";
+import { runNotebook, jupyterPython as pythonWith } from "./notebook-runner";
+
+const jupyterPython = () => pythonWith(["notebook", "nbconvert"]);
 
 const root = path.resolve(__dirname, "..");
 const outDir = path.join(root, "artifacts", "browser");
 const NOTEBOOK = "04-train-bahdanau.ipynb"; // a heatmap, a grid and a live training chart
 
-function jupyterPython(): string {
-  for (const py of [process.env.JUPYTER_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean) as string[]) {
-    if (spawnSync(py, ["-c", "import notebook, nbconvert"]).status === 0) return py;
-  }
-  throw new Error("no Python with the Notebook and nbconvert (npm test installs them on Debian)");
-}
 
 /** Collects JavaScript errors of a page (uncaught exceptions and console errors, but not offline CDN loads). */
 function watchErrors(page: Page): string[] {

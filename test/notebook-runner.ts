@@ -4,11 +4,13 @@ import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..");
 
-function jupyterPython(): string {
+/** The Python that has the given Jupyter modules (npm test installs them on Debian). */
+export function jupyterPython(modules: string[] = ["nbclient"]): string {
+  const probe = modules.map((m) => `import ${m}`).join("; ");
   for (const py of [process.env.JUPYTER_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean) as string[]) {
-    if (spawnSync(py, ["-c", "import nbclient"]).status === 0) return py;
+    if (spawnSync(py, ["-c", probe]).status === 0) return py;
   }
-  throw new Error("no Python with nbclient: the notebook tests need Jupyter (npm test installs it on Debian)");
+  throw new Error(`no Python with ${modules.join(", ")}: the notebook tests need Jupyter (npm test installs it on Debian)`);
 }
 
 export function runNotebook(file: string, out: string, twice: boolean) {
