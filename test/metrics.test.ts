@@ -5,6 +5,8 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences } from "attention-workbook";
 
 const refs = [
@@ -38,6 +40,53 @@ describe("BLEU equals sacrebleu", () => {
   it("lower-casing", () => {
     assert.ok(Math.abs(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]], { lowercase: true }).score - 100) < 1e-9);
     assert.ok(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]]).score < 100);
+  });
+});
+
+/**
+ * test/fixtures/metrics-multiref.json: 136 sentences with 1 to 4 references each (81/52/2/1), the
+ * hypotheses from a briefly trained model plus hand-written cases for tokenization, and the scores that
+ * sacrebleu 2.6.0 itself gave them (`python3 -m pip install sacrebleu==2.6.0 && python3
+ * scripts/sacrebleu_fixture.py`; the fixture records version, signatures and command).
+ */
+describe("BLEU and chrF equal sacrebleu on a 136-sentence multi-reference fixture", () => {
+  interface Fixture {
+    sentences: Array<{ hypothesis: string; references: string[] }>;
+    sacrebleu: { version: string; scores: Record<string, { score: number; signature: string; counts?: number[]; totals?: number[]; sysLen?: number; refLen?: number }> };
+  }
+  const fixture: Fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", "metrics-multiref.json"), "utf8"));
+  const hyps = fixture.sentences.map((s) => s.hypothesis);
+  const references = fixture.sentences.map((s) => s.references);
+  const want = fixture.sacrebleu.scores;
+
+  it("is what the issue asks for: >= 100 sentences, several with more than one reference", () => {
+    assert.ok(hyps.length >= 100);
+    assert.ok(references.filter((r) => r.length > 1).length >= 50);
+    assert.match(want.bleu.signature, /nrefs:var\|case:mixed\|eff:no\|tok:13a\|smooth:exp\|version:2\.6\.0/);
+    assert.match(want.chrf.signature, /nrefs:var\|case:mixed\|eff:yes\|nc:6\|nw:0\|space:no\|version:2\.6\.0/);
+  });
+  const cases: Array<[string, () => number]> = [
+    ["bleu", () => corpusBleu(hyps, references).score],
+    ["bleuLowercase", () => corpusBleu(hyps, references, { lowercase: true }).score],
+    ["bleuTokenizeNone", () => corpusBleu(hyps, references, { tokenize: "none" }).score],
+    ["chrf", () => corpusChrf(hyps, references).score],
+    ["chrfLowercase", () => corpusChrf(hyps, references, { lowercase: true }).score],
+  ];
+  for (const [name, score] of cases) {
+    it(`${name}: sacrebleu ${want[name].score.toFixed(4)}`, () => {
+      const got = score();
+      assert.ok(Math.abs(got - want[name].score) < 0.01, `${name}: ${got} vs sacrebleu ${want[name].score}`);
+      assert.ok(Math.abs(got - want[name].score) < 1e-9, `${name} differs beyond rounding: ${got} vs ${want[name].score}`);
+    });
+  }
+  it("BLEU's n-gram statistics equal sacrebleu's", () => {
+    for (const [name, opts] of [["bleu", {}], ["bleuLowercase", { lowercase: true }], ["bleuTokenizeNone", { tokenize: "none" as const }]] as const) {
+      const r = corpusBleu(hyps, references, opts);
+      assert.deepEqual(r.counts, want[name].counts, name);
+      assert.deepEqual(r.totals, want[name].totals, name);
+      assert.equal(r.hypothesisLength, want[name].sysLen, name);
+      assert.equal(r.referenceLength, want[name].refLen, name);
+    }
   });
 });
 
