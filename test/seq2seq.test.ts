@@ -7,7 +7,7 @@ import * as path from "node:path";
 import {
   tf, prepareData, Seq2Seq, DEFAULT_MODEL, Trainer, translateAll, translate, greedySearch, beamSearch, saveCheckpoint,
   loadCheckpoint, makeBatches, batchTensors, Random, maskedCrossEntropy, tokenize, loadPairs, TranslationModel, AttentionKind,
-  LuongDecoder, BahdanauDecoder, attentionWeights, bahdanauScores, luongScores,
+  LuongDecoder, BahdanauDecoder, annealedRate, attentionWeights, bahdanauScores, luongScores,
 } from "attention-workbook";
 import { useBackend, assertClose } from "./helpers";
 
@@ -125,6 +125,48 @@ describe("seq2seq library", () => {
     const smoothRef = (x: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, V), x, mask, 0.1) as tf.Scalar;
     assertClose(smooth(logits).dataSync(), smoothRef(logits).dataSync(), 1e-5, "smoothed loss");
     assertClose(tf.grad(smooth)(logits).dataSync(), tf.grad(smoothRef)(logits).dataSync(), 1e-5, "smoothed gradient");
+  });
+
+  it("teacher-forced Luong training attends over all steps at once, with the step-by-step numbers", () => {
+    const batch = makeBatches(data.train, { batchSize: 12, seed: 2 })[0];
+    const bt = batchTensors(batch);
+    const [B, T] = bt.decoderInput.shape;
+    for (const kind of ["luong-dot", "luong-general", "luong-concat", "luong-concat-shared"] as AttentionKind[]) {
+      const tm = smallModel(data, kind, { seed: 9 });
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        // The attention of every step: teacherForced vs T calls of step() with the same previous words.
+        const { memory, state } = tm.model.start(bt.source, bt.sourceMask);
+        const dec = tm.model.decoder as LuongDecoder;
+        const all = dec.teacherForced(bt.decoderInput, state, memory);
+        assert.deepEqual(all.attention.weights.shape, [B, T, bt.source.shape[1]]);
+        assert.deepEqual(all.features.shape, [B, T, 24]);
+        const inputs = tf.unstack(bt.decoderInput, 1) as tf.Tensor1D[];
+        let s = state;
+        const weights: tf.Tensor2D[] = [], features: tf.Tensor2D[] = [];
+        for (let t = 0; t < T; t++) {
+          const out = dec.step(inputs[t], s, memory);
+          s = out.state;
+          weights.push(out.attention.weights);
+          features.push(out.features);
+        }
+        assertClose(all.attention.weights.dataSync(), tf.stack(weights, 1).dataSync(), 1e-5, `${kind} attention weights`);
+        assertClose(all.features.dataSync(), tf.stack(features, 1).dataSync(), 1e-5, `${kind} attentional states`);
+        // The training loss and every gradient, with label smoothing and dropout off.
+        const vars = Object.values(tm.model.namedVariables());
+        const loss = (stepwise: boolean) => tf.variableGrads(() => tm.model.loss(bt, { teacherForcing: 1, teacherForcingMode: "batch", rng: new Random(5), training: true, labelSmoothing: 0.1, stepwise }), vars);
+        const fast = loss(false), slow = loss(true);
+        assertClose(fast.value.dataSync(), slow.value.dataSync(), 1e-5, `${kind} loss`);
+        for (const name of Object.keys(slow.grads)) assertClose(fast.grads[name].dataSync(), slow.grads[name].dataSync(), 1e-4, `${kind} gradient of ${name}`);
+      });
+      assert.equal(tf.memory().numTensors, before, `${kind}: tensors left behind`);
+      tm.model.dispose();
+    }
+    const withFeeding = smallModel(data, "luong-general", { inputFeeding: true });
+    const { memory, state } = withFeeding.model.start(bt.source, bt.sourceMask);
+    assert.throws(() => (withFeeding.model.decoder as LuongDecoder).teacherForced(bt.decoderInput, state, memory), /input feeding/);
+    withFeeding.model.dispose();
+    tf.dispose(Object.values(bt));
   });
 
   it("Bahdanau attends from the previous hidden state, Luong from the new one", () => {
@@ -251,6 +293,19 @@ describe("seq2seq library", () => {
     const two = await run(2);
     assertClose(two.losses, one.losses, 1e-4, "losses");
     assertClose(two.weights, one.weights, 1e-4, "weights after 8 steps");
+  });
+
+  it("annealing lowers the learning rate linearly over the last part of the time budget", () => {
+    assert.equal(annealedRate(0.003, 0, 0.5), 0.003);
+    assert.equal(annealedRate(0.003, 0.5, 0.5), 0.003);
+    assert.ok(Math.abs(annealedRate(0.003, 0.75, 0.5) - 0.003 * 0.525) < 1e-12);
+    assert.ok(Math.abs(annealedRate(0.003, 1, 0.5) - 0.003 * 0.05) < 1e-12);
+    assert.ok(Math.abs(annealedRate(0.003, 1.2, 0.5) - 0.003 * 0.05) < 1e-12);
+    assert.equal(annealedRate(0.003, 0.99, 0), 0.003);
+    const tm = smallModel(data, "luong-dot");
+    assert.throws(() => new Trainer(tm, data, { anneal: 0.5 }), /anneal needs a time budget/);
+    assert.throws(() => new Trainer(tm, data, { anneal: 2, minutes: 1 }), /anneal must be in \[0, 1\]/);
+    tm.model.dispose();
   });
 
   it("stops cleanly between batches when asked, and honours a time budget", async () => {

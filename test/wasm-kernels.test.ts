@@ -5,8 +5,8 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { tf, Random, wasmPatches } from "attention-workbook";
-import { useBackend, randomValues, assertClose } from "./helpers";
+import { tf, Random, wasmPatches, clearTransposeCache } from "attention-workbook";
+import { useBackend, randomValues, randomTensor, assertClose } from "./helpers";
 
 async function onBoth<T>(fn: () => T): Promise<{ cpu: T; wasm: T }> {
   await useBackend("cpu");
@@ -122,6 +122,32 @@ describe("wasm training kernels", () => {
     }
     assert.ok(r.wasm.lossAfter < r.wasm.loss * 0.5, `wasm training: loss ${r.wasm.loss} -> ${r.wasm.lossAfter}`);
     assert.ok(Math.abs(r.wasm.lossAfter - r.cpu.lossAfter) < 1e-3, `after 20 Adam steps: wasm ${r.wasm.lossAfter} vs cpu ${r.cpu.lossAfter}`);
+  });
+
+  it("reuses a transposed right-hand operand only while its source lives", async () => {
+    await useBackend("wasm");
+    const rng = new Random(4);
+    const a = randomTensor(rng, [5, 7]);
+    const expected = (w: tf.Tensor) => {
+      // The same product without any transposed kernel argument.
+      return tf.tidy(() => tf.matMul(a, tf.transpose(w)).dataSync().slice());
+    };
+    for (let round = 0; round < 3; round++) {
+      const w = randomTensor(rng, [9, 7]);
+      const want = expected(w);
+      for (let i = 0; i < 4; i++) tf.tidy(() => assertClose(tf.matMul(a, w, false, true).dataSync(), want, 1e-5, `round ${round} call ${i}`));
+      // The same data seen under another shape must not reuse the [9,7] transpose.
+      const w3 = w.reshape([1, 9, 7]);
+      tf.tidy(() => assertClose(tf.matMul(a.reshape([1, 5, 7]), w3, false, true).dataSync(), want, 1e-5, `round ${round} rank 3`));
+      const flipped = w.reshape([7, 9]);
+      tf.tidy(() => assertClose(tf.matMul(tf.ones([2, 9]), flipped, false, true).dataSync(), tf.matMul(tf.ones([2, 9]), tf.transpose(flipped)).dataSync(), 1e-5, "reshaped"));
+      tf.dispose([w, w3, flipped]); // a new w next round: never the old transpose
+    }
+    // More distinct operands than the cache holds: still right.
+    const ws = Array.from({ length: 10 }, () => randomTensor(rng, [3, 7]));
+    for (let k = 0; k < 2; k++) for (const w of ws) tf.tidy(() => assertClose(tf.matMul(a, w, false, true).dataSync(), expected(w), 1e-5, "many"));
+    tf.dispose([...ws, a]);
+    clearTransposeCache();
   });
 
   it("leaves no tensors behind in the patched kernels", async () => {

@@ -3,3 +3,4 @@ export * from "./scores";
 export * from "./weights";
 export * from "./context";
 export * from "./layers";
+export * from "./sequence";

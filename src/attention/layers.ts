@@ -9,6 +9,7 @@ import { bahdanauScores, luongScores, projectKeys, sharedConcatScores } from "./
 import { attentionWeights, maskBias } from "./weights";
 import { contextVector } from "./context";
 import { ShapeChecker } from "./shapes";
+import { luongAttentionSequence, SequenceAttentionOutput } from "./sequence";
 
 export type AttentionOutput = {
   /** `[B,S]` alignment scores. */
@@ -188,6 +189,24 @@ export class LuongAttention extends Module implements AttentionLayer {
           break;
       }
       return finish(scores, keys, options);
+    });
+  }
+
+  /**
+   * Every decoder step at once (see ./sequence): the same numbers as T calls of `call`.
+   * @param queries `[B,T,Hq]`; @param keys `[B,S,Hk]`; `options.maskBias` `[B,S]` is required.
+   * @returns scores and weights `[B,T,S]`, context `[B,T,Hk]`
+   */
+  callSequence(queries: tf.Tensor3D, keys: tf.Tensor3D, options: AttentionCallOptions & { maskBias: tf.Tensor2D }): SequenceAttentionOutput {
+    new ShapeChecker({ Hq: this.sizes.querySize, Hk: this.sizes.keySize })
+      .check("queries", queries, ["B", "T", "Hq"])
+      .check("keys", keys, ["B", "S", "Hk"]);
+    return luongAttentionSequence(this.score, queries, keys, options.maskBias, {
+      Wa: this.Wa as tf.Tensor2D | undefined,
+      v: this.v as tf.Tensor1D | undefined,
+      W: this.W as tf.Tensor2D | undefined,
+      keysProjected: options.keysProjected,
+      WaQuery: options.WaQuery,
     });
   }
 }

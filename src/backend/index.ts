@@ -1,2 +1,2 @@
 export * from "./select";
-export { registerWasmKernels, wasmPatches } from "./wasm-kernels";
+export { registerWasmKernels, wasmPatches, clearTransposeCache } from "./wasm-kernels";

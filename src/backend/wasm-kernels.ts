@@ -7,6 +7,10 @@
  * 2. wasm's `BatchMatMul` with `transposeA` / `transposeB` walks memory with a large stride and is
  *    about 10x slower than transposing first. Every matMul gradient uses a transposed product, so we
  *    wrap the kernel: transpose the operand explicitly (wasm's `Transpose` kernel), then multiply.
+ *    A transposed right-hand operand is kept for reuse while its source lives: backpropagation through
+ *    time multiplies by the same `Wh` (and the same encoder outputs) at every step, so it is transposed
+ *    once per batch instead of once per step. The cache holds at most TRANSPOSE_CACHE_SIZE copies and
+ *    drops a copy as soon as a lookup finds its source disposed.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -53,6 +57,40 @@ function swapLastTwo(rank: number): number[] {
   return perm;
 }
 
+const TRANSPOSE_CACHE_SIZE = 6;
+/** Source dataId -> its transposed copy (insertion order = least recently used first). */
+const transposeCache = new Map<object, { shape: string; backend: any; t: tf.TensorInfo }>();
+
+function dropCached(key: object): void {
+  const entry = transposeCache.get(key)!;
+  transposeCache.delete(key);
+  entry.backend.disposeData(entry.t.dataId);
+}
+
+/** Forgets every cached transposed operand (frees their memory). */
+export function clearTransposeCache(): void {
+  for (const key of [...transposeCache.keys()]) dropCached(key);
+}
+
+/** The transpose of `b`'s last two axes, from the cache when `b`'s data was transposed before. */
+function cachedTranspose(b: tf.TensorInfo, backend: any, transpose: (a: KernelArgs) => tf.TensorInfo): tf.TensorInfo {
+  const shape = b.shape.join(",");
+  const hit = transposeCache.get(b.dataId);
+  if (hit && hit.shape === shape && hit.backend === backend) {
+    transposeCache.delete(b.dataId); // most recently used goes last
+    transposeCache.set(b.dataId, hit);
+    return hit.t;
+  }
+  if (hit) dropCached(b.dataId);
+  for (const [key, entry] of transposeCache) {
+    if (!entry.backend.dataIdMap.has(key)) dropCached(key); // its source was disposed
+  }
+  const t = transpose({ inputs: { x: b }, backend, attrs: { perm: swapLastTwo(b.shape.length) } });
+  transposeCache.set(b.dataId, { shape, backend, t });
+  while (transposeCache.size > TRANSPOSE_CACHE_SIZE) dropCached(transposeCache.keys().next().value as object);
+  return t;
+}
+
 /** BatchMatMul that materialises transposed operands first, then calls wasm's own kernel. */
 function batchMatMulTransposeFirst(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { inputs, backend, attrs } = args;
@@ -67,10 +105,7 @@ function batchMatMulTransposeFirst(args: KernelArgs): tf.TensorInfo | tf.TensorI
     a = transpose({ inputs: { x: a }, backend, attrs: { perm: swapLastTwo(a.shape.length) } });
     temporaries.push(a);
   }
-  if (transposeB) {
-    b = transpose({ inputs: { x: b }, backend, attrs: { perm: swapLastTwo(b.shape.length) } });
-    temporaries.push(b);
-  }
+  if (transposeB) b = cachedTranspose(b, backend, transpose);
   const out = original({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
   for (const t of temporaries) backend.disposeData(t.dataId);
   return out;

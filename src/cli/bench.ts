@@ -8,6 +8,11 @@
  * the same model in PyTorch (bench/torch_reference.py) on the very same batches when PyTorch is installed;
  * prints both throughputs and their ratio.
  *
+ * `npm run bench -- anchor --data FILE [--minutes 20]`: the quality anchor of the README's table: that same
+ * model in PyTorch (bench/torch_anchor.py), trained for --minutes on every pair of FILE outside the default
+ * test split (seed 1), then greedy decoding of the test split's English sentences, scored here with every
+ * German translation of a test sentence as a reference (the scores of `npm run evaluate`).
+ *
  * `npm run bench -- kernels [--steps N]`: one training step of that model (10+10 tokens, a 3572-word target
  * vocabulary) on wasm, with wasm's own BatchMatMul and with the workbook's transpose-first one.
  */
@@ -24,6 +29,10 @@ import { Trainer } from "../train/trainer";
 import { Vocabulary, SPECIAL_TOKENS } from "../data/vocab";
 import { padBatch, makeBatches, Batch, Example } from "../data/batches";
 import { prepareData } from "../data/dataset";
+import { detokenize } from "../data/tokenize";
+import { groupReferences } from "../metrics/evaluate";
+import { corpusBleu } from "../metrics/bleu";
+import { corpusChrf } from "../metrics/chrf";
 import { Random } from "../util/random";
 import { parseArgs, fail, UsageError } from "./args";
 
@@ -148,8 +157,47 @@ async function train(o: TrainBenchOptions): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
+async function anchor(file: string, minutes: number): Promise<void> {
+  const py = torchPython();
+  if (!py) throw new Error("the anchor needs PyTorch (Debian: apt-get install python3-torch)");
+  const config = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256, batchSize: 64, teacherForcing: 0.5, learningRate: 1e-3, clipNorm: 5, seed: 1 };
+  // Every pair outside the test split trains (the anchor keeps no validation set).
+  const data = prepareData({ file, validation: 0, seed: 1 });
+  const groups = groupReferences(data.splits.test);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-anchor-"));
+  const input = path.join(dir, "data.json"), output = path.join(dir, "out.json");
+  fs.writeFileSync(input, JSON.stringify({
+    config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
+    train: data.train.map((e) => [e.source, e.target]),
+    test: groups.map((g) => data.sourceVocab.encode(data.splits.test.find((p) => p.english === g.english)!.sourceTokens)),
+  }));
+  const threads = os.cpus().length;
+  const script = path.resolve(__dirname, "../../bench/torch_anchor.py");
+  const r = spawnSync(py, [script, "--data", input, "--out", output, "--minutes", String(minutes), "--threads", String(threads)], { encoding: "utf8", stdio: ["ignore", "inherit", "pipe"], maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`the PyTorch anchor failed: ${(r.stderr ?? "").trim().split("\n").pop()}`);
+  const result = JSON.parse(fs.readFileSync(output, "utf8"));
+  fs.rmSync(dir, { recursive: true, force: true });
+  const hypotheses: string[] = result.hypotheses.map((ids: number[]) => {
+    const tokens = data.targetVocab.decode(ids);
+    return detokenize(data.truecaser ? data.truecaser.apply(tokens) : tokens);
+  });
+  const references = groups.map((g) => g.references);
+  const r2 = (x: number) => Number(x.toFixed(2));
+  console.log(JSON.stringify({
+    bench: "anchor", framework: result.framework, threads: result.threads,
+    config: "Luong concat, embedding 256, hidden 256, 1 LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3, clip 5, greedy decoding, lower-cased words",
+    data: file, trainPairs: data.counts.train, testPairs: data.counts.test, testSentences: groups.length,
+    vocabulary: { english: data.sourceVocab.size, german: data.targetVocab.size },
+    minutes, epochs: result.epochs.length, lossPerEpoch: result.epochs.map((e: { loss: number }) => Number(e.loss.toFixed(4))),
+    testBleuLowercase: r2(corpusBleu(hypotheses, references, { lowercase: true }).score),
+    testBleu: r2(corpusBleu(hypotheses, references).score),
+    testChrf: r2(corpusChrf(hypotheses, references).score),
+    testChrfLowercase: r2(corpusChrf(hypotheses, references, { lowercase: true }).score),
+  }));
+}
+
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), { steps: "int", data: "string", pairs: "int", epochs: "int", torch: "bool", threads: "int", bucket: "bool", workers: "int" });
+  const a = parseArgs(process.argv.slice(2), { steps: "int", data: "string", minutes: "number", pairs: "int", epochs: "int", torch: "bool", threads: "int", bucket: "bool", workers: "int" });
   const what = a._[0] ?? "train";
   if (what === "kernels") return kernels((a.steps as number | undefined) ?? 3);
   if (what === "train") {
@@ -157,7 +205,12 @@ async function main(): Promise<void> {
     if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
     return train({ data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1, torch: a.torch !== false, threads: a.threads as number | undefined, bucket: Boolean(a.bucket), workers: (a.workers as number | undefined) ?? 1 });
   }
-  throw new UsageError(`unknown benchmark "${what}": use train or kernels`);
+  if (what === "anchor") {
+    if (!a.data) throw new UsageError("--data FILE is required (e.g. ../shared/data/tatoeba-eng-deu.tsv)");
+    if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
+    return anchor(a.data as string, (a.minutes as number | undefined) ?? 20);
+  }
+  throw new UsageError(`unknown benchmark "${what}": use train, anchor or kernels`);
 }
 
 main().catch(fail);

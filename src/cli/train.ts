@@ -22,7 +22,7 @@ const FLAGS = {
   clip: "number", cell: "string", bidirectional: "bool", "input-feeding": "bool", dropout: "number",
   "label-smoothing": "number", "max-tokens": "int", "min-freq": "int", "max-vocab": "int", minutes: "number",
   patience: "int", resume: "bool", validation: "number", test: "number", workers: "int", recipe: "string",
-  "length-penalty": "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number",
+  "length-penalty": "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number", anneal: "number",
 } as const;
 
 /**
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     minutes: (a.minutes as number | undefined) ?? 0,
     keepBest: Boolean(a["keep-best"]),
     decayOnPlateau: (a.decay as number | undefined) ?? 1,
+    anneal: (a.anneal as number | undefined) ?? 0,
     workers: (a.workers as number | undefined) ?? 1,
     checkpointDir: out,
   });

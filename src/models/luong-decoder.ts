@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
+import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
@@ -57,5 +58,38 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     // Step 5: the attentional hidden state.
     const attentional = tf.tanh(this.combine.apply(tf.concat([attention.context, rnn.h], 1) as tf.Tensor2D)) as tf.Tensor2D;
     return { state: { rnn, attentional }, features: attentional, attention };
+  }
+
+  /**
+   * All T steps under teacher forcing, without input feeding: the RNN runs over the known previous words
+   * first, then the attention of every step is one batched computation (`callSequence`). The same
+   * numbers as T calls of `step` with those words; used by training.
+   *
+   * @param inputs `[B,T]` int32: _SOS and the target words, the previous word of every step
+   * @returns features `[B,T,H]` (the attentional hidden states h̃) and the attention of every step
+   */
+  teacherForced(inputs: tf.Tensor2D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): { features: tf.Tensor3D; attention: SequenceAttentionOutput } {
+    if (this.config.inputFeeding) throw new Error("LuongDecoder.teacherForced: input feeding makes each step depend on the previous one's attention; use step()");
+    if (!memory.maskBias) throw new Error("LuongDecoder.teacherForced: the memory has no maskBias (use decoder.prepare(keys, mask))");
+    const [B, T] = inputs.shape;
+    const { embeddingSize: E, hiddenSize: H } = this.config;
+    let embedded = this.embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
+    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+    const projected = tf.unstack(this.cell.projectInput(embedded.reshape([B * T, E]) as tf.Tensor2D).reshape([B, T, -1]), 1) as tf.Tensor2D[];
+    // Step 1 for every t: the RNN.
+    let rnn = state.rnn;
+    const hidden: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      rnn = this.cell.step(projected[t], rnn);
+      hidden.push(rnn.h);
+    }
+    const queries = tf.stack(hidden, 1) as tf.Tensor3D; // [B,T,H]
+    // Steps 2-4 for every t at once.
+    const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
+    // Step 5: h̃ = tanh([c; h]·Wc) on all B·T rows.
+    const Hk = memory.keys.shape[2];
+    const combined = tf.concat([attention.context.reshape([B * T, Hk]), queries.reshape([B * T, H])], 1) as tf.Tensor2D;
+    const features = tf.tanh(this.combine.apply(combined)).reshape([B, T, H]) as tf.Tensor3D;
+    return { features, attention };
   }
 }

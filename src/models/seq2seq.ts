@@ -66,6 +66,11 @@ export interface LossOptions {
   rng: Random;
   training: boolean;
   labelSmoothing?: number;
+  /**
+   * Run the decoder step by step even where all its attention could be computed at once (a Luong
+   * decoder without input feeding, fully teacher-forced). For tests and teaching; same loss, slower.
+   */
+  stepwise?: boolean;
 }
 
 export class Seq2Seq extends Module {
@@ -115,23 +120,30 @@ export class Seq2Seq extends Module {
       const dropout = options.training ? this.config.dropout : 0;
       const seed = () => options.rng.seed();
       const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
-      const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
       const forceBatch = options.rng.next() < options.teacherForcing;
-      let state = initial;
-      let previous = inputs[0];
-      const features: tf.Tensor2D[] = [];
-      for (let t = 0; t < T; t++) {
-        const out = this.decoder.step(previous, state, memory, { dropout, seed: seed() });
-        state = out.state;
-        features.push(out.features);
-        if (t + 1 < T) {
-          const force = options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
-          // The model's own guess is read back and fed as a fresh tensor: no gradient flows through the
-          // choice (tfjs has no stopGradient, and a gather on indices taped from the loss cannot be differentiated).
-          previous = force ? inputs[t + 1] : tf.tensor1d(Int32Array.from(tf.argMax(this.logits(out.features), 1).dataSync()), "int32");
+      const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
+      let all: tf.Tensor2D;
+      if (forceAll && !options.stepwise && this.decoder instanceof LuongDecoder && !this.decoder.config.inputFeeding) {
+        // Every previous word is known and the RNN does not see the attention: all steps at once.
+        all = this.decoder.teacherForced(batch.decoderInput, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D;
+      } else {
+        const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
+        let state = initial;
+        let previous = inputs[0];
+        const features: tf.Tensor2D[] = [];
+        for (let t = 0; t < T; t++) {
+          const out = this.decoder.step(previous, state, memory, { dropout, seed: seed() });
+          state = out.state;
+          features.push(out.features);
+          if (t + 1 < T) {
+            const force = options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
+            // The model's own guess is read back and fed as a fresh tensor: no gradient flows through the
+            // choice (tfjs has no stopGradient, and a gather on indices taped from the loss cannot be differentiated).
+            previous = force ? inputs[t + 1] : tf.tensor1d(Int32Array.from(tf.argMax(this.logits(out.features), 1).dataSync()), "int32");
+          }
         }
+        all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
       }
-      const all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
       // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
       // to the loss or its gradient, so leaving them out changes no number and saves their share of the
       // largest matrix product ([tokens, H] x [H, V]).

@@ -39,6 +39,11 @@ export interface TrainOptions {
   /** Decay the learning rate by this factor after an epoch whose validation loss did not improve (1 = off). */
   decayOnPlateau: number;
   /**
+   * With a time budget (`minutes`): over this last fraction of the budget, lower the learning rate
+   * linearly to 5% of its value, so that the run ends on small, careful steps (0 = off; e.g. 0.5).
+   */
+  anneal: number;
+  /**
    * Threads that compute gradients: 1 trains on the main thread; 2 or more split each batch into shards
    * computed in parallel by worker threads (one core each), the same update as with one thread.
    */
@@ -59,8 +64,18 @@ export const DEFAULT_TRAINING: TrainOptions = {
   minutes: 0,
   keepBest: false,
   decayOnPlateau: 1,
+  anneal: 0,
   workers: 1,
 };
+
+/**
+ * The learning rate at fraction `p` of a time budget: `rate` until `1 - anneal`, then linearly down to
+ * 5% of `rate` at the end of the budget (and 5% after it).
+ */
+export function annealedRate(rate: number, p: number, anneal: number): number {
+  if (anneal <= 0 || p <= 1 - anneal) return rate;
+  return rate * Math.max(0.05, 1 - ((p - (1 - anneal)) / anneal) * 0.95);
+}
 
 export interface BatchProgress {
   kind: "batch";
@@ -134,6 +149,8 @@ export class Trainer {
     const o = this.options;
     if (!(o.batchSize >= 1) || !Number.isInteger(o.batchSize)) throw new Error(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
     if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1)) throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
+    if (!(o.anneal >= 0 && o.anneal <= 1)) throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${o.anneal}`);
+    if (o.anneal > 0 && !(o.minutes > 0)) throw new Error("Trainer: anneal needs a time budget (minutes > 0)");
     if (data.train.length === 0) throw new Error("Trainer: no training examples");
     this.learningRate = o.learningRate;
     this.optimizer = tf.train.adam(o.learningRate);
@@ -297,6 +314,7 @@ export class Trainer {
       let lossSum = 0, tokenSum = 0;
       let interrupted = false;
       for (let b = 0; b < batches.length; b++) {
+        if (o.minutes > 0 && o.anneal > 0) this.annealTo((Date.now() - started) / (o.minutes * 60000));
         const loss = await this.trainBatch(batches[b], rng);
         lossSum += loss * batches[b].targetTokens;
         tokenSum += batches[b].targetTokens;
@@ -328,6 +346,11 @@ export class Trainer {
       if (o.patience > 0 && sinceBest >= o.patience) { stoppedBy = "early-stopping"; break; }
     }
     return { epochs: done, stoppedBy, bestValidationLoss: this.bestValidationLoss, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /** Sets the optimizer's rate for budget fraction `p` (see `annealedRate`). */
+  private annealTo(p: number): void {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = annealedRate(this.learningRate, p, this.options.anneal);
   }
 
   trainingState(): TrainingState {
