@@ -60,6 +60,19 @@ describe("seq2seq training from the command line", () => {
     });
   }
 
+  it("--recipe best trains within its time budget, annealing, and keeps the best checkpoint", () => {
+    const out = tmpDir("wb-recipe-");
+    const r = cli("train.js", ["--recipe", "best", "--minutes", "0.1", "--hidden", "32", "--embedding", "16", "--out", out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.json.recipe, "best");
+    assert.equal(r.json.stoppedBy, "time-budget");
+    assert.ok((r.json.seconds as number) < 6 + 10, `took ${r.json.seconds} s for a 6-second budget`);
+    assert.equal((r.json.pairs as { validation: number }).validation, 120); // 3% of the built-in corpus's 4,000
+    assert.equal(r.json.beam, 4);
+    assert.ok(fs.existsSync(path.join(out, "LATEST")));
+    assert.ok(Number.isFinite(r.json.testBleuLowercase as number));
+  });
+
   it("rejects bad flags, unreadable files and unknown attention kinds with a one-line reason", () => {
     const cases: Array<[string, string[], RegExp]> = [
       ["train.js", ["--attention", "luong-cosine"], /unknown attention kind "luong-cosine"/],
@@ -69,6 +82,8 @@ describe("seq2seq training from the command line", () => {
       ["translate.js", ["--checkpoint", "/nonexistent", "hello"], /no checkpoint at \/nonexistent/],
       ["translate.js", ["hello"], /--checkpoint DIR is required/],
       ["evaluate.js", ["--checkpoint", "/nonexistent", "--data", "x"], /no checkpoint at \/nonexistent/],
+      ["train.js", ["--recipe", "fastest"], /unknown recipe "fastest": use one of best/],
+      ["train.js", ["--recipe", "best", "--minutes", "0"], /anneal needs a time budget/],
     ];
     for (const [script, args, message] of cases) {
       const r = cli(script, args);
