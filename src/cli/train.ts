@@ -31,7 +31,7 @@ const FLAGS = {
  */
 export const RECIPES: Record<string, Record<string, string | number | boolean>> = {
   best: {
-    attention: "luong-general", hidden: 256, embedding: 128, batch: 64, lr: 0.003, "teacher-forcing": 1,
+    attention: "luong-general", hidden: 256, embedding: 128, batch: 32, lr: 0.003, "teacher-forcing": 1,
     dropout: 0.2, "label-smoothing": 0.1, "min-freq": 2, bucket: true, "keep-best": true, decay: 0.5,
     minutes: 20, anneal: 0.5, validation: 0.03, epochs: 100, beam: 4, "length-penalty": 0.6,
   },
