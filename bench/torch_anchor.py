@@ -19,7 +19,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from torch_reference import Encoder, LuongConcatDecoder
+from torch_reference import make_model
 
 PAD, SOS, EOS = 0, 1, 2
 
@@ -44,10 +44,8 @@ def main():
     rng = random.Random(cfg["seed"])
     if a.threads:
         torch.set_num_threads(a.threads)
-    E, H, U = cfg["embeddingSize"], cfg["hiddenSize"], cfg["attentionUnits"]
     V = cfg["targetVocabSize"]
-    encoder = Encoder(cfg["sourceVocabSize"], E, H)
-    decoder = LuongConcatDecoder(V, E, H, U)
+    encoder, decoder = make_model(cfg)
     params = list(encoder.parameters()) + list(decoder.parameters())
     opt = torch.optim.Adam(params, lr=cfg["learningRate"])
     train = spec["train"]

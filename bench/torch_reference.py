@@ -58,6 +58,12 @@ class LuongConcatDecoder(nn.Module):
         return attentional, (h, c)
 
 
+def make_model(cfg):
+    """The encoder and decoder for a config with the vocabulary, embedding, hidden and attention sizes."""
+    E, H, U = cfg["embeddingSize"], cfg["hiddenSize"], cfg["attentionUnits"]
+    return Encoder(cfg["sourceVocabSize"], E, H), LuongConcatDecoder(cfg["targetVocabSize"], E, H, U)
+
+
 def load_workbook_weights(encoder, decoder, weights, H):
     """Copies the workbook's weights (name -> {shape, values}) into the PyTorch modules."""
     def w(name):
@@ -95,9 +101,8 @@ def main():
     torch.manual_seed(cfg["seed"])
     if a.threads:
         torch.set_num_threads(a.threads)
-    E, H, U = cfg["embeddingSize"], cfg["hiddenSize"], cfg["attentionUnits"]
-    encoder = Encoder(cfg["sourceVocabSize"], E, H)
-    decoder = LuongConcatDecoder(cfg["targetVocabSize"], E, H, U)
+    encoder, decoder = make_model(cfg)
+    H = cfg["hiddenSize"]
     if "initialWeights" in spec:
         load_workbook_weights(encoder, decoder, spec["initialWeights"], H)
     params = list(encoder.parameters()) + list(decoder.parameters())

@@ -12,6 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "./shapes";
+import { projectKeys } from "./scores";
 import type { LuongScoreKind } from "./layers";
 
 export interface SequenceAttentionParams {
@@ -35,12 +36,6 @@ export type SequenceAttentionOutput = {
   /** `[B,T,Hk]` context vectors. */
   context: tf.Tensor3D;
 };
-
-/** `x [N,Hin] · W [Hin,Hout]` on the last axis of a `[B,T,Hin]` tensor -> `[B,T,Hout]`. */
-function linear3d(x: tf.Tensor3D, W: tf.Tensor2D): tf.Tensor3D {
-  const [b, t, h] = x.shape;
-  return tf.matMul(x.reshape([b * t, h]), W).reshape([b, t, W.shape[1]]);
-}
 
 /** `[B,T,S,U] · v [U]` -> `[B,T,S]`. */
 function dotWithVector4d(x: tf.Tensor4D, v: tf.Tensor1D): tf.Tensor3D {
@@ -78,16 +73,16 @@ export function luongAttentionSequence(
       case "general":
         if (!params.Wa) throw new Error(`luongAttentionSequence("general"): needs Wa [Hq,Hk] with Hq=${Hq}, Hk=${Hk}`);
         shapes.check("Wa", params.Wa, ["Hq", "Hk"]);
-        scores = tf.matMul(linear3d(queries, params.Wa), keys, false, true);
+        scores = tf.matMul(projectKeys(queries, params.Wa), keys, false, true);
         break;
       case "concat": {
         if (!params.Wa || !params.v) throw new Error(`luongAttentionSequence("concat"): needs Wa [Hq+Hk,U] and v [U]`);
         shapes.bind("Hq+Hk", Hq + Hk).check("Wa", params.Wa, ["Hq+Hk", "U"]).check("v", params.v, ["U"]);
         const U = params.Wa.shape[1];
         const WaQuery = params.WaQuery ?? params.Wa.slice([0, 0], [Hq, U]);
-        const kp = params.keysProjected ?? linear3d(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);
+        const kp = params.keysProjected ?? projectKeys(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);
         shapes.check("keysProjected", kp, ["B", "S", "U"]);
-        const qp = linear3d(queries, WaQuery as tf.Tensor2D); // [B,T,U]
+        const qp = projectKeys(queries, WaQuery as tf.Tensor2D); // [B,T,U]
         const summed = tf.add(qp.reshape([B, T, 1, U]), kp.reshape([B, 1, S, U])) as tf.Tensor4D;
         scores = dotWithVector4d(tf.tanh(summed), params.v);
         break;

@@ -164,12 +164,13 @@ async function anchor(file: string, minutes: number): Promise<void> {
   // Every pair outside the test split trains (the anchor keeps no validation set).
   const data = prepareData({ file, validation: 0, seed: 1 });
   const groups = groupReferences(data.splits.test);
+  const sourceTokens = new Map(data.splits.test.map((p) => [p.english, p.sourceTokens]));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-anchor-"));
   const input = path.join(dir, "data.json"), output = path.join(dir, "out.json");
   fs.writeFileSync(input, JSON.stringify({
     config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
     train: data.train.map((e) => [e.source, e.target]),
-    test: groups.map((g) => data.sourceVocab.encode(data.splits.test.find((p) => p.english === g.english)!.sourceTokens)),
+    test: groups.map((g) => data.sourceVocab.encode(sourceTokens.get(g.english)!)),
   }));
   const threads = os.cpus().length;
   const script = path.resolve(__dirname, "../../bench/torch_anchor.py");
