@@ -2,6 +2,7 @@
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
@@ -53,34 +54,98 @@ function build() {
   }
 }
 
+/** The project-local Python environment that `npm start` creates when no JupyterLab 4 is found (git ignores it). */
+const VENV = process.env.WORKBOOK_VENV ? path.resolve(process.env.WORKBOOK_VENV) : path.join(root, ".venv");
+const VENV_PYTHON = process.platform === "win32" ? path.join(VENV, "Scripts", "python.exe") : path.join(VENV, "bin", "python");
+/** What goes into it: JupyterLab 4 and the `plotly` package (JupyterLab's Plotly renderer). */
+const LAB_PACKAGES = ["jupyterlab>=4,<5", "plotly>=5"];
+
 /**
- * The Python that runs Jupyter: $JUPYTER_PYTHON when set, else `python3`/`python` on PATH (a conda env),
- * then Debian's /usr/bin/python3. It must import jupyter_client; `needs` lists further modules.
+ * The Python that runs Jupyter: $JUPYTER_PYTHON when set, else the project's .venv, `python3`/`python` on
+ * PATH (a conda env), then Debian's /usr/bin/python3. It must import jupyter_client; `needs` lists further
+ * modules. With `app`, it must also have JupyterLab or the classic Notebook; with `lab`, JupyterLab 4.
  */
 function findJupyterPython(needs = [], options = {}) {
-  // JUPYTER_PYTHON names the one Python to use; otherwise the first of these that has Jupyter.
-  const candidates = process.env.JUPYTER_PYTHON ? [process.env.JUPYTER_PYTHON] : ["python3", "python", "/usr/bin/python3"];
+  const candidates = process.env.JUPYTER_PYTHON ? [process.env.JUPYTER_PYTHON] : [VENV_PYTHON, "python3", "python", "/usr/bin/python3"];
   let probe = ["jupyter_client", ...needs].map((m) => `import ${m}`).join("; ");
-  // With `app`, the Python must also have JupyterLab or the classic Notebook to open.
   if (options.app) probe += "; import importlib.util as u; assert u.find_spec('jupyterlab') or u.find_spec('notebook')";
+  if (options.lab) probe += "; import jupyterlab; assert int(jupyterlab.__version__.split('.')[0]) >= 4";
   for (const py of candidates) {
     if (quiet(py, ["-c", probe]).ok) return py;
   }
   return undefined;
 }
 
-const NO_JUPYTER = [
-  "No Jupyter found (a Python with jupyter_client and JupyterLab or the Notebook).",
-  "Get one, then run the same command again:",
-  "  conda env create -f environment.yml && conda activate attention-workbook   (JupyterLab 4, Node 20, plotly)",
-  "  or: python3 -m pip install jupyterlab plotly",
-  "  or, on Debian/Ubuntu: sudo apt-get install jupyter-notebook python3-nbclient jupyter-nbconvert",
-].join("\n");
-
-/** Registers this checkout's tslab (not a global one) as the `tslab` Jupyter kernel. */
-function registerKernel(python) {
-  const tslab = path.join(root, "node_modules/.bin/tslab");
-  run(tslab, ["install", `--python=${python}`, `--binary=${tslab}`]);
+/** A Python 3 that can create a virtual environment with pip (venv and ensurepip), or undefined. */
+function findBasePython() {
+  for (const py of ["python3", "python", "/usr/bin/python3"]) {
+    if (quiet(py, ["-c", "import sys, venv, ensurepip; assert sys.version_info >= (3, 9)"]).ok) return py;
+  }
+  return undefined;
 }
 
-module.exports = { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, registerKernel, NO_JUPYTER };
+/**
+ * Creates (or completes) the project-local environment with JupyterLab 4 and plotly, using pip, and
+ * returns its Python. Says what it does: it downloads packages and takes a few minutes the first time.
+ */
+function createLabEnv(basePython) {
+  if (!fs.existsSync(VENV_PYTHON)) {
+    log(`no JupyterLab 4 found: creating a project-local Python environment in ${path.relative(root, VENV) || VENV} (with ${basePython})`);
+    run(basePython, ["-m", "venv", VENV]);
+  }
+  log(`installing ${LAB_PACKAGES.join(" and ")} into it with pip (the first time takes a few minutes)`);
+  run(VENV_PYTHON, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...LAB_PACKAGES]);
+  return VENV_PYTHON;
+}
+
+/** A Python with JupyterLab 4 and plotly: one found, else the project-local environment, created when needed. */
+function ensureLabPython() {
+  const found = findJupyterPython(["plotly"], { lab: true });
+  if (found) return found;
+  if (process.env.JUPYTER_PYTHON) {
+    throw new Error(`JUPYTER_PYTHON=${process.env.JUPYTER_PYTHON} has no JupyterLab 4 with plotly: ${process.env.JUPYTER_PYTHON} -m pip install ${LAB_PACKAGES.map((p) => `'${p}'`).join(" ")}`);
+  }
+  const base = findBasePython();
+  if (!base) return undefined;
+  return createLabEnv(base);
+}
+
+const NO_JUPYTER = [
+  "No Jupyter found (a Python with jupyter_client and JupyterLab or the Notebook), and no Python 3 with venv and",
+  "pip to create the workbook's own environment. Get one, then run the same command again:",
+  "  conda env create -f environment.yml && conda activate attention-workbook   (JupyterLab 4, Node 20, plotly)",
+  "  or: python3 -m pip install jupyterlab plotly",
+  "  or, on Debian/Ubuntu: sudo apt-get install python3-venv   (npm start then creates .venv itself)",
+  "  or: sudo apt-get install jupyter-notebook python3-nbclient jupyter-nbconvert   (the classic Notebook)",
+].join("\n");
+
+/** The Jupyter kernel this workbook registers: its own name, so other tslab installations are left alone. */
+const KERNEL_NAME = "attention-workbook";
+const KERNEL_DISPLAY_NAME = "TypeScript (attention workbook)";
+
+/**
+ * Registers this checkout's tslab as the kernel `attention-workbook` for the current user (Jupyter's
+ * user data directory, or $JUPYTER_DATA_DIR) and returns where the kernel spec went. The notebooks'
+ * metadata names this kernel. The system-wide `tslab` and `jslab` kernels are not touched.
+ */
+function registerKernel(python) {
+  const tslab = path.join(root, "node_modules", ".bin", process.platform === "win32" ? "tslab.cmd" : "tslab");
+  const spec = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-kernel-"));
+  try {
+    const kernel = { argv: [tslab, "kernel", "--config-path", "{connection_file}"], display_name: KERNEL_DISPLAY_NAME, language: "typescript" };
+    fs.writeFileSync(path.join(spec, "kernel.json"), `${JSON.stringify(kernel, null, 1)}\n`);
+    const install = "import sys; from jupyter_client.kernelspec import KernelSpecManager as K; print(K().install_kernel_spec(sys.argv[1], kernel_name=sys.argv[2], user=True))";
+    const r = spawnSync(python, ["-c", install, spec, KERNEL_NAME], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`registering the Jupyter kernel failed: ${(r.stderr || r.error?.message || "").trim()}`);
+    const where = r.stdout.trim();
+    log(`registered the Jupyter kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY_NAME}) for the current user in ${where}: it runs ${tslab}`);
+    return where;
+  } finally {
+    fs.rmSync(spec, { recursive: true, force: true });
+  }
+}
+
+module.exports = {
+  root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel,
+  NO_JUPYTER, KERNEL_NAME, KERNEL_DISPLAY_NAME, VENV, VENV_PYTHON, LAB_PACKAGES,
+};

@@ -33,7 +33,7 @@ def main():
     p.add_argument("out")
     p.add_argument("--twice", action="store_true")
     p.add_argument("--timeout", type=int, default=600)
-    p.add_argument("--kernel", default="tslab")
+    p.add_argument("--kernel", default=None, help="default: the kernel named in the notebook's metadata")
     a = p.parse_args()
 
     nb = nbformat.read(a.notebook, as_version=4)
@@ -43,10 +43,11 @@ def main():
         for i, cell in enumerate(again):
             cell["id"] = f"rerun-{i}"
         nb.cells = cells + again
+    options = {"kernel_name": a.kernel} if a.kernel else {}
     client = NotebookClient(
         nb,
         timeout=a.timeout,
-        kernel_name=a.kernel,
+        **options,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(a.notebook))}},
     )
     failed = None

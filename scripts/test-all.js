@@ -1,19 +1,28 @@
 #!/usr/bin/env node
-// `npm test`: every test of the workbook. Installs what a fresh Debian machine lacks (Jupyter with
-// nbclient for the notebook tests, Chromium for the browser tests, PyTorch for the benchmark's reference) when it can (root with apt-get);
-// otherwise it stops and says what to install. It never skips a test because a tool is missing.
+// `npm test`: every test of the workbook. Installs what a fresh Debian machine lacks (the classic Notebook
+// with nbclient and nbconvert, Chromium for the browser tests, PyTorch for the benchmark's reference,
+// python3-venv) when it can (root with apt-get), and creates the project-local environment .venv with
+// JupyterLab 4 and plotly as `npm start` does; otherwise it stops and says what to install. It never skips
+// a test because a tool is missing.
+//
+// The tests never touch what the user owns: Jupyter's data, config, runtime and JupyterLab's settings and
+// workspaces go to a temporary folder (the kernel is registered there), notebooks run from copies, and a
+// fingerprint of the checkout and the user's Jupyter folders taken before the tests must equal the one after.
 "use strict";
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
-const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, registerKernel } = require("./lib");
+const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel } = require("./lib");
+const { snapshotUserFiles, compareSnapshots } = require("./user-files");
 
-const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-torch"];
+const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-torch", "python3-venv"];
 
 function missingTools() {
   const missing = [];
   if (!findJupyterPython(["nbclient", "nbformat", "nbconvert", "notebook"])) missing.push("Jupyter with nbclient, nbconvert and the Notebook");
   if (!fs.existsSync("/usr/bin/chromium")) missing.push("Chromium (/usr/bin/chromium)");
   if (!["/usr/bin/python3", "python3"].some((py) => quiet(py, ["-c", "import torch"]).ok)) missing.push("PyTorch (for the benchmark's reference)");
+  if (!findJupyterPython(["plotly"], { lab: true }) && !findBasePython()) missing.push("a Python 3 with venv and pip (for JupyterLab 4)");
   return missing;
 }
 
@@ -34,18 +43,53 @@ function ensureSystemTools() {
   if (missing.length) throw new Error(`still missing after apt-get: ${missing.join("; ")}`);
 }
 
+/** Temporary Jupyter folders for the tests, so the user's kernels, settings and workspaces stay as they are. */
+function isolatedJupyterEnv() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-test-jupyter-"));
+  const env = {
+    JUPYTER_DATA_DIR: path.join(dir, "data"),
+    JUPYTER_CONFIG_DIR: path.join(dir, "config"),
+    JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"),
+    JUPYTERLAB_SETTINGS_DIR: path.join(dir, "lab-settings"),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, "lab-workspaces"),
+    IPYTHONDIR: path.join(dir, "ipython"),
+  };
+  for (const d of Object.values(env)) fs.mkdirSync(d, { recursive: true });
+  return { dir, env };
+}
+
 function main() {
   const only = process.argv.slice(2);
+  // pip reaches PyPI or a local mirror; where an index cannot be reached at all (an offline machine with
+  // a wheel mirror), pip's retries with back-off would add minutes per package.
+  process.env.PIP_RETRIES ??= "0";
   ensureNodeModules();
   ensureSystemTools();
+  const labPython = ensureLabPython();
+  if (!labPython) throw new Error("no JupyterLab 4 and no Python 3 with venv and pip to create .venv with it");
   build();
-  registerKernel(findJupyterPython(["nbclient"]));
+  const before = snapshotUserFiles(root);
+  const jupyter = isolatedJupyterEnv();
+  Object.assign(process.env, jupyter.env, { WORKBOOK_LAB_PYTHON: labPython });
+  registerKernel(labPython);
   run(path.join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.test.json"]);
   fs.rmSync(path.join(root, "artifacts"), { recursive: true, force: true });
   const files = only.length ? only : [path.join(root, "dist-test")];
-  run(process.execPath, ["--test", "--test-concurrency=1", ...files], {
-    env: { ...process.env, WORKBOOK_FAST: process.env.WORKBOOK_FAST ?? "1" },
-  });
+  let failure;
+  try {
+    run(process.execPath, ["--test", "--test-concurrency=1", ...files], {
+      env: { ...process.env, WORKBOOK_FAST: process.env.WORKBOOK_FAST ?? "1" },
+    });
+  } catch (e) {
+    failure = e;
+  }
+  fs.rmSync(jupyter.dir, { recursive: true, force: true });
+  const changes = compareSnapshots(before, snapshotUserFiles(root));
+  if (changes.length) {
+    throw new Error(`the tests changed what the user owns (${changes.length}):\n  ${changes.slice(0, 20).join("\n  ")}`);
+  }
+  log(`user files unchanged: ${before.size} files of the checkout and the user's Jupyter folders compared before and after`);
+  if (failure) throw failure;
 }
 
 try {

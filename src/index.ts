@@ -20,6 +20,7 @@ export * from "./train/losses";
 export * from "./metrics";
 export * from "./decode";
 export * from "./train/checkpoint";
+export * from "./train/checkpoint-summary";
 export * from "./train/trainer";
 export * from "./train/progress";
 export * from "./notebook/state";

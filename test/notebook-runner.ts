@@ -4,10 +4,14 @@ import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..");
 
-/** The Python that has the given Jupyter modules (npm test installs them on Debian). */
+/**
+ * The Python that has the given Jupyter modules: the JupyterLab 4 environment that npm test prepares
+ * (WORKBOOK_LAB_PYTHON, usually .venv), else JUPYTER_PYTHON, python3 or Debian's (the classic Notebook).
+ */
 export function jupyterPython(modules: string[] = ["nbclient"]): string {
   const probe = modules.map((m) => `import ${m}`).join("; ");
-  for (const py of [process.env.JUPYTER_PYTHON, "python3", "/usr/bin/python3"].filter(Boolean) as string[]) {
+  const candidates = [process.env.WORKBOOK_LAB_PYTHON, path.join(root, ".venv/bin/python"), process.env.JUPYTER_PYTHON, "python3", "/usr/bin/python3"];
+  for (const py of candidates.filter(Boolean) as string[]) {
     if (spawnSync(py, ["-c", probe]).status === 0) return py;
   }
   throw new Error(`no Python with ${modules.join(", ")}: the notebook tests need Jupyter (npm test installs it on Debian)`);

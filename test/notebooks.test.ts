@@ -1,16 +1,24 @@
 /**
- * Executes every notebook in notebooks/ top to bottom through the real tslab kernel (Jupyter's
- * nbclient), twice in the same kernel session as users rerun cells, in fast mode (WORKBOOK_FAST=1).
- * Any error output fails the test. The executed notebooks are kept in artifacts/notebooks/.
+ * Executes every notebook top to bottom through the real tslab kernel (Jupyter's nbclient), twice in the
+ * same kernel session as users rerun cells, in fast mode (WORKBOOK_FAST=1). Any error output fails the
+ * test. The notebooks run from a temporary copy (test/workspace.ts), so their checkpoints land there;
+ * the checkout and the user's Jupyter folders are compared before and after. The executed notebooks are
+ * kept in artifacts/notebooks/.
  */
-import { describe, it } from "node:test";
+import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runNotebook } from "./notebook-runner";
+import { makeWorkspace, Workspace, root } from "./workspace";
+import { checkpointSummary } from "attention-workbook";
 
-const root = path.resolve(__dirname, "..");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { snapshotUserFiles, compareSnapshots } = require(path.join(root, "scripts/user-files.js")) as {
+  snapshotUserFiles(dir: string, extra?: string[]): Map<string, string>;
+  compareSnapshots(a: Map<string, string>, b: Map<string, string>): string[];
+};
 const notebooks = [
   ...fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort(),
   ...fs.readdirSync(path.join(root, "notebooks/solutions")).filter((f) => f.endsWith(".ipynb")).sort().map((f) => `solutions/${f}`),
@@ -27,6 +35,14 @@ function printed(file: string): string {
 const outDir = path.join(root, "artifacts", "notebooks");
 
 describe("notebooks run through the tslab kernel", () => {
+  let ws: Workspace;
+  let userFilesBefore: Map<string, string>;
+  before(() => {
+    userFilesBefore = snapshotUserFiles(root);
+    ws = makeWorkspace("workbook-notebooks-");
+  });
+  after(() => ws?.remove());
+
   it("finds the notebooks", () => {
     assert.ok(notebooks.includes("00-setup.ipynb"), `notebooks/: ${notebooks.join(", ")}`);
   });
@@ -34,7 +50,7 @@ describe("notebooks run through the tslab kernel", () => {
   for (const name of notebooks) {
     it(`${name} runs twice in one kernel session with no error output`, () => {
       const out = path.join(outDir, name);
-      const r = runNotebook(path.join(root, "notebooks", name), out, true);
+      const r = runNotebook(path.join(ws.notebooks, name), out, true);
       assert.equal(r.status, 0, `${name} failed:\n${r.output}`);
       const executed = JSON.parse(fs.readFileSync(out, "utf8"));
       const outputs = executed.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []);
@@ -63,7 +79,7 @@ describe("notebooks run through the tslab kernel", () => {
     const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));
     nb.cells.splice(2, 0, { cell_type: "code", id: "broken", metadata: {}, execution_count: null, outputs: [], source: ['throw new Error("this cell is broken on purpose");'] });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-broken-"));
-    const file = path.join(root, "notebooks", `.broken-${path.basename(dir)}.ipynb`);
+    const file = path.join(ws.notebooks, `.broken-${path.basename(dir)}.ipynb`);
     fs.writeFileSync(file, JSON.stringify(nb));
     try {
       const r = runNotebook(file, path.join(dir, "out.ipynb"), false);
@@ -78,13 +94,57 @@ describe("notebooks run through the tslab kernel", () => {
   it("fails on a TypeScript compile error", () => {
     const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));
     nb.cells.splice(2, 0, { cell_type: "code", id: "typo", metadata: {}, execution_count: null, outputs: [], source: ["const n: number = \"not a number\";"] });
-    const file = path.join(root, "notebooks", `.typo-${process.pid}.ipynb`);
+    const file = path.join(ws.notebooks, `.typo-${process.pid}.ipynb`);
     fs.writeFileSync(file, JSON.stringify(nb));
     try {
       const r = runNotebook(file, path.join(os.tmpdir(), `typo-${process.pid}.ipynb`), false);
       assert.notEqual(r.status, 0, "the runner passed a notebook with a type error");
     } finally {
       fs.rmSync(file, { force: true });
+    }
+  });
+  it("the training notebooks record fast mode in their checkpoints, and 01 and 02 say so and train their own model", () => {
+    for (const [dir, attention] of [["04-bahdanau", "bahdanau"], ["05-luong", "luong-general"]]) {
+      const summary = checkpointSummary(path.join(ws.checkpoints, dir));
+      assert.equal(summary.exists, true, `${dir}: no checkpoint in the workspace`);
+      assert.equal(summary.attention, attention);
+      assert.equal(summary.fastMode, true);
+      assert.equal(summary.trained, false);
+      assert.equal(summary.epochs, 4, "two runs of the training cell, 2 epochs each");
+      assert.match(summary.description, /not a trained model: trained in fast mode/);
+    }
+    // 01 and 02 again, now that the workspace holds 04's and 05's fast-mode checkpoints.
+    for (const name of ["01-bahdanau-step-by-step.ipynb", "02-luong-step-by-step.ipynb"]) {
+      const out = path.join(outDir, `with-checkpoint-${name}`);
+      const r = runNotebook(path.join(ws.notebooks, name), out, false);
+      assert.equal(r.status, 0, r.output);
+      const text = printed(out);
+      assert.match(text, /checkpoints\/0[45]-(bahdanau|luong): .*hidden 16, 4 epochs on default-corpus\.tsv .*not a trained model: trained in fast mode/);
+      assert.match(text, /training a small model here instead/);
+      assert.doesNotMatch(text, /^loaded /m);
+    }
+  });
+
+  it("leaves the checkout (checkpoints/, notebooks/, ...) and the user's Jupyter folders exactly as they were", () => {
+    const changes = compareSnapshots(userFilesBefore, snapshotUserFiles(root));
+    assert.deepEqual(changes, []);
+    assert.ok(userFilesBefore.size > 50, `${userFilesBefore.size} files compared`);
+  });
+
+  it("the before/after comparison finds an added, a changed and a removed file (a fixture folder)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-userfiles-"));
+    try {
+      fs.mkdirSync(path.join(dir, "checkpoints", "04-bahdanau"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "checkpoints", "04-bahdanau", "LATEST"), "v000001\n");
+      fs.writeFileSync(path.join(dir, "notes.txt"), "mine");
+      const first = snapshotUserFiles(dir, []);
+      fs.writeFileSync(path.join(dir, "checkpoints", "04-bahdanau", "LATEST"), "v000002\n");
+      fs.rmSync(path.join(dir, "notes.txt"));
+      fs.writeFileSync(path.join(dir, "new.ipynb"), "{}");
+      const changes = compareSnapshots(first, snapshotUserFiles(dir, []));
+      assert.deepEqual(changes.map((c) => c.split(":")[0]).sort(), ["added", "changed", "removed"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

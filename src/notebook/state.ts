@@ -26,10 +26,8 @@ export function resetNotebookState(name: string): void {
   store.delete(name);
 }
 
-/** True when WORKBOOK_FAST=1: notebooks use tiny data and few epochs (the tests run them so). */
-export function fastMode(): boolean {
-  return process.env.WORKBOOK_FAST === "1";
-}
+import { fastMode } from "../util/fast-mode";
+export { fastMode };
 
 /** `full` normally, `fast` under WORKBOOK_FAST=1. */
 export function pick<T>(full: T, fast: T): T {

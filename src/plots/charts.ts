@@ -117,9 +117,10 @@ export function lineChart(series: Series[], options: { title?: string; xTitle?: 
       title: { text: options.title ?? "" },
       xaxis: { title: { text: options.xTitle ?? "" } },
       yaxis: { title: { text: options.yTitle ?? "" }, type: options.logY ? "log" : "linear" },
-      width: 640,
+      width: 720,
       height: 380,
-      legend: { orientation: "h", y: -0.2 },
+      // The legend sits right of the plot (Plotly's default place), clear of the x-axis title.
+      legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1, yanchor: "top" },
     },
     config: { responsive: true, displaylogo: false },
   };

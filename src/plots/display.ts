@@ -1,14 +1,17 @@
 /**
  * Showing figures in tslab. One output carries a MIME bundle, as plotly.py's renderers do:
  * - `application/vnd.plotly.v1+json`: JupyterLab's Plotly renderer (the Python `plotly` package);
- * - `text/html`: a div and a script for the classic Notebook and nbconvert HTML. It uses `window.Plotly`
- *   when a page already has it, else loads `_static/plotly.js` beside the notebook (written by set-up,
- *   see `writePlotlyAsset`) once per page, so plotly.js is never embedded in an output;
+ * - `text/html`: a static picture of the figure (for untrusted notebooks, where scripts do not run) and a
+ *   script that replaces it with the interactive figure, for the classic Notebook and nbconvert HTML.
+ *   The script uses `window.Plotly`: from the page, from the one copy that `includePlotly()` puts in
+ *   the notebook (so saved and exported notebooks work offline anywhere), or from `_static/plotly.js`
+ *   beside the notebook (written by set-up, see `writePlotlyAsset`);
  * - `text/plain`: a one-line description.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { Figure, escapeHtml } from "./figure";
 import { staticSvg } from "./static-svg";
 
@@ -50,49 +53,124 @@ export function writePlotlyAsset(dir: string): string {
   return target;
 }
 
-/** The script that draws `fig` into the div `id`, loading plotly.js from `src` if the page has none. */
+/**
+ * The page-side function that finds plotly.js for a figure, as JavaScript source. In order: a page that
+ * already has `window.Plotly`; the copy embedded once in the notebook by `includePlotly()` (saved and
+ * exported notebooks); `_static/plotly.js` beside the notebook or one folder up (written by set-up).
+ * It resolves to undefined when none is there: the figure then keeps its static picture, never an error.
+ */
+const FIND_PLOTLY = `function findPlotly(sources) {
+  var w = window;
+  if (w.Plotly) return Promise.resolve(w.Plotly);
+  var embedded = w.__workbookPlotlyEmbedded || Promise.resolve(undefined);
+  return embedded.then(function (p) {
+    if (p || w.Plotly) return p || w.Plotly;
+    if (!w.__workbookPlotlyFile) w.__workbookPlotlyFile = new Promise(function (resolve) {
+      var amd = w.define;
+      function load(i) {
+        if (i >= sources.length) { w.define = amd; resolve(undefined); return; }
+        var s = document.createElement("script");
+        w.define = undefined; // load plotly.js as a global even where require.js is on the page
+        s.src = sources[i];
+        s.charset = "utf-8";
+        s.onload = function () { w.define = amd; resolve(w.Plotly); };
+        s.onerror = function () { load(i + 1); };
+        document.head.appendChild(s);
+      }
+      load(0);
+    });
+    return w.__workbookPlotlyFile;
+  });
+}`;
+
+/**
+ * The script that draws `fig` into the div `id` once plotly.js is found (see FIND_PLOTLY). Without
+ * plotly.js the div keeps its static picture.
+ */
 export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET): string {
   const json = JSON.stringify({ data: fig.data, layout: fig.layout, config: fig.config ?? {} }).replace(/</g, "\\u003c");
   return `(function () {
   var fig = ${json};
-  function draw() {
+  ${FIND_PLOTLY}
+  findPlotly([${JSON.stringify(src)}, ${JSON.stringify(`../${src}`)}]).then(function (Plotly) {
     var el = document.getElementById(${JSON.stringify(id)});
-    if (!el) return;
-    el.innerHTML = ""; // the static picture, for when scripts do not run
-    window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
-  }
-  if (window.Plotly) { draw(); return; }
-  var queue = window.__workbookPlotlyQueue = window.__workbookPlotlyQueue || [];
-  queue.push(draw);
-  if (queue.length > 1) return;
-  // Beside the notebook, or one folder up (notebooks/solutions/).
-  var sources = [${JSON.stringify(src)}, ${JSON.stringify(`../${src}`)}];
-  var amd = window.define;
-  function load(i) {
-    var s = document.createElement("script");
-    window.define = undefined; // load plotly.js as a global even where require.js is on the page
-    s.src = sources[i];
-    s.charset = "utf-8";
-    s.onload = function () { window.define = amd; while (queue.length) queue.shift()(); };
-    s.onerror = function () {
-      window.define = amd;
-      if (i + 1 < sources.length) return load(i + 1);
-      var el = document.getElementById(${JSON.stringify(id)});
-      if (el) el.textContent = "plotly.js not found at " + s.src + ": run npm start (or node scripts/setup.js) to install it";
-    };
-    document.head.appendChild(s);
-  }
-  load(0);
+    if (!el || !Plotly) return; // no plotly.js here: the static picture stays
+    el.innerHTML = "";
+    Plotly.newPlot(el, fig.data, fig.layout, fig.config);
+  });
 })();`;
+}
+
+let embeddedPlotly: string | undefined;
+
+/** plotly.js, gzip-compressed and base64-encoded (about 2.6 MB instead of 11 MB), computed once. */
+function compressedPlotlyJs(): string {
+  embeddedPlotly ??= gzipSync(fs.readFileSync(plotlyJsPath()), { level: 9 }).toString("base64");
+  return embeddedPlotly;
+}
+
+/** The version of plotly.js the figures use. */
+export function plotlyJsVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(path.dirname(plotlyJsPath()), "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * The HTML output that carries plotly.js inside the notebook (as plotly.py's notebook renderer does):
+ * it defines `window.Plotly` when its script runs, so a saved notebook, or its HTML export moved to any
+ * folder and opened offline, draws every figure. The browser decompresses it (DecompressionStream).
+ */
+export function plotlyEmbedHtml(): string {
+  const note = `plotly.js ${plotlyJsVersion()} is included in this notebook, so saved and exported copies draw their figures offline.`;
+  return `<div class="workbook-plotly-embed" style="font-size:smaller;color:#777">${escapeHtml(note)}</div>
+<script type="text/javascript">
+(function () {
+  var w = window;
+  if (w.Plotly || w.__workbookPlotlyEmbedded) return;
+  var data = "${compressedPlotlyJs()}";
+  w.__workbookPlotlyEmbedded = (function () {
+    try {
+      var bytes = Uint8Array.from(atob(data), function (c) { return c.charCodeAt(0); });
+      var text = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      return new Response(text).text().then(function (code) {
+        var s = document.createElement("script");
+        var amd = w.define;
+        w.define = undefined;
+        s.textContent = code;
+        document.head.appendChild(s);
+        w.define = amd;
+        return w.Plotly;
+      }, function () { return undefined; });
+    } catch (e) {
+      return Promise.resolve(undefined); // an old browser: figures look for _static/plotly.js instead
+    }
+  })();
+})();
+</script>`;
+}
+
+/**
+ * Includes plotly.js once in the running notebook (call it in the notebook's first cell). Outside tslab
+ * it does nothing. Every figure also looks for `_static/plotly.js`, so notebooks work without it in a
+ * live session; it is what makes saved and exported notebooks self-contained.
+ */
+export function includePlotly(): void {
+  const write = tslabWriter();
+  if (!write) return;
+  write({ data: { "text/html": plotlyEmbedHtml(), "text/plain": `plotly.js ${plotlyJsVersion()} included` }, metadata: {}, transient: {} }, false);
 }
 
 export function figureHtml(fig: Figure, id = `wb-plot-${randomBytes(6).toString("hex")}`, src: string = PLOTLY_ASSET): string {
   const width = typeof fig.layout.width === "number" ? `${fig.layout.width}px` : "100%";
   const height = typeof fig.layout.height === "number" ? `${fig.layout.height}px` : "420px";
-  // The static picture is an <img> with an SVG data URI: HTML sanitizers (untrusted notebooks) keep
-  // images but strip inline <svg>.
-  const picture = `<img class="workbook-static" alt="${escapeHtml(describe(fig))}" src="data:image/svg+xml;base64,${Buffer.from(staticSvg(fig), "utf8").toString("base64")}">`;
-  return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${picture}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
+  return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${staticPicture(fig)}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
+}
+
+/**
+ * The static picture of a figure as an <img> with an SVG data URI: HTML sanitizers (untrusted
+ * notebooks) keep images but strip inline <svg>.
+ */
+function staticPicture(fig: Figure): string {
+  return `<img class="workbook-static" alt="${escapeHtml(describe(fig))}" src="data:image/svg+xml;base64,${Buffer.from(staticSvg(fig), "utf8").toString("base64")}">`;
 }
 
 function describe(fig: Figure): string {
@@ -109,7 +187,15 @@ export function mimeBundle(fig: Figure): Record<string, unknown> {
   };
 }
 
-/** A display that can be shown once and then updated in place (tslab's update_display_data). */
+/**
+ * A display that can be shown once and then updated in place (update_display_data).
+ *
+ * JupyterLab reuses an output's renderer only while the output's preferred MIME type stays the same,
+ * and its Plotly renderer ignores new data once a graph is drawn. So each update is sent twice: first
+ * as the figure's static picture alone (`text/html`, a different MIME type: JupyterLab drops the Plotly
+ * renderer), then as the full bundle (a fresh Plotly renderer draws the new data). The classic Notebook
+ * and nbclient simply keep the last one.
+ */
 export class LiveDisplay {
   private shown = false;
   readonly id = randomBytes(8).toString("hex");
@@ -118,7 +204,9 @@ export class LiveDisplay {
   update(fig: Figure): void {
     const write = tslabWriter();
     if (!write) return;
-    write({ data: mimeBundle(fig), metadata: {}, transient: { display_id: this.id } }, this.shown);
+    const transient = { display_id: this.id };
+    if (this.shown) write({ data: { "text/html": staticPicture(fig), "text/plain": describe(fig) }, metadata: {}, transient }, true);
+    write({ data: mimeBundle(fig), metadata: {}, transient }, this.shown);
     this.shown = true;
   }
 }

@@ -7,6 +7,11 @@ import { lineChart } from "./charts";
 import type { Figure } from "./figure";
 import type { BatchProgress, EpochSummary } from "../train/trainer";
 
+function defaultRedrawInterval(): number {
+  const fromEnv = Number(process.env.WORKBOOK_LIVE_CHART_MS);
+  return process.env.WORKBOOK_LIVE_CHART_MS !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 1000;
+}
+
 export class LossChart {
   readonly batches: { x: number[]; y: number[] } = { x: [], y: [] };
   readonly epochs: { x: number[]; train: number[]; validation: number[] } = { x: [], train: [], validation: [] };
@@ -15,7 +20,11 @@ export class LossChart {
   /** Updates drawn so far (each one replaces the same output). */
   draws = 0;
 
-  constructor(readonly title = "Training loss", readonly minIntervalMs = 1000) {}
+  /**
+   * `minIntervalMs`: the least time between two redraws while batches come in (default 1 s, or
+   * WORKBOOK_LIVE_CHART_MS; the browser tests set it low to watch a short fast-mode run grow).
+   */
+  constructor(readonly title = "Training loss", readonly minIntervalMs = defaultRedrawInterval()) {}
 
   figure(): Figure {
     const series = [{ name: "batch loss", x: this.batches.x, y: this.batches.y }];

@@ -60,7 +60,9 @@ export function staticSvg(fig: Figure): string {
   if (bars.length || lines.length) {
     const ys = [...bars, ...lines].flatMap((d) => (d.y as number[]).filter(Number.isFinite));
     const xs = lines.flatMap((d) => (d.x as number[]).filter(Number.isFinite));
-    const lo = Math.min(0, ...ys), hi = Math.max(...ys, lo + 1e-9);
+    // A fixed y range (barChart's yRange) wins over the range of the values.
+    const range = (fig.layout.yaxis as { range?: [number, number] } | undefined)?.range;
+    const lo = range ? range[0] : Math.min(0, ...ys), hi = range ? range[1] : Math.max(...ys, lo + 1e-9);
     const sy = (v: number) => m.t + plotH - ((v - lo) / (hi - lo)) * plotH;
     parts.push(`<line x1="${m.l}" y1="${sy(lo)}" x2="${m.l + plotW}" y2="${sy(lo)}" stroke="#888"/>`, `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${m.t + plotH}" stroke="#888"/>`);
     parts.push(text(m.l - 6, sy(hi) + 4, hi.toPrecision(3), `text-anchor="end" font-size="11"`), text(m.l - 6, sy(lo) + 4, lo.toPrecision(3), `text-anchor="end" font-size="11"`));

@@ -15,6 +15,7 @@ import { GradientWorkers } from "./parallel";
 import { backendReport } from "../backend/select";
 import type { TranslationModel } from "../decode/translate";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
+import { fastMode } from "../util/fast-mode";
 
 export interface TrainOptions {
   epochs: number;
@@ -127,6 +128,8 @@ export function shardBatch(batch: Batch, parts: number, examples: readonly Examp
 export interface TrainData {
   train: Example[];
   validation: Example[];
+  /** Where the pairs came from (prepareData sets it); recorded in checkpoints. */
+  file?: string;
 }
 
 export class Trainer {
@@ -354,7 +357,17 @@ export class Trainer {
   }
 
   trainingState(): TrainingState {
-    return { ...this.extraState, epoch: this.epoch, step: this.step, history: this.history, bestValidationLoss: Number.isFinite(this.bestValidationLoss) ? this.bestValidationLoss : undefined, options: this.options };
+    return {
+      ...this.extraState,
+      epoch: this.epoch,
+      step: this.step,
+      history: this.history,
+      bestValidationLoss: Number.isFinite(this.bestValidationLoss) ? this.bestValidationLoss : undefined,
+      options: this.options,
+      // How it was trained, for whoever loads it (see checkpointSummary).
+      fastMode: fastMode(),
+      data: { source: this.data.file ?? "unknown", trainPairs: this.data.train.length, validationPairs: this.data.validation.length },
+    };
   }
 
   /** Saves model, vocabularies, counters and Adam's state. */

@@ -1,0 +1,100 @@
+/** Shared pieces of the browser tests: Chromium, a Jupyter server on a free port, JavaScript errors. */
+import * as assert from "node:assert/strict";
+import { spawn, ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import type { Page } from "playwright-core";
+import { root } from "./workspace";
+
+/** Where the browser tests put their screenshots (the README names this folder; git ignores it). */
+export const SCREENSHOTS = path.join(root, "artifacts", "screenshots");
+
+/** Collects JavaScript errors of a page (uncaught exceptions and console errors, but not offline CDN loads). */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => {
+    // JupyterLab's debugger extension asks every kernel for a debug session; tslab has none, and the
+    // extension reports that as an uncaught error. Nothing a participant sees, and not the workbook's.
+    if (e.message === "No active debugger session") return;
+    errors.push(`pageerror: ${e.message}`);
+  });
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const text = m.text();
+    // nbconvert's template and the Notebook reach for CDNs (require.js, MathJax); this machine is offline,
+    // and a live figure looks for _static/plotly.js before it finds the copy in the page.
+    if (/Failed to load resource|net::ERR_|cdnjs|cdn\.jsdelivr|mathjax/i.test(text)) return;
+    // The classic Notebook's own page asks for an icon font at about:blank, which Chromium refuses.
+    if (/^Access to font at 'about:blank'/.test(text)) return;
+    errors.push(`console: ${text}`);
+  });
+  return errors;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface JupyterServer {
+  port: number;
+  process: ChildProcess;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `python -m app` (jupyterlab or notebook) on a free loopback port, without token, serving `dir`,
+ * and waits until it answers.
+ */
+export async function startJupyter(python: string, app: "jupyterlab" | "notebook", dir: string, env: NodeJS.ProcessEnv = {}): Promise<JupyterServer> {
+  const port = await freePort();
+  const args = app === "jupyterlab"
+    ? ["-m", "jupyterlab", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=", `--ServerApp.root_dir=${dir}`, "--allow-root"]
+    : ["-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", `--notebook-dir=${dir}`, "--allow-root"];
+  const child = spawn(python, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout?.on("data", (d) => (log += d));
+  child.stderr?.on("data", (d) => (log += d));
+  const start = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api`);
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null || Date.now() - start > 90000) assert.fail(`${app} did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // The notebooks name the workbook's kernel; the server must see it (npm test registers it).
+  const specs = (await (await fetch(`http://127.0.0.1:${port}/api/kernelspecs`)).json()) as { kernelspecs: Record<string, unknown> };
+  assert.ok("attention-workbook" in specs.kernelspecs, `${app} does not list the kernel attention-workbook (JUPYTER_DATA_DIR=${process.env.JUPYTER_DATA_DIR}): ${Object.keys(specs.kernelspecs).join(", ")}`);
+  return {
+    port,
+    process: child,
+    log: () => log,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 10000).unref();
+    }),
+  };
+}
+
+/** Writes JupyterLab user settings into `dir` (a JUPYTERLAB_SETTINGS_DIR). */
+export function writeLabSettings(dir: string, settings: Record<string, Record<string, unknown>>): void {
+  for (const [plugin, values] of Object.entries(settings)) {
+    const [pkg, name] = plugin.split(":");
+    const file = path.join(dir, pkg, `${name}.jupyterlab-settings`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(values));
+  }
+}
