@@ -1,41 +1,28 @@
 /**
- * Figures in a real browser (headless Chromium driven by playwright-core):
- * (a) the nbconvert HTML of an executed notebook, (b) the notebook in a running Jupyter server after
- * running all cells, (c) a figure saved with saveFigure. Every Plotly figure must render (an SVG with
- * the expected tick labels) with no JavaScript errors. Screenshots are kept in artifacts/browser/.
+ * Figures in a real browser (headless Chromium driven by playwright-core), outside JupyterLab (see
+ * jupyterlab.test.ts): (a) an executed notebook exported to HTML as JupyterLab's File > Save and Export
+ * Notebook As > HTML does (nbconvert), moved to a folder outside the repository and opened offline;
+ * (b) the classic Notebook after Run All, with the live loss chart growing while it trains; (d) the
+ * notebook reopened untrusted; (c) a figure saved with saveFigure. Every Plotly figure must render (an
+ * SVG with the expected tick labels) with no JavaScript errors and no error text. Notebooks run from a
+ * temporary copy; screenshots go to artifacts/screenshots/.
  */
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawn, spawnSync, ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
-import { saveFigure, heatmap, writePlotlyAsset, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
+import { saveFigure, heatmap, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
 import { runNotebook, jupyterPython as pythonWith } from "./notebook-runner";
+import { makeWorkspace, Workspace, root } from "./workspace";
+import { SCREENSHOTS, startJupyter, watchErrors } from "./browser-helpers";
 
-const jupyterPython = () => pythonWith(["notebook", "nbconvert"]);
+const classicPython = () => pythonWith(["notebook", "nbconvert"]);
 
-const root = path.resolve(__dirname, "..");
-const outDir = path.join(root, "artifacts", "browser");
+const outDir = SCREENSHOTS;
 const NOTEBOOK = "04-train-bahdanau.ipynb"; // a heatmap, a grid and a live training chart
-
-
-/** Collects JavaScript errors of a page (uncaught exceptions and console errors, but not offline CDN loads). */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() !== "error") return;
-    const text = m.text();
-    // nbconvert's template and the Notebook reach for CDNs (require.js, MathJax); this machine is offline.
-    if (/Failed to load resource|net::ERR_|cdnjs|cdn\.jsdelivr|mathjax/i.test(text)) return;
-    // The classic Notebook's own page asks for an icon font at about:blank, which Chromium refuses.
-    if (/^Access to font at 'about:blank'/.test(text)) return;
-    errors.push(`console: ${text}`);
-  });
-  return errors;
-}
 
 interface FigureInfo { ticks: string[]; svg: boolean }
 
@@ -56,112 +43,124 @@ async function waitForFigures(page: Page, atLeast: number, timeout = 60000): Pro
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe("figures in headless Chromium", () => {
   let browser: Browser;
+  let ws: Workspace;
+  let executed: string;
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (npm test installs Debian's chromium)`);
     fs.mkdirSync(outDir, { recursive: true });
+    ws = makeWorkspace("workbook-browser-");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   after(async () => {
     await browser?.close();
+    ws?.remove();
   });
 
-  it("(a) the nbconvert HTML of an executed notebook shows every figure", async () => {
-    const executed = path.join(outDir, NOTEBOOK);
-    const r = runNotebook(path.join(root, "notebooks", NOTEBOOK), executed, false);
+  it("(a) an executed notebook exported to HTML, moved to another folder and opened offline, shows every figure", async () => {
+    executed = path.join(ws.dir, "executed", NOTEBOOK);
+    const r = runNotebook(path.join(ws.notebooks, NOTEBOOK), executed, false);
     assert.equal(r.status, 0, r.output);
-    // Size: each figure output adds less than 100 KB to the notebook.
-    const clean = fs.statSync(path.join(root, "notebooks", NOTEBOOK)).size;
     const nb = JSON.parse(fs.readFileSync(executed, "utf8"));
-    const figureOutputs = nb.cells.flatMap((c: { outputs?: Array<{ data?: Record<string, unknown> }> }) => c.outputs ?? []).filter((o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"]);
+    const outputs = nb.cells.flatMap((c: { outputs?: Array<{ data?: Record<string, unknown> }> }) => c.outputs ?? []);
+    const figureOutputs = outputs.filter((o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"]);
     assert.ok(figureOutputs.length >= 3, `figures: ${figureOutputs.length}`);
-    const perFigure = (fs.statSync(executed).size - clean) / figureOutputs.length;
-    assert.ok(perFigure < 100 * 1024, `${Math.round(perFigure / 1024)} KB per figure`);
+    // Each figure stays small; plotly.js is in the notebook once (includePlotly in the first cell).
+    for (const o of figureOutputs) assert.ok(JSON.stringify(o).length < 100 * 1024, `a figure output of ${Math.round(JSON.stringify(o).length / 1024)} KB`);
+    const embeds = outputs.filter((o: { data?: Record<string, string> }) => String(o.data?.["text/html"] ?? "").includes("class=\"workbook-plotly-embed\""));
+    assert.equal(embeds.length, 1, "plotly.js is included exactly once");
 
-    const conv = spawnSync(jupyterPython(), ["-m", "nbconvert", "--to", "html", "--output-dir", outDir, executed], { encoding: "utf8" });
-    assert.equal(conv.status, 0, conv.stderr);
-    writePlotlyAsset(outDir); // plotly.js beside the HTML, as set-up puts it beside the notebooks
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors = watchErrors(page);
-    await page.goto(`file://${path.join(outDir, NOTEBOOK.replace(/\.ipynb$/, ".html"))}`);
-    const figs = await waitForFigures(page, figureOutputs.length);
-    await page.screenshot({ path: path.join(outDir, "nbconvert.png"), fullPage: true });
-    assert.equal(figs.length, figureOutputs.length);
-    figs.forEach((f, i) => assert.ok(f.svg, `figure ${i} has no SVG`));
-    const ticks = figs.flatMap((f) => f.ticks);
-    for (const token of ["she", "has", "kissed", "him"]) assert.ok(ticks.includes(token), `tick label ${token} missing: ${ticks.join(" ")}`);
-    assert.deepEqual(errors, []);
-    await page.close();
+    // As JupyterLab's export does (nbconvert, HTML, the lab template), then moved away from notebooks/.
+    const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-export-"));
+    try {
+      const conv = spawnSync(pythonWith(["nbconvert", "jupyterlab"]), ["-m", "nbconvert", "--to", "html", "--output-dir", exportDir, executed], { encoding: "utf8" });
+      assert.equal(conv.status, 0, conv.stderr);
+      const html = path.join(exportDir, NOTEBOOK.replace(/\.ipynb$/, ".html"));
+      const moved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workbook-downloads-")), "shared-with-a-friend.html");
+      fs.renameSync(html, moved);
+      fs.rmSync(exportDir, { recursive: true, force: true });
+      assert.ok(!fs.existsSync(path.join(path.dirname(moved), "_static")), "nothing beside the exported file");
+      const sizes = { savedNotebookBytes: fs.statSync(executed).size, exportedHtmlBytes: fs.statSync(moved).size, committedNotebookBytes: fs.statSync(path.join(root, "notebooks", NOTEBOOK)).size };
+      fs.writeFileSync(path.join(outDir, "sizes.json"), `${JSON.stringify(sizes, null, 1)}\n`);
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors = watchErrors(page);
+      await page.route(/^(https?|wss?):/, (route) => route.abort()); // offline: nothing from the network
+      await page.goto(`file://${moved}`);
+      const figs = await waitForFigures(page, figureOutputs.length);
+      await page.screenshot({ path: path.join(outDir, "exported-html.png"), fullPage: true });
+      assert.equal(figs.length, figureOutputs.length);
+      figs.forEach((f, i) => assert.ok(f.svg, `figure ${i} is not drawn (no interactive SVG)`));
+      const ticks = figs.flatMap((f) => f.ticks);
+      for (const token of ["she", "has", "kissed", "him"]) assert.ok(ticks.includes(token), `tick label ${token} missing: ${ticks.join(" ")}`);
+      const text = await page.evaluate(() => document.body.innerText);
+      assert.doesNotMatch(text, /not found|npm start|Error/, "error text in the exported page");
+      assert.deepEqual(errors, []);
+      await page.close();
+      fs.rmSync(path.dirname(moved), { recursive: true, force: true });
+    } finally {
+      fs.rmSync(exportDir, { recursive: true, force: true });
+    }
   });
 
-  it("(b) the notebook in a running Jupyter server, after running all cells, shows every figure", async () => {
-    const live = path.join(root, "artifacts", "browser-live");
-    fs.rmSync(live, { recursive: true, force: true });
-    fs.mkdirSync(live, { recursive: true });
-    fs.copyFileSync(path.join(root, "notebooks", NOTEBOOK), path.join(live, NOTEBOOK)); // the server autosaves: not the committed copy
-    writePlotlyAsset(live);
-    const port = await freePort();
-    const server: ChildProcess = spawn(jupyterPython(), [
-      "-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=",
-      `--notebook-dir=${live}`, "--allow-root",
-    ], { env: { ...process.env, WORKBOOK_FAST: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let log = "";
-    server.stdout?.on("data", (d) => (log += d));
-    server.stderr?.on("data", (d) => (log += d));
+  it("(b) the classic Notebook after Run All shows every figure, and the live chart grows while it trains", async () => {
+    const live = path.join(ws.dir, "classic");
+    fs.cpSync(ws.notebooks, live, { recursive: true });
+    // A longer fast-mode run in this copy (6 epochs), so the chart's growth can be watched.
+    const nbFile = path.join(live, NOTEBOOK);
+    fs.writeFileSync(nbFile, fs.readFileSync(nbFile, "utf8").replace("const EPOCHS = wb.pick(15, 2);", "const EPOCHS = wb.pick(15, 6);"));
+    const server = await startJupyter(classicPython(), "notebook", live, { WORKBOOK_FAST: "1", WORKBOOK_LIVE_CHART_MS: "250" });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors = watchErrors(page);
-      const url = `http://127.0.0.1:${port}/notebooks/${NOTEBOOK}`;
-      for (let i = 0; ; i++) {
-        try { await page.goto(url); break; } catch (e) { if (i > 40) throw new Error(`server did not start: ${log}`); await page.waitForTimeout(500); }
-      }
+      await page.goto(`http://127.0.0.1:${server.port}/notebooks/${NOTEBOOK}`);
       await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.(), undefined, { timeout: 60000 });
+      // Record the live chart's point count (the figure in the cell that starts the chart) as it changes.
+      await page.evaluate(() => {
+        const w = window as any;
+        w.__samples = [];
+        w.__sampler = setInterval(() => {
+          const cell = w.Jupyter.notebook.get_cells().find((c: any) => c.get_text().includes("s04.chart.start()"));
+          const graph = cell?.output_area?.element?.[0]?.querySelector(".workbook-plotly");
+          const points = graph?.data?.[0]?.x?.length ?? -1;
+          const last = w.__samples[w.__samples.length - 1];
+          if (!last || last.points !== points) w.__samples.push({ points });
+        }, 15);
+      });
       await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
       await page.waitForFunction(() => {
         const nb = (window as any).Jupyter.notebook;
         return nb.get_cells().filter((c: any) => c.cell_type === "code").every((c: any) => typeof c.input_prompt_number === "number") && nb.kernel_busy === false;
       }, undefined, { timeout: 300000, polling: 1000 });
+      const samples: Array<{ points: number }> = await page.evaluate(() => { const w = window as any; clearInterval(w.__sampler); return w.__samples; });
       const figs = await waitForFigures(page, 3);
-      await page.screenshot({ path: path.join(outDir, "jupyter.png"), fullPage: true });
+      await page.screenshot({ path: path.join(outDir, "classic-notebook.png"), fullPage: true });
       assert.ok(figs.length >= 3, `figures in the live notebook: ${figs.length}`);
       figs.forEach((f, i) => assert.ok(f.svg, `live figure ${i} has no SVG`));
-      const ticks = figs.flatMap((f) => f.ticks);
-      assert.ok(ticks.includes("kissed"), `tick labels: ${ticks.join(" ")}`);
+      assert.ok(figs.flatMap((f) => f.ticks).includes("kissed"), "the heatmap's tick labels");
+      const grew = samples.filter((x, i) => i > 0 && samples[i - 1].points >= 0 && x.points > samples[i - 1].points).length;
+      const batches = Number(/(\d+) batches in all/.exec(await page.evaluate(() => document.body.innerText))?.[1]);
+      assert.ok(grew >= 3, `the chart grew ${grew} times: ${JSON.stringify(samples)}`);
+      assert.equal(samples[samples.length - 1].points, batches, `the chart ends with ${samples[samples.length - 1].points} points for ${batches} batches`);
       const errorOutputs = await page.$$eval(".output_error, .output_stderr", (els) => els.map((e) => e.textContent));
       assert.deepEqual(errorOutputs, []);
       assert.deepEqual(errors, []);
       await page.close();
     } finally {
-      server.kill("SIGTERM");
+      await server.stop();
     }
   });
 
   it("(d) reopened without being trusted, the notebook still shows a static picture of every figure", async () => {
-    const executed = path.join(outDir, NOTEBOOK);
-    assert.ok(fs.existsSync(executed), "test (a) writes the executed notebook");
-    const dir = path.join(root, "artifacts", "browser-untrusted");
-    fs.rmSync(dir, { recursive: true, force: true });
+    assert.ok(executed && fs.existsSync(executed), "test (a) writes the executed notebook");
+    const dir = path.join(ws.dir, "untrusted");
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(executed, path.join(dir, NOTEBOOK)); // outputs from elsewhere, not signed: untrusted
-    const port = await freePort();
-    const server = spawn(jupyterPython(), ["-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", `--notebook-dir=${dir}`, "--allow-root"], { stdio: "ignore" });
+    const server = await startJupyter(classicPython(), "notebook", dir);
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors = watchErrors(page);
-      for (let i = 0; ; i++) {
-        try { await page.goto(`http://127.0.0.1:${port}/notebooks/${NOTEBOOK}`); break; } catch (e) { if (i > 40) throw e; await page.waitForTimeout(500); }
-      }
+      await page.goto(`http://127.0.0.1:${server.port}/notebooks/${NOTEBOOK}`);
       await page.waitForFunction(() => (window as any).Jupyter?.notebook?.get_cells?.().length > 0, undefined, { timeout: 60000 });
       await page.waitForTimeout(1000);
       const trusted = await page.evaluate(() => (window as any).Jupyter.notebook.trusted);
@@ -186,7 +185,7 @@ describe("figures in headless Chromium", () => {
       assert.deepEqual(errors, []);
       await page.close();
     } finally {
-      server.kill("SIGTERM");
+      await server.stop();
     }
   });
 
