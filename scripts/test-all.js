@@ -15,12 +15,13 @@ const path = require("node:path");
 const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel } = require("./lib");
 const { snapshotUserFiles, compareSnapshots } = require("./user-files");
 
-const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-torch", "python3-venv"];
+const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-torch", "python3-venv", "libjs-mathjax"];
 
 function missingTools() {
   const missing = [];
   if (!findJupyterPython(["nbclient", "nbformat", "nbconvert", "notebook"])) missing.push("Jupyter with nbclient, nbconvert and the Notebook");
   if (!fs.existsSync("/usr/bin/chromium")) missing.push("Chromium (/usr/bin/chromium)");
+  if (!fs.existsSync("/usr/share/javascript/mathjax/MathJax.js")) missing.push("MathJax (for the offline export test)");
   if (!["/usr/bin/python3", "python3"].some((py) => quiet(py, ["-c", "import torch"]).ok)) missing.push("PyTorch (for the benchmark's reference)");
   if (!findJupyterPython(["plotly"], { lab: true }) && !findBasePython()) missing.push("a Python 3 with venv and pip (for JupyterLab 4)");
   return missing;

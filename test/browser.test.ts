@@ -98,6 +98,18 @@ describe("figures in headless Chromium", () => {
       assert.deepEqual(errors, []);
       await page.close();
       fs.rmSync(path.dirname(moved), { recursive: true, force: true });
+
+      // The README's way to typeset equations offline: export with a MathJax on this machine.
+      const mathjax = "/usr/share/javascript/mathjax/MathJax.js";
+      assert.ok(fs.existsSync(mathjax), `no MathJax at ${mathjax} (npm test installs Debian's libjs-mathjax)`);
+      const withMath = spawnSync(pythonWith(["nbconvert", "jupyterlab"]), ["-m", "nbconvert", "--to", "html", `--HTMLExporter.mathjax_url=file://${mathjax}?config=TeX-AMS_CHTML`, "--output-dir", exportDir, executed], { encoding: "utf8" });
+      assert.equal(withMath.status, 0, withMath.stderr);
+      const mathPage = await browser.newPage();
+      await mathPage.route(/^(https?|wss?):/, (route) => route.abort());
+      await mathPage.goto(`file://${path.join(exportDir, NOTEBOOK.replace(/\.ipynb$/, ".html"))}`);
+      await mathPage.waitForFunction(() => document.querySelectorAll(".MathJax_CHTML, .mjx-chtml").length > 0, undefined, { timeout: 30000 });
+      assert.doesNotMatch(await mathPage.evaluate(() => document.body.innerText), /\$v\^\\top/, "raw TeX left in the page");
+      await mathPage.close();
     } finally {
       fs.rmSync(exportDir, { recursive: true, force: true });
     }

@@ -119,7 +119,7 @@ describe("notebooks run through the tslab kernel", () => {
       const r = runNotebook(path.join(ws.notebooks, name), out, false);
       assert.equal(r.status, 0, r.output);
       const text = printed(out);
-      assert.match(text, /checkpoints\/0[45]-(bahdanau|luong): .*hidden 16, 4 epochs on default-corpus\.tsv .*not a trained model: trained in fast mode/);
+      assert.match(text, /checkpoints\/0[45]-(bahdanau|luong): .*hidden 16, 4 epochs, on default-corpus\.tsv .*not a trained model: trained in fast mode/);
       assert.match(text, /training a small model here instead/);
       assert.doesNotMatch(text, /^loaded /m);
     }
