@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
-import { saveFigure, heatmap, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
+import { saveFigure, heatmap, standaloneHtml, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
 import { runNotebook, jupyterPython as pythonWith } from "./notebook-runner";
 import { makeWorkspace, Workspace, root } from "./workspace";
 import { SCREENSHOTS, startJupyter, watchErrors } from "./browser-helpers";
@@ -221,5 +221,27 @@ describe("figures in headless Chromium", () => {
     for (let i = 1; i < xs.length; i++) assert.ok(!overlap(xs[i - 1], xs[i]), `x tick labels ${i - 1} and ${i} overlap`);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+  it("(e) a figure page with no plotly.js anywhere keeps its static picture, with no error text", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-noplotly-"));
+    try {
+      const fig = heatmap([[0.9, 0.1], [0.2, 0.8]], ["she", "kissed"], ["sie", "küsste"], { title: "No plotly.js here" });
+      fs.writeFileSync(path.join(dir, "figure.html"), standaloneHtml(fig)); // looks for _static/plotly.js: not there
+      const page = await browser.newPage();
+      const errors = watchErrors(page);
+      await page.route(/^(https?|wss?):/, (route) => route.abort());
+      await page.goto(`file://${path.join(dir, "figure.html")}`);
+      await page.waitForTimeout(1500);
+      const state = await page.evaluate(() => ({
+        picture: Boolean((document.querySelector("img.workbook-static") as HTMLImageElement | null)?.naturalWidth),
+        text: document.body.innerText,
+      }));
+      assert.ok(state.picture, "the static picture is gone");
+      assert.doesNotMatch(state.text, /not found|npm start|error/i);
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
