@@ -15,15 +15,23 @@ export function notebookState<T extends Record<string, any> = Record<string, any
   return s as Partial<T>;
 }
 
-/** Forgets a notebook's state (disposing what can be disposed), to start over. */
+/**
+ * Forgets a notebook's state, to start over: disposes what can be disposed, and the model inside
+ * what holds one (a TranslationModel, a loaded checkpoint, a Trainer), so no tensor outlives it.
+ */
 export function resetNotebookState(name: string): void {
   const s = store.get(name);
   if (!s) return;
-  for (const v of Object.values(s)) {
-    const d = v as { dispose?: () => void; model?: { dispose?: () => void } };
-    if (d && typeof d.dispose === "function") d.dispose();
-  }
+  for (const v of Object.values(s)) disposeValue(v);
   store.delete(name);
+}
+
+/** Disposes a value and the model it holds, when it has them (anything else is left alone). */
+function disposeValue(v: unknown): void {
+  if (!v || typeof v !== "object") return;
+  const d = v as { dispose?: () => void; model?: { dispose?: () => void } };
+  if (typeof d.dispose === "function") d.dispose();
+  if (d.model && typeof d.model.dispose === "function") d.model.dispose();
 }
 
 /** True when WORKBOOK_FAST=1: notebooks use tiny data and few epochs (the tests run them so). */

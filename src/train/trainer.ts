@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seq2Seq } from "../models/seq2seq";
 import { Random } from "../util/random";
-import { batchTensors, Batch, Example, makeBatches, padBatch } from "../data/batches";
+import { batchTensors, Batch, Example, makeBatches, padBatch, MIN_TRAINING_SOURCE_LENGTH } from "../data/batches";
 import { GradientWorkers } from "./parallel";
 import { backendReport } from "../backend/select";
 import type { TranslationModel } from "../decode/translate";
@@ -121,7 +121,7 @@ export function shardBatch(batch: Batch, parts: number, examples: readonly Examp
     if (mainPositions.has(pos)) groups[0].push(i);
     else groups[1 + (w++ % (parts - 1))].push(i);
   });
-  return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx));
+  return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx, MIN_TRAINING_SOURCE_LENGTH));
 }
 
 export interface TrainData {
@@ -165,17 +165,27 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Restores the step counters, history and Adam's state from a loaded checkpoint. */
+  /**
+   * Restores the step counters, history and Adam's state from a loaded checkpoint. Adam's state is
+   * copied into a fresh optimizer (the old one is disposed), and the given tensors are disposed once
+   * copied: restoring leaves no tensor behind, however often it is done.
+   */
   async restore(training: TrainingState | undefined, optimizerWeights?: NamedTensor[], learningRate?: number): Promise<void> {
     if (training) {
-      if (training.data) this.extraState.data = training.data;
+      for (const key of ["data", "dataFingerprint"]) if (training[key] !== undefined) this.extraState[key] = training[key];
       this.epoch = training.epoch;
       this.step = training.step;
       this.history.splice(0, this.history.length, ...(training.history as EpochSummary[]));
       this.bestValidationLoss = training.bestValidationLoss ?? Infinity;
     }
+    if (optimizerWeights) {
+      // Adam's setWeights() makes new variables without freeing the ones it had: start from a fresh one.
+      this.optimizer.dispose();
+      this.optimizer = tf.train.adam(this.learningRate);
+      await this.optimizer.setWeights(optimizerWeights);
+      tf.dispose(optimizerWeights.map((w) => w.tensor));
+    }
     if (learningRate) this.setLearningRate(learningRate);
-    if (optimizerWeights) await this.optimizer.setWeights(optimizerWeights);
   }
 
   private setLearningRate(lr: number): void {
