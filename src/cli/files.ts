@@ -37,10 +37,11 @@ export function checkWritableDir(flag: string, dir: string): void {
   if (!stat.isDirectory()) {
     throw new UsageError(at === path.resolve(dir) ? `${flag} ${dir} is a file, not a directory` : `${flag} ${dir}: ${at} is a file, so no directory can be made under it`);
   }
+  // Permission bits do not tell everything (root, read-only mounts, /proc): make and remove a directory.
   try {
-    fs.accessSync(at, fs.constants.W_OK);
-  } catch {
-    throw new UsageError(`${flag} ${dir}: cannot write in ${at} (permission denied)`);
+    fs.rmdirSync(fs.mkdtempSync(path.join(at, ".wb-probe-")));
+  } catch (e) {
+    throw new UsageError(`${flag} ${dir}: cannot write in ${at} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 

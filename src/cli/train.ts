@@ -114,6 +114,20 @@ function checkOut(out: string, resume: boolean, overwrite: boolean): void {
   if (foreign.length) throw new UsageError(`--out ${out} is a directory with other files (${foreign.slice(0, 3).join(", ")}); give a new or empty directory`);
 }
 
+/**
+ * Takes --out's lock for the rest of the process; on exit, the lock goes, and so does the directory
+ * when this run made it and left nothing in it (a run refused after the lock leaves no trace).
+ */
+function lockOut(out: string): () => void {
+  const created = !fs.existsSync(out);
+  const release = acquireLock(out);
+  process.on("exit", () => {
+    release();
+    if (created && fs.existsSync(out) && fs.readdirSync(out).length === 0) fs.rmdirSync(out);
+  });
+  return release;
+}
+
 /** The model flags the user (or the recipe) set, by flag name. */
 function givenModelFlags(a: ParsedArgs): Record<string, unknown> {
   return Object.fromEntries(Object.keys(MODEL_FLAGS).filter((f) => a[f] !== undefined).map((f) => [f, a[f]]));
@@ -136,10 +150,6 @@ async function main(): Promise<void> {
   const out = (a.out as string | undefined) ?? `checkpoints/${(a.attention as string | undefined) ?? "luong-general"}`;
   const resume = Boolean(a.resume);
   checkOut(out, resume, Boolean(a.overwrite));
-  // One writer per checkpoint directory: a second run on the same --out stops here, before training.
-  const release = acquireLock(out);
-  process.on("exit", release);
-  const backend = await ready();
   const dataOptions = {
     file: a.data as string | undefined,
     pairs: a.pairs as number | undefined,
@@ -150,7 +160,10 @@ async function main(): Promise<void> {
     validation: a.validation as number | undefined,
     test: a.test as number | undefined,
   };
-  const data = prepareData(dataOptions);
+  const data = prepareData(dataOptions); // read and validated before anything is written
+  // One writer per checkpoint directory: a second run on the same --out stops here, before training.
+  const release = lockOut(out);
+  const backend = await ready();
   let tm;
   let restored: LoadedCheckpoint | undefined;
   const epochs = (a.epochs as number | undefined) ?? DEFAULT_TRAINING.epochs;
