@@ -15,6 +15,7 @@ import { GradientWorkers } from "./parallel";
 import { backendReport } from "../backend/select";
 import type { TranslationModel } from "../decode/translate";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
+import { checkValue, int, num } from "../util/validate";
 
 export interface TrainOptions {
   epochs: number;
@@ -124,6 +125,18 @@ export function shardBatch(batch: Batch, parts: number, examples: readonly Examp
   return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx, MIN_TRAINING_SOURCE_LENGTH));
 }
 
+/** Library-side ranges of the options (the CLI's TRAIN_RULES are narrower): nonsense fails at once. */
+function checkTrainOptions(o: TrainOptions): void {
+  checkValue("Trainer", "epochs", o.epochs, int(0, Number.MAX_SAFE_INTEGER));
+  checkValue("Trainer", "learningRate", o.learningRate, num(0, 1e6, { minOpen: true }));
+  checkValue("Trainer", "clipNorm", o.clipNorm, num(0, Number.MAX_VALUE, { note: "0 = no clipping" }));
+  checkValue("Trainer", "labelSmoothing", o.labelSmoothing, num(0, 1, { maxOpen: true }));
+  checkValue("Trainer", "decayOnPlateau", o.decayOnPlateau, num(0, 1, { minOpen: true, note: "1 = off" }));
+  checkValue("Trainer", "patience", o.patience, int(0, Number.MAX_SAFE_INTEGER));
+  checkValue("Trainer", "minutes", o.minutes, num(0, Number.MAX_VALUE));
+  checkValue("Trainer", "workers", o.workers, int(1, 64));
+}
+
 export interface TrainData {
   train: Example[];
   validation: Example[];
@@ -151,6 +164,7 @@ export class Trainer {
     if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1)) throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
     if (!(o.anneal >= 0 && o.anneal <= 1)) throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${o.anneal}`);
     if (o.anneal > 0 && !(o.minutes > 0)) throw new Error("Trainer: anneal needs a time budget (minutes > 0)");
+    checkTrainOptions(o);
     if (data.train.length === 0) throw new Error("Trainer: no training examples");
     this.learningRate = o.learningRate;
     this.optimizer = tf.train.adam(o.learningRate);
