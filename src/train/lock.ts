@@ -96,9 +96,9 @@ function breakStaleLock(dir: string, stale: LockOwner | undefined): void {
     fd = fs.openSync(guard, "wx");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    // Someone is breaking it now, or died doing so: a guard older than 10 s is removed.
-    const stat = fs.statSync(guard, { throwIfNoEntry: false });
-    if (stat && Date.now() - stat.mtimeMs > 10_000) fs.rmSync(guard, { force: true });
+    // Someone is breaking it now, or died doing so: a dead breaker's guard (or one older than 10 s) goes.
+    if (guardAbandoned(guard)) fs.rmSync(guard, { force: true });
+    else sleepMs(10);
     return;
   }
   try {
@@ -110,6 +110,27 @@ function breakStaleLock(dir: string, stale: LockOwner | undefined): void {
     fs.closeSync(fd);
     fs.rmSync(guard, { force: true });
   }
+}
+
+/** True when the process that made the break guard is gone, or the guard is old. */
+function guardAbandoned(guard: string): boolean {
+  const stat = fs.statSync(guard, { throwIfNoEntry: false });
+  if (!stat) return false;
+  const age = Date.now() - stat.mtimeMs;
+  let text: string;
+  try {
+    text = fs.readFileSync(guard, "utf8");
+  } catch {
+    return false; // removed meanwhile
+  }
+  const pid = Number(text.trim() || NaN);
+  if (!Number.isInteger(pid)) return age > 1000; // its maker died between creating and writing it
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return true;
+  }
+  return age > 10_000;
 }
 
 /** A lock file that could not be read is only judged stale after this long (its owner may be writing it). */
