@@ -1,6 +1,7 @@
 /**
  * A vocabulary: word <-> id, with the four special tokens at fixed ids.
  */
+import { LIMITS } from "../util/validate";
 
 export const PAD = "_PAD";
 export const SOS = "_SOS";
@@ -11,8 +12,8 @@ export const SOS_ID = 1;
 export const EOS_ID = 2;
 export const UNK_ID = 3;
 export const SPECIAL_TOKENS = [PAD, SOS, EOS, UNK] as const;
-/** The most words a vocabulary may have (see LIMITS.vocabSize). */
-export const MAX_VOCABULARY = 1_000_000;
+/** The most words a vocabulary may have (the same bound as a checkpoint's vocabulary sizes). */
+export const MAX_VOCABULARY = LIMITS.vocabSize;
 
 export interface VocabularyOptions {
   /** Words seen fewer times are left out (they map to _UNK). Default 1. */

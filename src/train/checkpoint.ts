@@ -223,6 +223,7 @@ export function checkModelSection(model: unknown, where: string): Seq2SeqConfig 
   if (m.attentionUnits !== undefined) checkValue(where, "model.attentionUnits", m.attentionUnits, int(1, LIMITS.attentionUnits));
   checkValue(where, "model.cell", m.cell, oneOf(["lstm", "gru"]));
   checkValue(where, "model.dropout", m.dropout, num(0, 1, { maxOpen: true }));
+  checkValue(where, "model.seed", m.seed, num(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
   for (const k of ["bidirectional", "inputFeeding"] as const) {
     if (typeof m[k] !== "boolean") throw new Error(`${where}: model.${k} ${JSON.stringify(m[k])} is not true or false`);
   }

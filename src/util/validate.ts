@@ -65,10 +65,6 @@ export const LIMITS = {
   embeddingSize: 4096,
   attentionUnits: 4096,
   vocabSize: 1_000_000,
-  /** Characters in one line of a pairs file. */
-  lineChars: 2000,
-  /** Bytes of a pairs file read whole. */
-  fileBytes: 1 << 30,
   /** Tokens a translation may have. */
   maxLength: 1000,
   beam: 100,
