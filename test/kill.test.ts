@@ -37,6 +37,38 @@ async function killDuringTraining(data: string, out: string, delayMs: number): P
   return { trainedEpochs: (stderr.match(/^epoch \d+:/gm) ?? []).length, signal };
 }
 
+/**
+ * A child process that loads the checkpoint and saves it again as the next epoch, killing itself with
+ * SIGKILL at its `killAt`-th call that changes the file system (every such call of a save, the lock's
+ * included, is one step). It prints how many such calls the save made when it was not killed.
+ */
+const SAVE_CHILD = `
+const fs = require("node:fs");
+const wb = require(process.argv[2]);
+const [dir, killAt] = [process.argv[3], Number(process.argv[4])];
+(async () => {
+  await wb.ready();
+  const tm = wb.loadCheckpoint(dir);
+  let calls = 0;
+  for (const name of ["openSync", "writeSync", "fsyncSync", "closeSync", "renameSync", "rmSync", "rmdirSync", "mkdirSync", "linkSync", "writeFileSync", "unlinkSync"]) {
+    const original = fs[name];
+    fs[name] = function (...args) {
+      if (++calls === killAt) process.kill(process.pid, "SIGKILL");
+      return original.apply(this, args);
+    };
+  }
+  await wb.saveCheckpoint(dir, tm, { training: { ...tm.training, epoch: tm.training.epoch + 1 } });
+  process.stdout.write(String(calls));
+})();
+`;
+
+/** The epoch of the checkpoint in `dir` (loaded, read and disposed). */
+function savedEpoch(dir: string): number {
+  const loaded = loadCheckpoint(dir);
+  loaded.model.dispose();
+  return loaded.training?.epoch ?? 0;
+}
+
 /** True when the directory shows a save in progress (a version or LATEST not yet switched or cleaned up). */
 function killedInsideSave(out: string): boolean {
   const entries = fs.readdirSync(out);
@@ -81,5 +113,27 @@ describe("kill -9 at random moments of training", () => {
     assert.deepEqual(fs.readdirSync(out).sort(), ["LATEST", fs.readFileSync(path.join(out, "LATEST"), "utf8").trim()].sort(), "no lock, no partial version left");
     assert.ok(epoch > 1, `the killed runs trained and saved (epoch ${epoch})`);
     process.stderr.write(`# ${KILLS} kills after ${delays.join(", ")} ms of training; ${insideSave} inside a save; the checkpoint reached epoch ${epoch}\n`);
+  });
+
+  it("a kill at every step of a save leaves the old or the new version, loadable, and the next save succeeds", () => {
+    const script = path.join(work, "save-child.js");
+    fs.writeFileSync(script, SAVE_CHILD);
+    const runChild = (killAt: number) => spawnSync(process.execPath, [script, root, out, String(killAt)], { cwd: root, encoding: "utf8" });
+    const clean = runChild(0);
+    assert.equal(clean.status, 0, clean.stderr);
+    const steps = Number(clean.stdout);
+    assert.ok(steps >= 20, `a save makes ${steps} file-system calls`);
+    let epoch = savedEpoch(out);
+    for (let k = 1; k <= steps; k++) {
+      const r = runChild(k);
+      assert.equal(r.signal, "SIGKILL", `step ${k}: not killed (${r.stderr})`);
+      const saved = savedEpoch(out); // throws if the kill left nothing loadable
+      assert.ok(saved === epoch || saved === epoch + 1, `killed at step ${k} of ${steps}: epoch ${saved}, expected ${epoch} or ${epoch + 1}`);
+      epoch = saved;
+    }
+    const after = runChild(0);
+    assert.equal(after.status, 0, after.stderr);
+    assert.equal(savedEpoch(out), epoch + 1);
+    process.stderr.write(`# ${steps} kills, one at each file-system step of a save\n`);
   });
 });
