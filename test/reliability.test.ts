@@ -242,6 +242,21 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
     tm.model.dispose();
   });
 
+  it("Trainer.restore refuses another model's optimizer state, leaking nothing and still training", async () => {
+    const tm = createModel(data, { hiddenSize: 12, embeddingSize: 8 });
+    const trainer = new Trainer(tm, data, { epochs: 1, batchSize: 8 });
+    const before = tf.memory().numTensors;
+    const loaded = loadCheckpoint(dir); // hidden 8
+    await assert.rejects(trainer.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate), /Trainer\.restore: optimizer state .+ has shape \[\d+(,\d+)*\], variable .+ has \[\d+(,\d+)*\] \(a checkpoint of another model\?\)/);
+    tf.dispose(loaded.optimizerWeights!.map((w) => w.tensor));
+    loaded.model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    const r = await trainer.train();
+    assert.ok(Number.isFinite(r.epochs[0].trainLoss));
+    trainer.dispose();
+    tm.model.dispose();
+  });
+
   it("resetNotebookState of a state holding a loaded model and a trainer", async () => {
     const before = tf.memory().numTensors;
     flat(await countsOver(20, () => {

@@ -49,7 +49,7 @@ export function zipEntries(zip: Buffer, where = "zip"): ZipEntry[] {
   let p = zip.readUInt32LE(eocd + 16);
   const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`${where}: corrupt central directory at byte ${p}`);
+    if (p + 46 > zip.length || zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`${where}: corrupt central directory at byte ${p}`);
     const nameLen = zip.readUInt16LE(p + 28), extraLen = zip.readUInt16LE(p + 30), commentLen = zip.readUInt16LE(p + 32);
     entries.push({
       method: zip.readUInt16LE(p + 10),

@@ -193,6 +193,7 @@ export class Trainer {
       this.bestValidationLoss = training.bestValidationLoss ?? Infinity;
     }
     if (optimizerWeights) {
+      this.checkOptimizerState(optimizerWeights);
       // Adam's setWeights() makes new variables without freeing the ones it had: start from a fresh one.
       this.optimizer.dispose();
       this.optimizer = tf.train.adam(this.learningRate);
@@ -200,6 +201,26 @@ export class Trainer {
       tf.dispose(optimizerWeights.map((w) => w.tensor));
     }
     if (learningRate) this.setLearningRate(learningRate);
+  }
+
+  /**
+   * Adam's saved state must fit this model: the step count, then (once a step was taken) a first and a
+   * second moment for every trainable variable, in order and of its shape (else a checkpoint of another
+   * model).
+   */
+  private checkOptimizerState(weights: NamedTensor[]): void {
+    const vars = this.model.trainableVariables();
+    if (weights.length === 1) return; // saved before the first step: only the step count
+    if (weights.length !== 1 + 2 * vars.length) {
+      throw new Error(`Trainer.restore: the optimizer state has ${weights.length} tensors, this model needs ${1 + 2 * vars.length} (a checkpoint of another model?)`);
+    }
+    vars.forEach((v, i) => {
+      for (const w of [weights[1 + i], weights[1 + vars.length + i]]) {
+        if (w.tensor.shape.join(",") !== v.shape.join(",")) {
+          throw new Error(`Trainer.restore: optimizer state ${w.name} has shape [${w.tensor.shape}], variable ${v.name} has [${v.shape}] (a checkpoint of another model?)`);
+        }
+      }
+    });
   }
 
   private setLearningRate(lr: number): void {
