@@ -4,7 +4,7 @@
  * stderr that names what is wrong and where, and that nothing in the workspace changed (the trained
  * checkpoint, every other checkpoint, every data file).
  */
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -287,6 +287,7 @@ export const BAD_INPUT_CASES = CASES.length;
 
 describe("bad inputs: one clear line, a non-zero exit, nothing changed", () => {
   before(buildWorkspace);
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it(`has at least 60 cases (${CASES.length})`, () => {
     assert.ok(CASES.length >= 60, `${CASES.length} cases`);

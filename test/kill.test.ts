@@ -3,7 +3,7 @@
  * the checkpoint directory holds a model that loads, and the next `--resume` takes over the dead run's
  * lock and continues from it.
  */
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -86,6 +86,7 @@ describe("kill -9 at random moments of training", () => {
     assert.equal(r.status, 0, r.stderr);
     await useBackend("wasm");
   });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it(`after each of ${KILLS} kills the checkpoint loads, never goes back, and the next run resumes it`, async () => {
     const rng = new Random(15);
