@@ -89,7 +89,13 @@ describe("2-3. --epochs and --resume", () => {
     assert.equal(cli("train.js", ["--data", data, "--epochs", "2", "--attention", "bahdanau", ...TINY, "--out", out]).status, 0);
     const r = cli("train.js", ["--data", data, "--resume", "--epochs", "2", ...TINY, "--out", out]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /resuming from .*ck \(epoch 2\): --epochs 2 trains 2 more epochs, up to epoch 4/);
+    assert.match(r.stderr, /resuming from .*ck \(epoch 2\): --epochs 2 trains 2 more epochs, up to epoch 4, learning rate 0\.003 \(the checkpoint's\)/);
+    const withRate = cli("train.js", ["--data", data, "--resume", "--epochs", "1", "--lr", "0.001", ...TINY, "--out", out]);
+    assert.equal(withRate.status, 0, withRate.stderr);
+    assert.match(withRate.stderr, /up to epoch 5, learning rate 0\.001 \(--lr\)/);
+    const ck = loadCheckpoint(out);
+    assert.equal(ck.training!.history.slice(-1)[0].learningRate, 0.001, "the epoch trained with --lr");
+    ck.model.dispose();
     assert.equal(r.json.epochs, 4);
     assert.equal(r.json.attention, "bahdanau", "the summary reports the checkpoint's attention");
   });

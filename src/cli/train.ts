@@ -170,7 +170,8 @@ async function main(): Promise<void> {
   if (resume) {
     restored = loadForResume(out, a, data);
     tm = restored;
-    process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}\n`);
+    const rate = a.lr !== undefined ? `${a.lr} (--lr)` : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
+    process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
   } else {
     tm = createModel(data, {
       attention: ((a.attention as string | undefined) ?? "luong-general") as AttentionKind,
@@ -204,7 +205,8 @@ async function main(): Promise<void> {
     checkpointDir: out,
   });
   trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
-  if (restored) await trainer.restore(restored.training, restored.optimizerWeights, restored.learningRate);
+  // The checkpoint's learning rate (decayed, perhaps) continues, unless --lr says otherwise.
+  if (restored) await trainer.restore(restored.training, restored.optimizerWeights, a.lr === undefined ? restored.learningRate : undefined);
   const bar = progressBar();
   trainer.onBatch = bar.onBatch;
   trainer.onEpoch = bar.onEpoch;

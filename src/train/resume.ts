@@ -4,7 +4,7 @@
  * user gave must be the checkpoint's. Each mismatch is named; none is silently ignored.
  *
  * On resume, `--epochs E` means E more epochs: a checkpoint at epoch 3 resumed with `--epochs 2` ends
- * at epoch 5.
+ * at epoch 5. The learning rate is the checkpoint's unless `--lr` is given.
  */
 import type { Seq2SeqConfig } from "../models/seq2seq";
 import type { Vocabulary } from "../data/vocab";
