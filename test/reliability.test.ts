@@ -58,6 +58,15 @@ describe("1. one writer per checkpoint directory", () => {
       const loaded = loadCheckpoint(out);
       await assert.rejects(saveCheckpoint(out, loaded), (e: Error) => e.name === "LockedError" && /in use by another training run/.test(e.message));
       loaded.model.dispose();
+      // Reading while the run saves every few milliseconds: each load gets a whole version.
+      const epochs = new Set<number>();
+      for (let i = 0; i < 40; i++) {
+        const ck = loadCheckpoint(out);
+        epochs.add(ck.training!.epoch);
+        ck.model.dispose();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.ok(epochs.size > 1, `the run saved while it was read (epochs ${[...epochs]})`);
     } finally {
       first.kill("SIGKILL");
       await new Promise((resolve) => first.on("exit", resolve));
@@ -65,6 +74,50 @@ describe("1. one writer per checkpoint directory", () => {
     const after = loadCheckpoint(out);
     assert.ok((after.training?.epoch ?? 0) >= 2, "the first run's epochs were saved");
     after.model.dispose();
+  });
+
+  it("a save where no directory can be made fails at once (no hang under /proc)", () => {
+    // In a child process: a hang there is a timeout here, not a stuck test run.
+    const script = `
+      const wb = require(${JSON.stringify(root)});
+      (async () => {
+        await wb.ready();
+        const data = wb.prepareData({ pairs: 20 });
+        const tm = wb.createModel(data, { hiddenSize: 8, embeddingSize: 8 });
+        try { await wb.saveCheckpoint("/proc/wb-no-such-dir/ck", tm); console.log("saved?"); } catch (e) { console.log(e.code); }
+      })();`;
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(r.signal, null, "the save hung");
+    assert.equal(r.stdout.trim(), "ENOENT", r.stderr);
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  });
+
+  it("a load that a save overtakes (its version removed mid-read) reads the new version", async () => {
+    await useBackend("wasm");
+    const dir = tmpDir("wb-overtaken-");
+    const data = prepareData({ file: pairsFile(dir, corpusLines.slice(0, 20)) });
+    const tm = createModel(data, { hiddenSize: 8, embeddingSize: 8 });
+    const out = path.join(dir, "ck");
+    await saveCheckpoint(out, tm, { training: { epoch: 1, step: 0, history: [] } });
+    // The workbook reads files through the shared fs module: saving while the first version is half read.
+    const nodeFs = require("node:fs") as { readFileSync: (...args: unknown[]) => unknown };
+    const realRead = nodeFs.readFileSync;
+    let saved: Promise<string> | undefined;
+    nodeFs.readFileSync = function (this: unknown, ...args: unknown[]) {
+      if (!saved && String(args[0]).endsWith("source-vocab.json")) saved = saveCheckpoint(out, tm, { training: { epoch: 2, step: 0, history: [] } });
+      return realRead.apply(this, args);
+    };
+    let loaded;
+    try {
+      loaded = loadCheckpoint(out);
+    } finally {
+      nodeFs.readFileSync = realRead;
+    }
+    await saved;
+    assert.equal(loaded.training?.epoch, 2);
+    loaded.model.dispose();
+    tm.model.dispose();
   });
 
   it("a lock left by a dead process is stale: the next run takes the directory over", () => {

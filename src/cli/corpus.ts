@@ -9,6 +9,7 @@ import { generateCorpus, corpusTsv } from "../data/corpus";
 import { parseArgs, fail, UsageError } from "./args";
 import { checkFlags, int } from "../util/validate";
 import { checkWritableFile } from "./files";
+import { makeDirs } from "../util/dirs";
 import { DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED } from "../data/dataset";
 
 function main(): void {
@@ -20,7 +21,7 @@ function main(): void {
   const seed = (args.seed as number | undefined) ?? DEFAULT_CORPUS_SEED;
   const out = (args.out as string | undefined) ?? DEFAULT_CORPUS;
   const pairs = generateCorpus(count, seed);
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  makeDirs(path.dirname(path.resolve(out)));
   fs.writeFileSync(out, corpusTsv(pairs), "utf8");
   const patterns: Record<string, number> = {};
   for (const p of pairs) patterns[p.pattern] = (patterns[p.pattern] ?? 0) + 1;

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { decodeUtf8Text, parsePairs } from "./pairs";
+import { makeDirs } from "../util/dirs";
 
 /** The largest archive downloaded (manythings.org's deu-eng.zip is about 10 MB). */
 export const MAX_ZIP_BYTES = 100 * 1024 * 1024;
@@ -153,7 +154,7 @@ export async function downloadTatoeba(options: DownloadOptions = {}): Promise<{ 
   const data = zipRead(zip, entry, url, options.maxMemberBytes ?? MAX_MEMBER_BYTES);
   const { report } = parsePairs(decodeUtf8Text(data, `${url}:${entry.name}`), `${url}:${entry.name}`);
   if (report.pairs === 0) throw new Error(`${url}: ${entry.name} holds no sentence pairs`);
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  makeDirs(path.dirname(path.resolve(out)));
   const tmp = `${out}.part-${process.pid}`;
   try {
     fs.writeFileSync(tmp, data);

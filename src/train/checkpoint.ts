@@ -257,8 +257,29 @@ export function checkCheckpointExists(dir: string): void {
 /** Loads a checkpoint; a missing or corrupt one gets an error that says what is wrong and where. */
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
   checkCheckpointExists(dir);
-  const latest = path.join(dir, "LATEST");
-  const version = fs.readFileSync(latest, "utf8").trim();
+  // A run may be saving meanwhile: when the version being read is replaced (LATEST moved on and the old
+  // one was removed), read the new one.
+  for (let attempt = 1; ; attempt++) {
+    const version = latestVersion(dir);
+    try {
+      return loadVersion(dir, version);
+    } catch (e) {
+      if (attempt >= 5 || latestVersion(dir) === version) throw e;
+    }
+  }
+}
+
+/** The version LATEST names ("" when it is gone). */
+function latestVersion(dir: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, "LATEST"), "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Loads one version of a checkpoint, validating everything before the model is built. */
+function loadVersion(dir: string, version: string): LoadedCheckpoint {
   const vdir = path.join(dir, version);
   if (!/^v\d{6}$/.test(version) || !fs.existsSync(vdir)) throw new Error(`checkpoint ${dir}: LATEST names "${version}", which is not there`);
   const configFile = path.join(vdir, "config.json");

@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { makeDirs } from "../util/dirs";
 
 export const LOCK_FILE = "LOCK";
 
@@ -147,7 +148,7 @@ export function acquireLock(dir: string): () => void {
     held.set(key, count + 1);
     return once(() => releaseLock(dir));
   }
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   for (let attempt = 0; attempt < 50; attempt++) {
     if (tryCreate(dir)) {
       held.set(key, 1);
