@@ -21,6 +21,7 @@ export * from "./metrics";
 export * from "./decode";
 export * from "./train/checkpoint";
 export * from "./train/checkpoint-summary";
+export { LockedError, LOCK_FILE } from "./train/lock";
 export * from "./train/trainer";
 export * from "./train/progress";
 export * from "./notebook/state";

@@ -8,27 +8,43 @@
  */
 import * as fs from "node:fs";
 import { ready } from "../backend";
-import { loadCheckpoint } from "../train/checkpoint";
+import { loadCheckpoint, checkCheckpointExists } from "../train/checkpoint";
 import { loadPairs } from "../data/pairs";
 import { prepareData, DataOptions } from "../data/dataset";
 import { evaluatePairs } from "../metrics/evaluate";
 import { parseArgs, fail, UsageError } from "./args";
+import { checkFlags, int, num, FlagRule, LIMITS } from "../util/validate";
+import { checkReadableFile, checkWritableFile } from "./files";
+
+/** The range of every valued flag, checked before the checkpoint or the data is read. */
+export const EVALUATE_RULES: Record<string, FlagRule> = {
+  beam: int(1, LIMITS.beam),
+  pairs: int(1, 10_000_000),
+  "length-penalty": num(0, 10),
+};
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2), { checkpoint: "string", data: "string", beam: "int", hyps: "string", split: "string", pairs: "int", "length-penalty": "number" });
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
+  if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
   const split = (a.split as string | undefined) ?? "all";
   if (!["all", "test", "validation"].includes(split)) throw new UsageError(`--split must be all, test or validation, got ${split}`);
+  checkFlags(a, EVALUATE_RULES);
+  checkCheckpointExists(a.checkpoint as string);
+  if (split === "all" && !a.data) throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
+  if (a.data !== undefined) checkReadableFile("--data", a.data as string);
+  if (a.hyps !== undefined) checkWritableFile("--hyps", a.hyps as string);
   await ready();
   const tm = loadCheckpoint(a.checkpoint as string);
   let pairs;
   if (split === "all") {
-    if (!a.data) throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
     pairs = loadPairs(a.data as string, { limit: a.pairs as number | undefined }).pairs;
+    if (pairs.length === 0) throw new Error(`--data ${a.data}: no sentence pairs to evaluate (an empty file?)`);
   } else {
     const recorded = (tm.training?.data ?? {}) as DataOptions;
     const data = prepareData({ ...recorded, file: (a.data as string | undefined) ?? recorded.file });
     pairs = split === "test" ? data.splits.test : data.splits.validation;
+    if (pairs.length === 0) throw new Error(`--split ${split}: the ${split} split of ${data.file} is empty`);
   }
   const started = Date.now();
   const ev = evaluatePairs(tm, pairs, { beam: (a.beam as number | undefined) ?? 1, lengthPenalty: a["length-penalty"] as number | undefined });

@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 /**
  * `npm run train -- --attention bahdanau|luong-dot|luong-general|luong-concat [--data FILE] [--pairs N]
- *   [--epochs E] [--hidden H] [--batch B] [--seed S] [--out DIR] ...`
+ *   [--epochs E] [--hidden H] [--batch B] [--seed S] [--out DIR] [--resume | --overwrite] ...`
  * Trains a model (default: the built-in corpus, sizes that train in a minute or two on a 2-core CPU),
  * saves a checkpoint to --out, scores the test split, and prints a final JSON line.
+ *
+ * Every flag is checked against its range (TRAIN_RULES) before anything is read or written. --out is
+ * locked for the run (one writer per directory). A trained model in --out is only replaced with
+ * --overwrite; --resume continues it, after checking the data and model flags against it, and then
+ * --epochs E means E more epochs.
  */
 import * as fs from "node:fs";
 import { ready, backendReport } from "../backend";
-import { prepareData } from "../data/dataset";
+import { prepareData, dataFingerprint, PreparedData } from "../data/dataset";
 import { ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
 import { createModel } from "../models/create";
 import { Trainer, DEFAULT_TRAINING } from "../train/trainer";
 import { progressBar } from "../train/progress";
-import { hasCheckpoint, loadCheckpoint } from "../train/checkpoint";
+import { hasCheckpoint, loadCheckpoint, LoadedCheckpoint, isCheckpointEntry } from "../train/checkpoint";
+import { acquireLock } from "../train/lock";
+import { resumeMismatches, resumeNotice, MODEL_FLAGS } from "../train/resume";
 import { evaluatePairs } from "../metrics/evaluate";
-import { parseArgs, fail, UsageError } from "./args";
+import { parseArgs, fail, UsageError, ParsedArgs } from "./args";
+import { checkFlags, int, num, oneOf, FlagRule, LIMITS } from "../util/validate";
+import { checkReadableFile, checkWritableDir } from "./files";
 
 const FLAGS = {
   attention: "string", data: "string", pairs: "int", epochs: "int", hidden: "int", embedding: "int", units: "int",
@@ -23,7 +32,39 @@ const FLAGS = {
   "label-smoothing": "number", "max-tokens": "int", "min-freq": "int", "max-vocab": "int", minutes: "number",
   patience: "int", resume: "bool", validation: "number", test: "number", workers: "int", recipe: "string",
   "length-penalty": "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number", anneal: "number",
+  overwrite: "bool",
 } as const;
+
+/** The range of every valued flag, checked before anything is read, trained or written. */
+export const TRAIN_RULES: Record<string, FlagRule> = {
+  attention: oneOf(ATTENTION_KINDS.slice(0, 4)),
+  pairs: int(1, 10_000_000),
+  epochs: int(1, 100_000, "on --resume: how many more epochs"),
+  hidden: int(1, LIMITS.hiddenSize),
+  embedding: int(1, LIMITS.embeddingSize),
+  units: int(1, LIMITS.attentionUnits),
+  batch: int(1, 4096),
+  seed: int(0, 2 ** 31 - 1),
+  lr: num(0, 1, { minOpen: true }),
+  "teacher-forcing": num(0, 1),
+  "teacher-forcing-mode": oneOf(["batch", "step"]),
+  clip: num(0, 1e6, { note: "0 = no clipping" }),
+  cell: oneOf(["lstm", "gru"]),
+  dropout: num(0, 1, { maxOpen: true }),
+  "label-smoothing": num(0, 1, { maxOpen: true }),
+  "max-tokens": int(1, 1000),
+  "min-freq": int(1, 1_000_000_000),
+  "max-vocab": int(5, LIMITS.vocabSize),
+  minutes: num(0, 100_000, { note: "0 = no limit" }),
+  patience: int(0, 100_000, "0 = never stop early"),
+  validation: num(0, 1, { maxOpen: true }),
+  test: num(0, 1, { maxOpen: true }),
+  workers: int(1, 64),
+  "length-penalty": num(0, 10),
+  beam: int(1, LIMITS.beam),
+  decay: num(0, 1, { minOpen: true, note: "1 = off" }),
+  anneal: num(0, 1, { note: "0 = off" }),
+};
 
 /**
  * Recipes: sets of flags that a user's own flags override. `best` is the workbook's recipe for a
@@ -37,20 +78,78 @@ export const RECIPES: Record<string, Record<string, string | number | boolean>> 
   },
 };
 
-async function main(): Promise<void> {
-  const given = parseArgs(process.argv.slice(2), FLAGS);
+/** The flags with the recipe's filled in, every value checked against its range and with the others. */
+function readFlags(argv: string[]): { a: ParsedArgs; recipeName?: string } {
+  const given = parseArgs(argv, FLAGS);
   const recipeName = given.recipe as string | undefined;
   if (recipeName !== undefined && !RECIPES[recipeName]) throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
-  const a = { ...(recipeName ? RECIPES[recipeName] : {}), ...given } as typeof given;
+  const a = { ...(recipeName ? RECIPES[recipeName] : {}), ...given } as ParsedArgs;
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
-  const attention = (a.attention as string | undefined) ?? "luong-general";
-  if (!(ATTENTION_KINDS as readonly string[]).includes(attention)) {
-    throw new UsageError(`unknown attention kind "${attention}": use one of ${ATTENTION_KINDS.slice(0, 4).join(", ")}`);
+  if (a.attention !== undefined && !(ATTENTION_KINDS as readonly string[]).includes(a.attention as string)) {
+    throw new UsageError(`unknown attention kind "${a.attention}": use one of ${ATTENTION_KINDS.slice(0, 4).join(", ")}`);
   }
-  if (a.data !== undefined && !fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
-  const tfMode = (a["teacher-forcing-mode"] as string | undefined) ?? "batch";
-  if (tfMode !== "batch" && tfMode !== "step") throw new UsageError(`--teacher-forcing-mode must be batch or step, got ${tfMode}`);
-  const backend = await ready();
+  checkFlags(a, TRAIN_RULES);
+  const validation = (a.validation as number | undefined) ?? 0.1, test = (a.test as number | undefined) ?? 0.1;
+  if (validation + test >= 1) throw new UsageError(`--validation ${validation} and --test ${test} leave nothing to train on: their sum must be below 1`);
+  if ((a.anneal as number | undefined) && !((a.minutes as number | undefined) ?? 0)) throw new UsageError(`--anneal ${a.anneal}: anneal needs a time budget (--minutes > 0)`);
+  if (a.attention === "luong-dot" && a.bidirectional) throw new UsageError("--attention luong-dot with --bidirectional: luong-dot needs keys and query of one size; use luong-general or luong-concat");
+  if (a.resume && a.overwrite) throw new UsageError("--resume and --overwrite contradict each other: use one");
+  return { a, recipeName };
+}
+
+/**
+ * Checks --out before any work: a directory (or a path where one can be made) that is writable, and
+ * one that does not hold a model this run would replace without being asked to.
+ */
+function checkOut(out: string, resume: boolean, overwrite: boolean): void {
+  checkWritableDir("--out", out);
+  if (resume) {
+    if (!hasCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in --out ${out} to resume (train without --resume to start one there)`);
+    return;
+  }
+  if (hasCheckpoint(out) && !overwrite) {
+    throw new UsageError(`--out ${out} already holds a trained model: add --resume to continue it, or --overwrite to replace it with a new one`);
+  }
+  const foreign = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => !isCheckpointEntry(f)) : [];
+  if (foreign.length) throw new UsageError(`--out ${out} is a directory with other files (${foreign.slice(0, 3).join(", ")}); give a new or empty directory`);
+}
+
+/**
+ * Takes --out's lock for the rest of the process; on exit, the lock goes, and so does the directory
+ * when this run made it and left nothing in it (a run refused after the lock leaves no trace).
+ */
+function lockOut(out: string): () => void {
+  const created = !fs.existsSync(out);
+  const release = acquireLock(out);
+  process.on("exit", () => {
+    release();
+    if (created && fs.existsSync(out) && fs.readdirSync(out).length === 0) fs.rmdirSync(out);
+  });
+  return release;
+}
+
+/** The model flags the user (or the recipe) set, by flag name. */
+function givenModelFlags(a: ParsedArgs): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(MODEL_FLAGS).filter((f) => a[f] !== undefined).map((f) => [f, a[f]]));
+}
+
+/** Loads the checkpoint to resume and refuses, naming each mismatch, when the flags or data differ. */
+function loadForResume(out: string, a: ParsedArgs, data: PreparedData): LoadedCheckpoint {
+  const restored = loadCheckpoint(out);
+  const mismatches = resumeMismatches(restored, givenModelFlags(a), { fingerprint: dataFingerprint(data), sourceVocab: data.sourceVocab, targetVocab: data.targetVocab });
+  if (mismatches.length) {
+    restored.model.dispose();
+    throw new UsageError(`--resume: ${out} does not match this run: ${mismatches.join("; ")}`);
+  }
+  return restored;
+}
+
+async function main(): Promise<void> {
+  const { a, recipeName } = readFlags(process.argv.slice(2));
+  if (a.data !== undefined) checkReadableFile("--data", a.data as string);
+  const out = (a.out as string | undefined) ?? `checkpoints/${(a.attention as string | undefined) ?? "luong-general"}`;
+  const resume = Boolean(a.resume);
+  checkOut(out, resume, Boolean(a.overwrite));
   const dataOptions = {
     file: a.data as string | undefined,
     pairs: a.pairs as number | undefined,
@@ -61,18 +160,21 @@ async function main(): Promise<void> {
     validation: a.validation as number | undefined,
     test: a.test as number | undefined,
   };
-  const data = prepareData(dataOptions);
-  const out = (a.out as string | undefined) ?? `checkpoints/${attention}`;
-  const resume = Boolean(a.resume) && hasCheckpoint(out);
+  const data = prepareData(dataOptions); // read and validated before anything is written
+  // One writer per checkpoint directory: a second run on the same --out stops here, before training.
+  const release = lockOut(out);
+  const backend = await ready();
   let tm;
-  let restored: ReturnType<typeof loadCheckpoint> | undefined;
+  let restored: LoadedCheckpoint | undefined;
+  const epochs = (a.epochs as number | undefined) ?? DEFAULT_TRAINING.epochs;
   if (resume) {
-    restored = loadCheckpoint(out);
+    restored = loadForResume(out, a, data);
     tm = restored;
-    process.stderr.write(`resuming from ${out} (epoch ${restored.training?.epoch ?? 0})\n`);
+    const rate = a.lr !== undefined ? `${a.lr} (--lr)` : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
+    process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
   } else {
     tm = createModel(data, {
-      attention: attention as AttentionKind,
+      attention: ((a.attention as string | undefined) ?? "luong-general") as AttentionKind,
       embeddingSize: (a.embedding as number | undefined) ?? DEFAULT_MODEL.embeddingSize,
       hiddenSize: (a.hidden as number | undefined) ?? DEFAULT_MODEL.hiddenSize,
       attentionUnits: a.units as number | undefined,
@@ -83,13 +185,14 @@ async function main(): Promise<void> {
       seed: (a.seed as number | undefined) ?? 1,
     });
   }
+  const attention = tm.model.config.attention;
   const trainer = new Trainer(tm, data, {
-    epochs: (a.epochs as number | undefined) ?? DEFAULT_TRAINING.epochs,
+    epochs,
     batchSize: (a.batch as number | undefined) ?? DEFAULT_TRAINING.batchSize,
     learningRate: (a.lr as number | undefined) ?? DEFAULT_TRAINING.learningRate,
     clipNorm: (a.clip as number | undefined) ?? DEFAULT_TRAINING.clipNorm,
     teacherForcing: (a["teacher-forcing"] as number | undefined) ?? DEFAULT_TRAINING.teacherForcing,
-    teacherForcingMode: tfMode,
+    teacherForcingMode: ((a["teacher-forcing-mode"] as string | undefined) ?? "batch") as "batch" | "step",
     labelSmoothing: (a["label-smoothing"] as number | undefined) ?? 0,
     bucket: a.bucket === undefined ? true : Boolean(a.bucket),
     seed: (a.seed as number | undefined) ?? 1,
@@ -101,13 +204,15 @@ async function main(): Promise<void> {
     workers: (a.workers as number | undefined) ?? 1,
     checkpointDir: out,
   });
-  trainer.extraState = { data: dataOptions };
-  if (restored) await trainer.restore(restored.training, restored.optimizerWeights, restored.learningRate);
+  trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
+  // The checkpoint's learning rate (decayed, perhaps) continues, unless --lr says otherwise.
+  if (restored) await trainer.restore(restored.training, restored.optimizerWeights, a.lr === undefined ? restored.learningRate : undefined);
   const bar = progressBar();
   trainer.onBatch = bar.onBatch;
   trainer.onEpoch = bar.onEpoch;
   const result = await trainer.train(); // Ctrl-C stops after the current batch and still saves
-  if (result.epochs.length === 0) await trainer.save(out);
+  // Stopped before a single batch: a new model is saved so --out holds one; a resumed one is left as it was.
+  if (result.epochs.length === 0 && !restored) await trainer.save(out);
   const last = result.epochs[result.epochs.length - 1];
   const summary: Record<string, unknown> = {
     attention,
@@ -132,8 +237,10 @@ async function main(): Promise<void> {
       testBleu: ev.bleu, testBleuLowercase: ev.bleuLowercase, testChrf: ev.chrf, testChrfLowercase: ev.chrfLowercase,
       testSentences: ev.sentences, evaluationSeconds: Number(((Date.now() - evalStart) / 1000).toFixed(1)),
     });
+    if (best !== tm) best.model.dispose();
   }
   trainer.dispose();
+  release();
   console.log(JSON.stringify(summary));
 }
 

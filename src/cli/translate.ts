@@ -5,14 +5,34 @@
  * the tokens and the attention matrix of every translation).
  */
 import { ready } from "../backend";
-import { loadCheckpoint } from "../train/checkpoint";
+import { loadCheckpoint, checkCheckpointExists } from "../train/checkpoint";
 import { translateAll } from "../decode/translate";
 import { parseArgs, fail, UsageError } from "./args";
+import { checkFlags, int, num, FlagRule, LIMITS } from "../util/validate";
+import { MAX_LINE_CHARS } from "../data/pairs";
+
+/** The range of every valued flag, checked before the checkpoint is read. */
+export const TRANSLATE_RULES: Record<string, FlagRule> = {
+  beam: int(1, LIMITS.beam),
+  "max-length": int(1, LIMITS.maxLength),
+  "length-penalty": num(0, 10),
+};
+
+/** Each sentence must have a word and fit in a line of a pairs file; otherwise one line says which. */
+function checkSentences(sentences: string[]): void {
+  sentences.forEach((s, i) => {
+    if (s.trim() === "") throw new UsageError(`sentence ${i + 1} is empty: give words to translate`);
+    if (s.length > MAX_LINE_CHARS) throw new UsageError(`sentence ${i + 1} has ${s.length} characters, more than ${MAX_LINE_CHARS}`);
+  });
+}
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2), { checkpoint: "string", beam: "int", json: "bool", "max-length": "int", "length-penalty": "number" });
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length === 0) throw new UsageError('give a sentence to translate, e.g. "she kissed him ."');
+  checkFlags(a, TRANSLATE_RULES);
+  checkSentences(a._);
+  checkCheckpointExists(a.checkpoint as string);
   await ready();
   const tm = loadCheckpoint(a.checkpoint as string);
   const translations = translateAll(tm, a._, {

@@ -50,14 +50,21 @@ export interface BatchOptions {
   bucket?: boolean;
 }
 
-/** Pads a list of examples into one batch. */
-export function padBatch(examples: readonly Example[], indices: number[] = examples.map((_, i) => i)): Batch {
+/**
+ * Source positions a training batch has at least: tfjs cannot differentiate an unstack into a single
+ * step (its gradient receives one tensor where it expects a list), so a batch of one-word sentences
+ * gets one padded (masked) position more, which changes no number.
+ */
+export const MIN_TRAINING_SOURCE_LENGTH = 2;
+
+/** Pads a list of examples into one batch (at least `minSourceLength` source positions). */
+export function padBatch(examples: readonly Example[], indices: number[] = examples.map((_, i) => i), minSourceLength = 1): Batch {
   const B = examples.length;
   if (B === 0) throw new Error("padBatch: no examples");
   examples.forEach((e, i) => {
     if (e.source.length === 0) throw new Error(`padBatch: example ${indices[i]} has an empty source sentence`);
   });
-  const S = Math.max(...examples.map((e) => e.source.length));
+  const S = Math.max(minSourceLength, ...examples.map((e) => e.source.length));
   const T = Math.max(...examples.map((e) => e.target.length)) + 1;
   const batch: Batch = {
     size: B,
@@ -109,7 +116,7 @@ export function makeBatches(examples: readonly Example[], options: BatchOptions)
   const batches: Batch[] = [];
   for (let i = 0; i < order.length; i += batchSize) {
     const idx = order.slice(i, i + batchSize);
-    batches.push(padBatch(idx.map((j) => examples[j]), idx));
+    batches.push(padBatch(idx.map((j) => examples[j]), idx, MIN_TRAINING_SOURCE_LENGTH));
   }
   return options.bucket && rng ? rng.shuffle(batches) : batches;
 }

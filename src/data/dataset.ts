@@ -2,6 +2,7 @@
  * From a pairs file to training examples in one call: load, de-duplicate, filter by length, split by
  * English sentence, build vocabularies on the training split, and encode.
  */
+import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { loadPairs, LoadReport, SentencePair } from "./pairs";
 import { tokenize, TokenizeOptions } from "./tokenize";
@@ -63,6 +64,7 @@ export function prepareData(options: DataOptions = {}): PreparedData {
   const file = options.file ?? DEFAULT_CORPUS;
   const tokenizeOptions: TokenizeOptions = { lowercase: options.lowercase ?? true };
   const { pairs: loaded, report } = loadPairs(file, { skipBadLines: options.skipBadLines, limit: options.pairs });
+  if (loaded.length === 0) throw new Error(`${file}: no sentence pairs (an empty file?)`);
   const unique = dropDuplicatePairs(loaded);
   const tokenized: TokenizedPair[] = unique.map((p) => ({
     ...p,
@@ -75,7 +77,9 @@ export function prepareData(options: DataOptions = {}): PreparedData {
     }
     return options.maxTokens === undefined || (p.sourceTokens.length <= options.maxTokens && p.targetTokens.length <= options.maxTokens);
   });
+  if (kept.length === 0) throw new Error(`${file}: no pair has at most ${options.maxTokens} tokens on both sides (raise --max-tokens)`);
   const splits = splitByEnglish(kept, { validation: options.validation, test: options.test, seed: options.seed ?? 1 });
+  if (splits.train.length === 0) throw new Error(`${file}: no pair left to train on after the split of ${kept.length} pairs (lower the validation and test fractions)`);
   const vocabOptions = { minFreq: options.minFreq, maxSize: options.maxVocab };
   const sourceVocab = Vocabulary.build(splits.train.map((p) => p.sourceTokens), vocabOptions);
   const targetVocab = Vocabulary.build(splits.train.map((p) => p.targetTokens), vocabOptions);
@@ -102,6 +106,18 @@ export function prepareData(options: DataOptions = {}): PreparedData {
       test: splits.test.length,
     },
   };
+}
+
+/**
+ * A fingerprint of what a model is trained on: the training pairs' tokens, both vocabularies and the
+ * tokenization. Two runs with the same fingerprint feed the model the same word ids.
+ */
+export function dataFingerprint(data: Pick<PreparedData, "splits" | "sourceVocab" | "targetVocab" | "tokenizeOptions">): string {
+  const hash = crypto.createHash("sha256");
+  hash.update(JSON.stringify(data.tokenizeOptions));
+  for (const p of data.splits.train) hash.update(`${p.sourceTokens.join(" ")}\t${p.targetTokens.join(" ")}\n`);
+  hash.update(`\u0000${data.sourceVocab.words.join("\n")}\u0000${data.targetVocab.words.join("\n")}`);
+  return hash.digest("hex");
 }
 
 /**

@@ -2,6 +2,10 @@
  * Sentence pairs in the manythings.org / Tatoeba format (`deu.txt`): one pair per line,
  * `English<TAB>German` or `English<TAB>German<TAB>attribution`. UTF-8 with or without BOM, LF or CRLF;
  * text is normalised to Unicode NFC.
+ *
+ * Files that are not UTF-8 (UTF-16, Windows-1252, binary data) are refused with the line and the bytes
+ * found, never read as garbage; a line longer than MAX_LINE_CHARS is refused (a file that is not a
+ * pairs file, or lost line breaks), never tokenized into a sentence that hangs training.
  */
 import * as fs from "node:fs";
 
@@ -32,6 +36,11 @@ export interface LoadOptions {
   limit?: number;
 }
 
+/** The longest line a pairs file may have (Tatoeba's longest, attribution included, is a few hundred). */
+export const MAX_LINE_CHARS = 2000;
+/** The largest pairs file that is read. */
+export const MAX_PAIRS_FILE_BYTES = 1 << 30;
+
 export class PairsFormatError extends Error {
   constructor(readonly source: string, readonly line: number, readonly reason: string) {
     super(`${source}:${line}: ${reason}`);
@@ -55,6 +64,7 @@ export function parsePairs(text: string, source = "<text>", options: LoadOptions
   const report: LoadReport = { source, lines: 0, pairs: 0, skipped: [], withAttribution: 0 };
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].replace(/\r$/, "");
+    if (raw.length > MAX_LINE_CHARS) throw new PairsFormatError(source, i + 1, `a line of ${raw.length} characters, more than ${MAX_LINE_CHARS} (not a pairs file, or missing line breaks?)`);
     if (raw.trim() === "") continue;
     report.lines++;
     const cols = raw.split("\t");
@@ -76,14 +86,62 @@ export function parsePairs(text: string, source = "<text>", options: LoadOptions
   return { pairs, report };
 }
 
-/** Reads a pairs file. A missing file or a malformed line gets an error naming the file (and line). */
+/** 1-based line and column of byte `at`. */
+function position(bytes: Uint8Array, at: number): { line: number; column: number } {
+  let line = 1, start = 0;
+  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) { line++; start = i + 1; }
+  return { line, column: at - start + 1 };
+}
+
+/** The index of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    if ((b === 0xe0 && bytes[i + 1] < 0xa0) || (b === 0xed && bytes[i + 1] > 0x9f) || (b === 0xf0 && bytes[i + 1] < 0x90) || (b === 0xf4 && bytes[i + 1] > 0x8f)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/**
+ * Text of a pairs file's bytes, which must be UTF-8; otherwise an error that names the line and what
+ * was found (a UTF-16 byte-order mark, NUL bytes, a byte that is not UTF-8).
+ */
+export function decodeUtf8Text(bytes: Uint8Array, source: string): string {
+  const hex = (b: number) => `0x${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new PairsFormatError(source, 1, `UTF-16 text (byte-order mark ${hex(bytes[0])} ${hex(bytes[1])}), not UTF-8: save the file as UTF-8`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const p = position(bytes, nul);
+    throw new PairsFormatError(source, p.line, `a NUL byte at column ${p.column} (UTF-16 or binary data?), not UTF-8 text: save the file as UTF-8`);
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const p = position(bytes, bad);
+    throw new PairsFormatError(source, p.line, `byte ${hex(bytes[bad])} at column ${p.column} is not UTF-8 (Windows-1252 or Latin-1 text?): save the file as UTF-8`);
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
+
+/**
+ * Reads a pairs file. A missing file, a file that is not UTF-8, a malformed or overlong line gets an
+ * error naming the file (and line).
+ */
 export function loadPairs(file: string, options: LoadOptions = {}): { pairs: SentencePair[]; report: LoadReport } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    const size = fs.statSync(file).size;
+    if (size > MAX_PAIRS_FILE_BYTES) throw new Error(`${size} bytes, more than the ${MAX_PAIRS_FILE_BYTES} a pairs file may have`);
+    bytes = fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read pairs file ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+    throw new Error(`cannot read pairs file ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : (e as Error).message}`);
   }
-  return parsePairs(text, file, options);
+  return parsePairs(decodeUtf8Text(bytes, file), file, options);
 }

@@ -1,6 +1,7 @@
 /**
  * A vocabulary: word <-> id, with the four special tokens at fixed ids.
  */
+import { LIMITS } from "../util/validate";
 
 export const PAD = "_PAD";
 export const SOS = "_SOS";
@@ -11,6 +12,8 @@ export const SOS_ID = 1;
 export const EOS_ID = 2;
 export const UNK_ID = 3;
 export const SPECIAL_TOKENS = [PAD, SOS, EOS, UNK] as const;
+/** The most words a vocabulary may have (the same bound as a checkpoint's vocabulary sizes). */
+export const MAX_VOCABULARY = LIMITS.vocabSize;
 
 export interface VocabularyOptions {
   /** Words seen fewer times are left out (they map to _UNK). Default 1. */
@@ -111,6 +114,14 @@ export class Vocabulary {
     if (!j || j.format !== "attention-workbook/vocabulary@1" || !Array.isArray(j.words)) {
       throw new Error(`${where}: not a workbook vocabulary (expected format "attention-workbook/vocabulary@1" and a words array)`);
     }
-    return new Vocabulary(j.words, j.counts);
+    if (j.words.length > MAX_VOCABULARY) throw new Error(`${where}: ${j.words.length} words, more than the ${MAX_VOCABULARY} a vocabulary may have`);
+    const bad = j.words.findIndex((w) => typeof w !== "string" || w === "");
+    if (bad >= 0) throw new Error(`${where}: words[${bad}] is ${JSON.stringify(j.words[bad])}, not a word`);
+    if (j.counts !== undefined && (!Array.isArray(j.counts) || j.counts.length !== j.words.length)) throw new Error(`${where}: counts must be a list as long as words`);
+    try {
+      return new Vocabulary(j.words, j.counts);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
   }
 }

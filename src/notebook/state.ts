@@ -3,6 +3,10 @@
  * time in one kernel session, so a training cell can do `s.trainer ??= new Trainer(...)` and continue
  * training when it is run again, instead of starting over.
  */
+import { fastMode } from "../util/fast-mode";
+
+export { fastMode };
+
 const store = new Map<string, Record<string, unknown>>();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -15,19 +19,24 @@ export function notebookState<T extends Record<string, any> = Record<string, any
   return s as Partial<T>;
 }
 
-/** Forgets a notebook's state (disposing what can be disposed), to start over. */
+/**
+ * Forgets a notebook's state, to start over: disposes what can be disposed, and the model inside
+ * what holds one (a TranslationModel, a loaded checkpoint, a Trainer), so no tensor outlives it.
+ */
 export function resetNotebookState(name: string): void {
   const s = store.get(name);
   if (!s) return;
-  for (const v of Object.values(s)) {
-    const d = v as { dispose?: () => void; model?: { dispose?: () => void } };
-    if (d && typeof d.dispose === "function") d.dispose();
-  }
+  for (const v of Object.values(s)) disposeValue(v);
   store.delete(name);
 }
 
-import { fastMode } from "../util/fast-mode";
-export { fastMode };
+/** Disposes a value and the model it holds, when it has them (anything else is left alone). */
+function disposeValue(v: unknown): void {
+  if (!v || typeof v !== "object") return;
+  const d = v as { dispose?: () => void; model?: { dispose?: () => void } };
+  if (typeof d.dispose === "function") d.dispose();
+  if (d.model && typeof d.model.dispose === "function") d.model.dispose();
+}
 
 /** `full` normally, `fast` under WORKBOOK_FAST=1. */
 export function pick<T>(full: T, fast: T): T {

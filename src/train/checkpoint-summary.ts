@@ -32,7 +32,7 @@ export interface CheckpointSummary {
 interface SavedConfig {
   createdAt?: string;
   model?: { attention?: string; hiddenSize?: number };
-  training?: TrainingState & { fastMode?: boolean; data?: { source: string; trainPairs?: number } };
+  training?: TrainingState & { fastMode?: boolean; trainedOn?: { source: string; trainPairs?: number } };
 }
 
 function readSavedConfig(dir: string): SavedConfig | string {
@@ -69,7 +69,7 @@ export function checkpointSummary(dir: string): CheckpointSummary {
     epochs: t?.epoch,
     bestValidationLoss: t?.bestValidationLoss,
     fastMode: t?.fastMode,
-    data: t?.data,
+    data: t?.trainedOn,
     savedAt: config.createdAt,
     trained: false,
     description: "",

@@ -6,15 +6,22 @@
  *   DIR/v000004/config.json, source-vocab.json, target-vocab.json, weights.bin[, optimizer.bin]
  *
  * A save writes a new version directory completely, then replaces LATEST by a rename (atomic), then
- * removes older versions. A crash at any point leaves LATEST naming a complete version.
+ * removes older versions. A crash at any point leaves LATEST naming a complete version. A save holds the
+ * directory's lock (see ./lock): a second process writing the same directory is refused, not interleaved.
+ *
+ * Loading validates before it allocates: the config's sizes within LIMITS, every weight's offset and
+ * length inside weights.bin, the model's size against the bytes there, and finite values; an error names
+ * the file and the field. Adam's state is read and checked, but becomes tensors only when asked for.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { ATTENTION_KINDS, Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
+import { checkValue, int, num, oneOf, LIMITS } from "../util/validate";
+import { withLock, LOCK_FILE } from "./lock";
 
 /** A named tensor, as `optimizer.getWeights()` returns them. */
 export type NamedTensor = { name: string; tensor: tf.Tensor };
-import { Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
 import { Vocabulary } from "../data/vocab";
 import { Truecaser } from "../data/truecase";
 import type { TranslationModel } from "../decode/translate";
@@ -53,7 +60,11 @@ export interface LoadedCheckpoint extends TranslationModel {
   dir: string;
   version: string;
   training?: TrainingState;
-  /** Adam's state in the order of `optimizer.getWeights()`, when it was saved. */
+  /**
+   * Adam's state in the order of `optimizer.getWeights()`, when it was saved. The tensors are made on
+   * first access (a checkpoint loaded to translate allocates none); `Trainer.restore` copies and then
+   * disposes them.
+   */
   optimizerWeights?: NamedTensor[];
   learningRate?: number;
 }
@@ -83,25 +94,67 @@ function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): { entri
   return { entries, bytes: Buffer.concat(parts) };
 }
 
-function unpackTensors(entries: TensorEntry[], bytes: Buffer, where: string): Array<{ name: string; tensor: tf.Tensor }> {
-  const total = entries.reduce((n, e) => n + e.length * 4, 0);
-  if (bytes.length !== total) throw new Error(`${where}: ${bytes.length} bytes, expected ${total} (a corrupt or truncated file)`);
-  return entries.map((e) => {
+/** Values of a tensor read from a file, before they become a tensor. */
+interface NamedValues { name: string; shape: number[]; values: Float32Array }
+
+/**
+ * Checks a config's table of tensors against the bytes of its file, without allocating a tensor: every
+ * entry well formed, inside the file, the entries filling it exactly.
+ */
+export function checkTensorEntries(entries: unknown, byteLength: number, where: string, field: string): TensorEntry[] {
+  if (!Array.isArray(entries)) throw new Error(`${where}: ${field} is not a list of tensors`);
+  const total = entries.reduce((n: number, e: TensorEntry) => n + (Number(e?.length) || 0) * 4, 0);
+  const file = field === "weights" ? "weights.bin" : "optimizer.bin";
+  if (byteLength !== total) throw new Error(`${where.replace(/config\.json$/, file)}: ${byteLength} bytes, expected ${total} (a corrupt or truncated file)`);
+  const names = new Set<string>();
+  entries.forEach((e: TensorEntry, i) => {
+    const at = `${where}: ${field}[${i}]`;
+    if (!e || typeof e.name !== "string" || names.has(e.name)) throw new Error(`${at}: a missing or repeated name`);
+    names.add(e.name);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${at} (${e.name}): shape ${JSON.stringify(e.shape)} is not a list of sizes`);
     const size = e.shape.reduce((a, b) => a * b, 1);
-    if (size !== e.length) throw new Error(`${where}: ${e.name} has shape [${e.shape}] but ${e.length} values`);
+    if (size !== e.length) throw new Error(`${at} (${e.name}): shape [${e.shape}] but ${e.length} values`);
+    if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0) throw new Error(`${at} (${e.name}): offset ${e.offset} is not a byte offset (a non-negative multiple of 4)`);
+    if (e.offset + e.length * 4 > byteLength) throw new Error(`${at} (${e.name}): bytes ${e.offset}..${e.offset + e.length * 4} lie past the end of ${file} (${byteLength} bytes)`);
+  });
+  return entries as TensorEntry[];
+}
+
+/** The values of checked entries, each verified finite (NaN or infinity names the tensor and index). */
+function readValues(entries: TensorEntry[], bytes: Buffer, file: string): NamedValues[] {
+  return entries.map((e) => {
     const values = new Float32Array(e.length);
     Buffer.from(values.buffer).set(bytes.subarray(e.offset, e.offset + e.length * 4));
-    return { name: e.name, tensor: tf.tensor(values, e.shape, "float32") };
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new Error(`${file}: ${e.name} holds ${values[i]} at index ${i} (a checkpoint must hold finite numbers)`);
+    }
+    return { name: e.name, shape: e.shape, values };
   });
+}
+
+function toTensors(named: NamedValues[]): NamedTensor[] {
+  return named.map((n) => ({ name: n.name, tensor: tf.tensor(n.values, n.shape, "float32") }));
 }
 
 function versions(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^v\d{6}$/.test(f)).sort() : [];
 }
 
-/** Saves a model, its vocabularies and (optionally) the training and optimizer state. */
-export async function saveCheckpoint(dir: string, tm: TranslationModel, options: SaveOptions = {}): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
+/** True for the names a checkpoint directory holds (versions, LATEST, the lock and their temporary files). */
+export function isCheckpointEntry(name: string): boolean {
+  return /^v\d{6}$/.test(name) || /^LATEST(\.tmp-\d+)?$/.test(name) || name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`);
+}
+
+/**
+ * Saves a model, its vocabularies and (optionally) the training and optimizer state, holding the
+ * directory's lock (a `LockedError` when another live process holds it).
+ */
+export function saveCheckpoint(dir: string, tm: TranslationModel, options: SaveOptions = {}): Promise<string> {
+  return withLock(dir, () => writeVersion(dir, tm, options));
+}
+
+/** Writes a new version, switches LATEST to it, and removes the others (the caller holds the lock). */
+async function writeVersion(dir: string, tm: TranslationModel, options: SaveOptions): Promise<string> {
   const existing = versions(dir);
   const last = existing.length ? Number(existing[existing.length - 1].slice(1)) : 0;
   const version = `v${String(last + 1).padStart(6, "0")}`;
@@ -121,6 +174,8 @@ export async function saveCheckpoint(dir: string, tm: TranslationModel, options:
   if (options.optimizer) {
     const named = await options.optimizer.getWeights();
     const packed = packTensors(named.map((n) => ({ name: n.name, tensor: n.tensor })));
+    // getWeights() makes a fresh scalar for the step count; the rest are the optimizer's own variables.
+    tf.dispose(named.filter((n) => !(n.tensor instanceof tf.Variable)).map((n) => n.tensor));
     writeFileSynced(path.join(target, "optimizer.bin"), packed.bytes);
     config.optimizer = { learningRate: options.learningRate ?? 0, weights: packed.entries };
   }
@@ -133,6 +188,7 @@ export async function saveCheckpoint(dir: string, tm: TranslationModel, options:
   writeFileSynced(tmp, `${version}\n`);
   fs.renameSync(tmp, path.join(dir, "LATEST"));
   for (const old of versions(dir)) if (old !== version) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
+  for (const f of fs.readdirSync(dir)) if (/^LATEST\.tmp-\d+$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
   return path.join(dir, version);
 }
 
@@ -155,43 +211,128 @@ export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, "LATEST"));
 }
 
+/** Checks a checkpoint's model config against LIMITS before any of it is built. */
+export function checkModelSection(model: unknown, where: string): Seq2SeqConfig {
+  if (!model || typeof model !== "object") throw new Error(`${where}: no "model" section`);
+  const m = model as Seq2SeqConfig;
+  checkValue(where, "model.attention", m.attention, oneOf(ATTENTION_KINDS));
+  checkValue(where, "model.sourceVocabSize", m.sourceVocabSize, int(4, LIMITS.vocabSize));
+  checkValue(where, "model.targetVocabSize", m.targetVocabSize, int(4, LIMITS.vocabSize));
+  checkValue(where, "model.embeddingSize", m.embeddingSize, int(1, LIMITS.embeddingSize));
+  checkValue(where, "model.hiddenSize", m.hiddenSize, int(1, LIMITS.hiddenSize));
+  if (m.attentionUnits !== undefined) checkValue(where, "model.attentionUnits", m.attentionUnits, int(1, LIMITS.attentionUnits));
+  checkValue(where, "model.cell", m.cell, oneOf(["lstm", "gru"]));
+  checkValue(where, "model.dropout", m.dropout, num(0, 1, { maxOpen: true }));
+  checkValue(where, "model.seed", m.seed, num(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+  for (const k of ["bidirectional", "inputFeeding"] as const) {
+    if (typeof m[k] !== "boolean") throw new Error(`${where}: model.${k} ${JSON.stringify(m[k])} is not true or false`);
+  }
+  return m;
+}
+
+/**
+ * The fewest weights a model of this config can have (embeddings, the classifier, two recurrent
+ * matrices): a config that needs more than weights.bin holds is refused before the model is built.
+ */
+export function minimumWeights(c: Seq2SeqConfig): number {
+  const gates = c.cell === "gru" ? 3 : 4;
+  return (c.sourceVocabSize + c.targetVocabSize) * c.embeddingSize + c.targetVocabSize * c.hiddenSize + 2 * gates * c.hiddenSize * c.hiddenSize;
+}
+
+/** Reads a file of a version, naming it when it is missing. */
+function readBytes(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    throw new Error(`checkpoint: missing ${what} (${file})`);
+  }
+}
+
+/** Throws when `dir` is not a checkpoint directory at all (before reading any of it). */
+export function checkCheckpointExists(dir: string): void {
+  if (!fs.existsSync(dir)) throw new Error(`no checkpoint at ${dir}: the directory does not exist`);
+  if (!fs.existsSync(path.join(dir, "LATEST"))) throw new Error(`no checkpoint at ${dir}: no LATEST file (was it saved by this workbook?)`);
+}
+
 /** Loads a checkpoint; a missing or corrupt one gets an error that says what is wrong and where. */
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
-  if (!fs.existsSync(dir)) throw new Error(`no checkpoint at ${dir}: the directory does not exist`);
-  const latest = path.join(dir, "LATEST");
-  if (!fs.existsSync(latest)) throw new Error(`no checkpoint at ${dir}: no LATEST file (was it saved by this workbook?)`);
-  const version = fs.readFileSync(latest, "utf8").trim();
+  checkCheckpointExists(dir);
+  // A run may be saving meanwhile: when the version being read is replaced (LATEST moved on and the old
+  // one was removed), read the new one.
+  for (let attempt = 1; ; attempt++) {
+    const version = latestVersion(dir);
+    try {
+      return loadVersion(dir, version);
+    } catch (e) {
+      if (attempt >= 5 || latestVersion(dir) === version) throw e;
+    }
+  }
+}
+
+/** The version LATEST names ("" when it is gone). */
+function latestVersion(dir: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, "LATEST"), "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Loads one version of a checkpoint, validating everything before the model is built. */
+function loadVersion(dir: string, version: string): LoadedCheckpoint {
   const vdir = path.join(dir, version);
   if (!/^v\d{6}$/.test(version) || !fs.existsSync(vdir)) throw new Error(`checkpoint ${dir}: LATEST names "${version}", which is not there`);
-  const config = readJson(path.join(vdir, "config.json"), "config.json") as CheckpointConfig;
-  if (config.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${vdir}/config.json: format "${config.format}", expected "${CHECKPOINT_FORMAT}"`);
+  const configFile = path.join(vdir, "config.json");
+  const config = readJson(configFile, "config.json") as CheckpointConfig;
+  if (!config || config.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${configFile}: format "${config?.format}", expected "${CHECKPOINT_FORMAT}"`);
+  const modelConfig = checkModelSection(config.model, `checkpoint ${configFile}`);
   const sourceVocab = Vocabulary.fromJSON(readJson(path.join(vdir, "source-vocab.json"), "source-vocab.json"), `${vdir}/source-vocab.json`);
   const targetVocab = Vocabulary.fromJSON(readJson(path.join(vdir, "target-vocab.json"), "target-vocab.json"), `${vdir}/target-vocab.json`);
-  if (sourceVocab.size !== config.model.sourceVocabSize || targetVocab.size !== config.model.targetVocabSize) {
-    throw new Error(`checkpoint ${vdir}: vocabulary sizes ${sourceVocab.size}/${targetVocab.size} do not match the model's ${config.model.sourceVocabSize}/${config.model.targetVocabSize}`);
+  if (sourceVocab.size !== modelConfig.sourceVocabSize || targetVocab.size !== modelConfig.targetVocabSize) {
+    throw new Error(`checkpoint ${vdir}: vocabulary sizes ${sourceVocab.size}/${targetVocab.size} do not match the model's ${modelConfig.sourceVocabSize}/${modelConfig.targetVocabSize}`);
   }
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(path.join(vdir, "weights.bin"));
-  } catch {
-    throw new Error(`checkpoint ${vdir}: missing weights.bin`);
+  const weightsFile = path.join(vdir, "weights.bin");
+  const bytes = readBytes(weightsFile, "weights.bin");
+  const entries = checkTensorEntries(config.weights, bytes.length, `checkpoint ${configFile}`, "weights");
+  const held = entries.reduce((n, e) => n + e.length, 0);
+  if (minimumWeights(modelConfig) > held) {
+    throw new Error(`checkpoint ${configFile}: model (hiddenSize ${modelConfig.hiddenSize}, embeddingSize ${modelConfig.embeddingSize}) needs at least ${minimumWeights(modelConfig)} weights, weights.bin holds ${held}`);
   }
-  const tensors = unpackTensors(config.weights, bytes, `${vdir}/weights.bin`);
-  const model = new Seq2Seq(config.model);
+  const values = readValues(entries, bytes, weightsFile);
+  const optimizerValues = readOptimizer(config, vdir);
+  const truecaseFile = path.join(vdir, "truecaser.json");
+  const truecaser = fs.existsSync(truecaseFile) ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile) : undefined;
+  const model = new Seq2Seq(modelConfig);
+  const tensors = toTensors(values);
   try {
-    model.loadValues(Object.fromEntries(tensors.map((t) => [t.name, t.tensor])), `${vdir}/weights.bin`);
+    model.loadValues(Object.fromEntries(tensors.map((t) => [t.name, t.tensor])), weightsFile);
   } catch (e) {
     model.dispose();
     throw e;
   } finally {
     tf.dispose(tensors.map((t) => t.tensor));
   }
-  let optimizerWeights: NamedTensor[] | undefined;
-  if (config.optimizer) {
-    const file = path.join(vdir, "optimizer.bin");
-    if (fs.existsSync(file)) optimizerWeights = unpackTensors(config.optimizer.weights, fs.readFileSync(file), file);
-  }
-  const truecaseFile = path.join(vdir, "truecaser.json");
-  const truecaser = fs.existsSync(truecaseFile) ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile) : undefined;
-  return { dir, version, model, sourceVocab, targetVocab, tokenizeOptions: config.tokenize, truecaser, training: config.training, optimizerWeights, learningRate: config.optimizer?.learningRate };
+  const loaded: LoadedCheckpoint = { dir, version, model, sourceVocab, targetVocab, tokenizeOptions: config.tokenize, truecaser, training: config.training, learningRate: config.optimizer?.learningRate };
+  if (optimizerValues) defineLazyOptimizer(loaded, optimizerValues);
+  return loaded;
+}
+
+/** Adam's saved state, checked like the weights (undefined when none was saved). */
+function readOptimizer(config: CheckpointConfig, vdir: string): NamedValues[] | undefined {
+  if (!config.optimizer) return undefined;
+  const file = path.join(vdir, "optimizer.bin");
+  if (!fs.existsSync(file)) return undefined;
+  const bytes = fs.readFileSync(file);
+  const entries = checkTensorEntries(config.optimizer.weights, bytes.length, `checkpoint ${path.join(vdir, "config.json")}`, "optimizer.weights");
+  checkValue(`checkpoint ${path.join(vdir, "config.json")}`, "optimizer.learningRate", config.optimizer.learningRate, num(0, 1e6));
+  return readValues(entries, bytes, file);
+}
+
+/** `optimizerWeights` becomes tensors on first access, once. */
+function defineLazyOptimizer(loaded: LoadedCheckpoint, values: NamedValues[]): void {
+  let tensors: NamedTensor[] | undefined;
+  Object.defineProperty(loaded, "optimizerWeights", {
+    enumerable: true,
+    get: () => (tensors ??= toTensors(values)),
+  });
 }

@@ -10,12 +10,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seq2Seq } from "../models/seq2seq";
 import { Random } from "../util/random";
-import { batchTensors, Batch, Example, makeBatches, padBatch } from "../data/batches";
+import { batchTensors, Batch, Example, makeBatches, padBatch, MIN_TRAINING_SOURCE_LENGTH } from "../data/batches";
 import { GradientWorkers } from "./parallel";
 import { backendReport } from "../backend/select";
 import type { TranslationModel } from "../decode/translate";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
 import { fastMode } from "../util/fast-mode";
+import { checkValue, int, num } from "../util/validate";
 
 export interface TrainOptions {
   epochs: number;
@@ -122,7 +123,19 @@ export function shardBatch(batch: Batch, parts: number, examples: readonly Examp
     if (mainPositions.has(pos)) groups[0].push(i);
     else groups[1 + (w++ % (parts - 1))].push(i);
   });
-  return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx));
+  return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx, MIN_TRAINING_SOURCE_LENGTH));
+}
+
+/** Library-side ranges of the options (the CLI's TRAIN_RULES are narrower): nonsense fails at once. */
+function checkTrainOptions(o: TrainOptions): void {
+  checkValue("Trainer", "epochs", o.epochs, int(0, Number.MAX_SAFE_INTEGER));
+  checkValue("Trainer", "learningRate", o.learningRate, num(0, 1e6, { minOpen: true }));
+  checkValue("Trainer", "clipNorm", o.clipNorm, num(0, Number.MAX_VALUE, { note: "0 = no clipping" }));
+  checkValue("Trainer", "labelSmoothing", o.labelSmoothing, num(0, 1, { maxOpen: true }));
+  checkValue("Trainer", "decayOnPlateau", o.decayOnPlateau, num(0, 1, { minOpen: true, note: "1 = off" }));
+  checkValue("Trainer", "patience", o.patience, int(0, Number.MAX_SAFE_INTEGER));
+  checkValue("Trainer", "minutes", o.minutes, num(0, Number.MAX_VALUE));
+  checkValue("Trainer", "workers", o.workers, int(1, 64));
 }
 
 export interface TrainData {
@@ -154,6 +167,7 @@ export class Trainer {
     if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1)) throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
     if (!(o.anneal >= 0 && o.anneal <= 1)) throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${o.anneal}`);
     if (o.anneal > 0 && !(o.minutes > 0)) throw new Error("Trainer: anneal needs a time budget (minutes > 0)");
+    checkTrainOptions(o);
     if (data.train.length === 0) throw new Error("Trainer: no training examples");
     this.learningRate = o.learningRate;
     this.optimizer = tf.train.adam(o.learningRate);
@@ -168,17 +182,48 @@ export class Trainer {
     this.stopRequested = true;
   }
 
-  /** Restores the step counters, history and Adam's state from a loaded checkpoint. */
+  /**
+   * Restores the step counters, history and Adam's state from a loaded checkpoint. Adam's state is
+   * copied into a fresh optimizer (the old one is disposed), and the given tensors are disposed once
+   * copied: restoring leaves no tensor behind, however often it is done.
+   */
   async restore(training: TrainingState | undefined, optimizerWeights?: NamedTensor[], learningRate?: number): Promise<void> {
     if (training) {
-      if (training.data) this.extraState.data = training.data;
+      for (const key of ["data", "dataFingerprint"]) if (training[key] !== undefined) this.extraState[key] = training[key];
       this.epoch = training.epoch;
       this.step = training.step;
       this.history.splice(0, this.history.length, ...(training.history as EpochSummary[]));
       this.bestValidationLoss = training.bestValidationLoss ?? Infinity;
     }
+    if (optimizerWeights) {
+      this.checkOptimizerState(optimizerWeights);
+      // Adam's setWeights() makes new variables without freeing the ones it had: start from a fresh one.
+      this.optimizer.dispose();
+      this.optimizer = tf.train.adam(this.learningRate);
+      await this.optimizer.setWeights(optimizerWeights);
+      tf.dispose(optimizerWeights.map((w) => w.tensor));
+    }
     if (learningRate) this.setLearningRate(learningRate);
-    if (optimizerWeights) await this.optimizer.setWeights(optimizerWeights);
+  }
+
+  /**
+   * Adam's saved state must fit this model: the step count, then (once a step was taken) a first and a
+   * second moment for every trainable variable, in order and of its shape (else a checkpoint of another
+   * model).
+   */
+  private checkOptimizerState(weights: NamedTensor[]): void {
+    const vars = this.model.trainableVariables();
+    if (weights.length === 1) return; // saved before the first step: only the step count
+    if (weights.length !== 1 + 2 * vars.length) {
+      throw new Error(`Trainer.restore: the optimizer state has ${weights.length} tensors, this model needs ${1 + 2 * vars.length} (a checkpoint of another model?)`);
+    }
+    vars.forEach((v, i) => {
+      for (const w of [weights[1 + i], weights[1 + vars.length + i]]) {
+        if (w.tensor.shape.join(",") !== v.shape.join(",")) {
+          throw new Error(`Trainer.restore: optimizer state ${w.name} has shape [${w.tensor.shape}], variable ${v.name} has [${v.shape}] (a checkpoint of another model?)`);
+        }
+      }
+    });
   }
 
   private setLearningRate(lr: number): void {
@@ -366,7 +411,7 @@ export class Trainer {
       options: this.options,
       // How it was trained, for whoever loads it (see checkpointSummary).
       fastMode: fastMode(),
-      data: { source: this.data.file ?? "unknown", trainPairs: this.data.train.length, validationPairs: this.data.validation.length },
+      trainedOn: { source: this.data.file ?? "unknown", trainPairs: this.data.train.length, validationPairs: this.data.validation.length },
     };
   }
 
