@@ -98,3 +98,10 @@ export function writeLabSettings(dir: string, settings: Record<string, Record<st
     fs.writeFileSync(file, JSON.stringify(values));
   }
 }
+
+/** How many times a live chart's point count went up from one sample to the next (-1: no chart yet). */
+export function increases(samples: Array<{ points: number }>): number {
+  let n = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i].points > samples[i - 1].points && samples[i - 1].points >= 0) n++;
+  return n;
+}

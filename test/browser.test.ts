@@ -16,8 +16,8 @@ import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
 import { saveFigure, heatmap, standaloneHtml, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
 import { runNotebook, jupyterPython as pythonWith } from "./notebook-runner";
-import { makeWorkspace, Workspace, root } from "./workspace";
-import { SCREENSHOTS, startJupyter, watchErrors } from "./browser-helpers";
+import { makeWorkspace, setFastEpochs, Workspace, root } from "./workspace";
+import { SCREENSHOTS, increases, startJupyter, watchErrors } from "./browser-helpers";
 
 const classicPython = () => pythonWith(["notebook", "nbconvert"]);
 
@@ -120,8 +120,7 @@ describe("figures in headless Chromium", () => {
     fs.cpSync(ws.notebooks, live, { recursive: true });
     // A longer fast-mode run in this copy (20 epochs, 160 batches), so the chart's growth can be watched
     // at its default pace of at most one redraw a second.
-    const nbFile = path.join(live, NOTEBOOK);
-    fs.writeFileSync(nbFile, fs.readFileSync(nbFile, "utf8").replace("const EPOCHS = wb.pick(15, 2);", "const EPOCHS = wb.pick(15, 20);"));
+    setFastEpochs(path.join(live, NOTEBOOK), 20);
     const server = await startJupyter(classicPython(), "notebook", live, { WORKBOOK_FAST: "1" });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -151,7 +150,7 @@ describe("figures in headless Chromium", () => {
       assert.ok(figs.length >= 3, `figures in the live notebook: ${figs.length}`);
       figs.forEach((f, i) => assert.ok(f.svg, `live figure ${i} has no SVG`));
       assert.ok(figs.flatMap((f) => f.ticks).includes("kissed"), "the heatmap's tick labels");
-      const grew = samples.filter((x, i) => i > 0 && samples[i - 1].points >= 0 && x.points > samples[i - 1].points).length;
+      const grew = increases(samples);
       const batches = Number(/(\d+) batches in all/.exec(await page.evaluate(() => document.body.innerText))?.[1]);
       console.log(`live chart, classic Notebook: ${grew} increases seen`);
       assert.ok(grew >= 3, `the chart grew ${grew} times: ${JSON.stringify(samples)}`);

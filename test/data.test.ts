@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as http from "node:http";
-import * as zlib from "node:zlib";
+import { zipOf } from "./zip-fixture";
 import {
   parsePairs, loadPairs, tokenize, detokenize, Vocabulary, PAD_ID, SOS_ID, EOS_ID, UNK_ID, splitByEnglish,
   dropDuplicatePairs, makeBatches, padBatch, batchTensors, paddingShare, prepareData, renderSentence, generateCorpus,
-  corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba, crc32,
+  corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba,
   frameHtml, pairsFrame, vocabularyFrame, tf, Truecaser,
 } from "attention-workbook";
 
@@ -233,29 +233,10 @@ describe("the built-in corpus", () => {
   });
 });
 
-/** A ZIP archive with one deflated member, written by hand for the download test. */
-function makeZip(name: string, content: Buffer): Buffer {
-  const data = zlib.deflateRawSync(content);
-  const nameBuf = Buffer.from(name, "utf8");
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc32(content), 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc32(content), 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28); central.writeUInt32LE(0, 42);
-  const cdOffset = local.length + nameBuf.length + data.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + nameBuf.length, 12); end.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, nameBuf, data, central, nameBuf, end]);
-}
-
 describe("Tatoeba download", () => {
   it("fetches a zip over HTTP, extracts deu.txt atomically, and the loader reads it", async () => {
     const content = Buffer.from("Go.\tGeh.\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #8597805 (Roujin)\nHi.\tHallo!\tCC-BY 2.0 (France) Attribution: tatoeba.org #538123 (CM) & #380701 (cburgmer)\n");
-    const zip = makeZip("deu.txt", content);
+    const zip = zipOf("deu.txt", content, { deflate: true });
     const server = http.createServer((req, res) => {
       if (req.url === "/anki/deu-eng.zip") {
         res.writeHead(200, { "content-type": "application/zip" });

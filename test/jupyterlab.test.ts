@@ -13,9 +13,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
-import { makeWorkspace, Workspace } from "./workspace";
+import { makeWorkspace, setFastEpochs, Workspace } from "./workspace";
 import { jupyterPython } from "./notebook-runner";
-import { SCREENSHOTS, startJupyter, JupyterServer, watchErrors, writeLabSettings } from "./browser-helpers";
+import { SCREENSHOTS, increases, startJupyter, JupyterServer, watchErrors, writeLabSettings } from "./browser-helpers";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -123,13 +123,6 @@ async function stopSampling(page: Page): Promise<Sample[]> {
   });
 }
 
-/** How many times the point count went up from one sample to the next. */
-function increases(samples: Sample[]): number {
-  let n = 0;
-  for (let i = 1; i < samples.length; i++) if (samples[i].points > samples[i - 1].points && samples[i - 1].points >= 0) n++;
-  return n;
-}
-
 /** The text of the outputs of the cell whose code contains `marker`. */
 function cellOutputText(page: Page, marker: string): Promise<string> {
   return page.evaluate((m) => {
@@ -154,10 +147,7 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     ws = makeWorkspace("workbook-lab-");
     // As a participant would: more epochs in this copy of 04, so a fast-mode run lasts long enough
     // (160 batches, several seconds) to watch its chart grow on a busy 2-core machine.
-    const nb04 = path.join(ws.notebooks, "04-train-bahdanau.ipynb");
-    const text = fs.readFileSync(nb04, "utf8");
-    assert.ok(text.includes("const EPOCHS = wb.pick(15, 2);"), "04's EPOCHS line");
-    fs.writeFileSync(nb04, text.replace("const EPOCHS = wb.pick(15, 2);", "const EPOCHS = wb.pick(15, 20);"));
+    setFastEpochs(path.join(ws.notebooks, "04-train-bahdanau.ipynb"), 20);
     settingsDir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-lab-settings-"));
     // Every cell stays in the page (no windowing), so the test can read every figure; no news pop-ups.
     writeLabSettings(settingsDir, {

@@ -10,10 +10,10 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
+import { zipOf } from "./zip-fixture";
 import {
   tf, prepareData, createModel, Trainer, loadCheckpoint, saveCheckpoint, Truecaser, notebookState, resetNotebookState,
-  downloadTatoeba, crc32, translate,
+  downloadTatoeba, translate,
 } from "attention-workbook";
 import { useBackend } from "./helpers";
 
@@ -337,37 +337,6 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
     tm.model.dispose();
   });
 });
-
-/** A ZIP archive of one file, its data stored or deflated, with a declared size (the real one by default). */
-function zipOf(name: string, content: Buffer, options: { deflate?: boolean; declaredSize?: number } = {}): Buffer {
-  const body = options.deflate ? zlib.deflateRawSync(content) : content;
-  const method = options.deflate ? 8 : 0;
-  const size = options.declaredSize ?? content.length;
-  const nameBytes = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(method, 8);
-  local.writeUInt32LE(crc32(content), 14);
-  local.writeUInt32LE(body.length, 18);
-  local.writeUInt32LE(size, 22);
-  local.writeUInt16LE(nameBytes.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(method, 10);
-  central.writeUInt32LE(crc32(content), 16);
-  central.writeUInt32LE(body.length, 20);
-  central.writeUInt32LE(size, 24);
-  central.writeUInt16LE(nameBytes.length, 28);
-  central.writeUInt32LE(0, 42);
-  const centralOffset = local.length + nameBytes.length + body.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + nameBytes.length, 12);
-  end.writeUInt32LE(centralOffset, 16);
-  return Buffer.concat([local, nameBytes, body, central, nameBytes, end]);
-}
 
 describe("8. the Tatoeba download: capped, validated, then renamed", () => {
   const archives = new Map<string, Buffer>();

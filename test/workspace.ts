@@ -31,3 +31,14 @@ export function makeWorkspace(prefix = "workbook-test-"): Workspace {
   writePlotlyAsset(notebooks);
   return { dir, notebooks, checkpoints: path.join(dir, "checkpoints"), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Sets the fast-mode epochs of a training notebook's copy (its `const EPOCHS = wb.pick(15, 2);` line), as
+ * a participant would change a parameter: a longer run whose live chart can be watched growing.
+ */
+export function setFastEpochs(notebook: string, epochs: number): void {
+  const line = "const EPOCHS = wb.pick(15, 2);";
+  const text = fs.readFileSync(notebook, "utf8");
+  if (!text.includes(line)) throw new Error(`${notebook}: no line ${line}`);
+  fs.writeFileSync(notebook, text.replace(line, `const EPOCHS = wb.pick(15, ${epochs});`));
+}

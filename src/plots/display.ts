@@ -109,9 +109,12 @@ function compressedPlotlyJs(): string {
   return embeddedPlotly;
 }
 
-/** The version of plotly.js the figures use. */
+let plotlyVersion: string | undefined;
+
+/** The version of plotly.js the figures use (read once). */
 export function plotlyJsVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(path.dirname(plotlyJsPath()), "package.json"), "utf8")) as { version: string }).version;
+  plotlyVersion ??= (JSON.parse(fs.readFileSync(path.join(path.dirname(plotlyJsPath()), "package.json"), "utf8")) as { version: string }).version;
+  return plotlyVersion;
 }
 
 /**
@@ -159,10 +162,11 @@ export function includePlotly(): void {
   write({ data: { "text/html": plotlyEmbedHtml(), "text/plain": `plotly.js ${plotlyJsVersion()} included` }, metadata: {}, transient: {} }, false);
 }
 
-export function figureHtml(fig: Figure, id = `wb-plot-${randomBytes(6).toString("hex")}`, src: string = PLOTLY_ASSET): string {
+/** The figure's div (holding `picture`, its static picture by default) and the script that draws it. */
+export function figureHtml(fig: Figure, id = `wb-plot-${randomBytes(6).toString("hex")}`, src: string = PLOTLY_ASSET, picture = staticPicture(fig)): string {
   const width = typeof fig.layout.width === "number" ? `${fig.layout.width}px` : "100%";
   const height = typeof fig.layout.height === "number" ? `${fig.layout.height}px` : "420px";
-  return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${staticPicture(fig)}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
+  return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${picture}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
 }
 
 /**
@@ -178,11 +182,11 @@ function describe(fig: Figure): string {
   return `<Plotly figure: ${title} (${fig.data.length} trace${fig.data.length === 1 ? "" : "s"})>`;
 }
 
-/** The MIME bundle of a figure (see the module comment). */
-export function mimeBundle(fig: Figure): Record<string, unknown> {
+/** The MIME bundle of a figure (see the module comment); `picture` is its static picture, when made already. */
+export function mimeBundle(fig: Figure, picture = staticPicture(fig)): Record<string, unknown> {
   return {
     "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout, config: fig.config ?? {} },
-    "text/html": figureHtml(fig),
+    "text/html": figureHtml(fig, undefined, PLOTLY_ASSET, picture),
     "text/plain": describe(fig),
   };
 }
@@ -205,8 +209,9 @@ export class LiveDisplay {
     const write = tslabWriter();
     if (!write) return;
     const transient = { display_id: this.id };
-    if (this.shown) write({ data: { "text/html": staticPicture(fig), "text/plain": describe(fig) }, metadata: {}, transient }, true);
-    write({ data: mimeBundle(fig), metadata: {}, transient }, this.shown);
+    const picture = staticPicture(fig);
+    if (this.shown) write({ data: { "text/html": picture, "text/plain": describe(fig) }, metadata: {}, transient }, true);
+    write({ data: mimeBundle(fig, picture), metadata: {}, transient }, this.shown);
     this.shown = true;
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { TrainingState } from "./checkpoint";
+import { hasCheckpoint, latestVersion, TrainingState } from "./checkpoint";
 
 /** Below this many epochs, or above this validation loss per token, a model counts as untrained. */
 export const TRAINED_MIN_EPOCHS = 3;
@@ -36,11 +36,9 @@ interface SavedConfig {
 }
 
 function readSavedConfig(dir: string): SavedConfig | string {
-  const latest = path.join(dir, "LATEST");
-  if (!fs.existsSync(latest)) return "no checkpoint";
-  const version = fs.readFileSync(latest, "utf8").trim();
+  if (!hasCheckpoint(dir)) return "no checkpoint";
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, version, "config.json"), "utf8")) as SavedConfig;
+    return JSON.parse(fs.readFileSync(path.join(dir, latestVersion(dir), "config.json"), "utf8")) as SavedConfig;
   } catch (e) {
     return `an unreadable checkpoint (${(e as Error).message})`;
   }

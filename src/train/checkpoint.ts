@@ -270,7 +270,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
 }
 
 /** The version LATEST names ("" when it is gone). */
-function latestVersion(dir: string): string {
+export function latestVersion(dir: string): string {
   try {
     return fs.readFileSync(path.join(dir, "LATEST"), "utf8").trim();
   } catch {
