@@ -7,15 +7,21 @@ H; a Luong decoder (LSTM step first, then the paper's concat score v·tanh([h; k
 unpadded source, context, h~ = tanh([c; h]·Wc), classifier); loss: cross-entropy per real target token;
 Adam; gradient clipping by global norm; teacher forcing decided per batch (flags from the file).
 
-Both start from the same weights: the file carries the workbook's initial weights, which are copied
+Both start from the same weights: the workbook's initial weights, float32 in a binary file named by the
+JSON (`weightsFile`, each entry of `initialWeights` giving a shape and an offset in floats), are copied
 into the PyTorch modules (transposed: the workbook multiplies row vectors, x·W; torch.nn.Linear computes
 x·Wᵀ; LSTM gate order i, f, g, o in both). Adam's epsilon is tfjs's 1e-7.
 
-Prints one JSON line: target tokens per second, seconds per epoch, final loss, peak memory.
+Like the workbook's Seq2Seq.loss, the classifier runs on the real target tokens only (padded positions
+add nothing to the loss or its gradient), so both frameworks do the same matrix products.
+
+Prints one JSON line: target tokens per second, seconds per epoch, final loss, peak RSS (ru_maxrss).
 """
 import argparse
 import json
+import os
 import resource
+import sys
 import time
 
 import torch
@@ -64,11 +70,52 @@ def make_model(cfg):
     return Encoder(cfg["sourceVocabSize"], E, H), LuongConcatDecoder(cfg["targetVocabSize"], E, H, U)
 
 
+def read_workbook_weights(spec, directory):
+    """The workbook's weights as tensors by name: {shape, offset} entries into `weightsFile` (float32,
+    little-endian), or {shape, values} entries inline."""
+    entries = spec["initialWeights"]
+    if "weightsFile" in spec:
+        with open(os.path.join(directory, spec["weightsFile"]), "rb") as f:
+            flat = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
+    out = {}
+    for name, entry in entries.items():
+        shape = entry["shape"]
+        n = 1
+        for d in shape:
+            n *= d
+        if "values" in entry:
+            out[name] = torch.tensor(entry["values"], dtype=torch.float32).view(*shape)
+        else:
+            out[name] = flat[entry["offset"]:entry["offset"] + n].view(*shape)
+    return out
+
+
+def peak_rss_mb():
+    """Peak resident memory of this process in MiB: ru_maxrss is KiB on Linux, bytes on macOS."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2 ** 20 if sys.platform == "darwin" else peak / 1024
+
+
+def cpu_seconds():
+    """CPU time of this process so far, all threads, user and system."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def machine_cpu_seconds():
+    """CPU seconds every process of the machine has spent so far (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def load_workbook_weights(encoder, decoder, weights, H):
-    """Copies the workbook's weights (name -> {shape, values}) into the PyTorch modules."""
+    """Copies the workbook's weights (name -> tensor in the workbook's layout) into the PyTorch modules."""
     def w(name):
-        entry = weights[name]
-        return torch.tensor(entry["values"], dtype=torch.float32).view(*entry["shape"])
+        return weights[name]
 
     with torch.no_grad():
         encoder.embedding.weight.copy_(w("encoder/embedding/embeddings"))
@@ -104,7 +151,7 @@ def main():
     encoder, decoder = make_model(cfg)
     H = cfg["hiddenSize"]
     if "initialWeights" in spec:
-        load_workbook_weights(encoder, decoder, spec["initialWeights"], H)
+        load_workbook_weights(encoder, decoder, read_workbook_weights(spec, os.path.dirname(os.path.abspath(a.batches))), H)
     params = list(encoder.parameters()) + list(decoder.parameters())
     opt = torch.optim.Adam(params, lr=cfg["learningRate"], eps=1e-7)
 
@@ -116,14 +163,20 @@ def main():
             "mask": torch.tensor(b["sourceMask"], dtype=torch.float32).view(B, S),
             "input": torch.tensor(b["decoderInput"], dtype=torch.long).view(B, T),
             "target": torch.tensor(b["decoderTarget"], dtype=torch.long).view(B, T),
-            "tmask": torch.tensor(b["targetMask"], dtype=torch.float32).view(B, T),
+            # Indices of the real target tokens in the flattened [B·T] positions (their labels below).
+            "real": torch.tensor(b["targetMask"], dtype=torch.float32).nonzero().squeeze(1),
             "force": b["teacherForcing"],
             "tokens": b["targetTokens"],
         })
 
+    for b in batches:
+        b["labels"] = b["target"].view(-1).index_select(0, b["real"])
+    del spec
+
     epochs = []
     for epoch in range(a.epochs):
         start = time.time()
+        machine0, own0 = machine_cpu_seconds(), cpu_seconds()
         loss_sum, tokens = 0.0, 0
         for b in batches:
             lengths = b["mask"].sum(1).long()
@@ -137,10 +190,10 @@ def main():
                 features.append(out)
                 if t + 1 < T:
                     previous = b["input"][:, t + 1] if b["force"] else decoder.classifier(out).argmax(1).detach()
-            logits = decoder.classifier(torch.stack(features, 1)).view(-1, cfg["targetVocabSize"])
-            per_token = F.cross_entropy(logits, b["target"].view(-1), reduction="none")
-            m = b["tmask"].view(-1)
-            loss = (per_token * m).sum() / m.sum()
+            # The classifier on the real target tokens only, as the workbook does: the mean over them is the
+            # masked mean over all positions, with the padded positions' share of [B·T, H] x [H, V] left out.
+            real = torch.stack(features, 1).view(-1, H).index_select(0, b["real"])
+            loss = F.cross_entropy(decoder.classifier(real), b["labels"])
             opt.zero_grad()
             loss.backward()
             if cfg["clipNorm"]:
@@ -149,15 +202,22 @@ def main():
             loss_sum += loss.item() * b["tokens"]
             tokens += b["tokens"]
         seconds = time.time() - start
-        epochs.append({"epoch": epoch + 1, "seconds": seconds, "loss": loss_sum / tokens, "tokensPerSecond": tokens / seconds})
+        machine1 = machine_cpu_seconds()
+        # What other processes took while this epoch ran (should be ~0: else the figure is too low).
+        other = None if machine0 is None or machine1 is None else max(0.0, machine1 - machine0 - (cpu_seconds() - own0))
+        epochs.append({"epoch": epoch + 1, "seconds": seconds, "loss": loss_sum / tokens, "tokensPerSecond": tokens / seconds,
+                       "otherCpuSeconds": other})
     last = epochs[-1]
     print(json.dumps({
         "framework": f"pytorch {torch.__version__}",
+        "version": torch.__version__,
+        "python": sys.executable,
         "threads": torch.get_num_threads(),
         "targetTokensPerSecond": round(last["tokensPerSecond"], 1),
         "secondsPerEpoch": round(last["seconds"], 2),
         "finalLoss": round(last["loss"], 4),
-        "peakMemoryMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peakRssMB": round(peak_rss_mb(), 1),
+        "otherCpuSecondsMeanwhile": None if last["otherCpuSeconds"] is None else round(last["otherCpuSeconds"], 1),
         "epochs": epochs,
     }))
 

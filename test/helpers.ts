@@ -1,6 +1,6 @@
 /** Shared helpers for the tests: backends, random inputs, closeness and leak checks. */
 import * as assert from "node:assert/strict";
-import { tf, registerWasmKernels, Random } from "attention-workbook";
+import { tf, registerWasmKernels, registerFusedKernels, Random } from "attention-workbook";
 
 let wasmLoaded = false;
 
@@ -9,6 +9,7 @@ export async function useBackend(name: "cpu" | "wasm"): Promise<void> {
   if (name === "wasm" && !wasmLoaded) {
     require("@tensorflow/tfjs-backend-wasm");
     registerWasmKernels();
+    registerFusedKernels();
     wasmLoaded = true;
   }
   const ok = await tf.setBackend(name);

@@ -20,7 +20,7 @@ describe("wasm training kernels", () => {
   it("are registered", async () => {
     await useBackend("wasm");
     assert.ok(tf.getKernel("UnsortedSegmentSum", "wasm"), "UnsortedSegmentSum registered");
-    assert.deepEqual(wasmPatches, { unsortedSegmentSum: true, batchMatMul: true });
+    assert.deepEqual(wasmPatches, { unsortedSegmentSum: true, batchMatMul: true, gatherRows: true });
   });
 
   it("UnsortedSegmentSum equals cpu, including repeated and out-of-range ids", async () => {
@@ -172,7 +172,11 @@ describe("backend choice", () => {
     assert.deepEqual(r.attempts.map((a: { choice: string }) => a.choice).slice(0, 2), ["tfjs-node-gpu", "tfjs-node"]);
     const active = r.attempts.find((a: { ok: boolean }) => a.ok);
     assert.equal(active.choice, r.choice);
-    if (r.choice === "wasm") assert.deepEqual(r.wasmKernels, { unsortedSegmentSum: true, batchMatMul: true });
+    if (r.choice === "wasm") {
+      assert.deepEqual(r.wasmKernels, { unsortedSegmentSum: true, batchMatMul: true, gatherRows: true });
+      assert.match(r.fusedKernels, /^fused kernels on wasm: native kernels from .*workbook_kernels\.node, \d+ thread\(s\)$/);
+      assert.match(auto.stderr, /fused kernels on wasm/);
+    }
     assert.match(auto.stderr, new RegExp(`active backend: ${r.choice}`));
     for (const a of r.attempts.filter((x: { ok: boolean }) => !x.ok)) assert.ok(a.reason.length > 0);
 

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "./shapes";
+import { fusedAdditiveScores, fusedKernelsActive } from "../backend/fused";
 
 export interface BahdanauParams {
   /** Query projection `[Hq, U]`. */
@@ -45,6 +46,25 @@ function dotWithVector(x: tf.Tensor3D, v: tf.Tensor1D): tf.Tensor2D {
   return tf.matMul(x.reshape([b * s, u]), v.reshape([u, 1])).reshape([b, s]);
 }
 
+/**
+ * The additive score shared by Bahdanau and Luong's concat: `score[b,t,s] = v · tanh(keysProjected[b,s] +
+ * queriesProjected[b,t])`, for T queries at once (T = 1 for a single decoder step). On wasm with the native
+ * addon this is one fused kernel (src/backend/fused/additive.ts); otherwise these tfjs ops.
+ *
+ * @param keysProjected `[B,S,U]`; @param queriesProjected `[B,T,U]`; @param v `[U]`
+ * @returns scores `[B,T,S]`
+ */
+export function additiveScores(keysProjected: tf.Tensor3D, queriesProjected: tf.Tensor3D, v: tf.Tensor1D): tf.Tensor3D {
+  new ShapeChecker().check("keysProjected", keysProjected, ["B", "S", "U"]).check("queriesProjected", queriesProjected, ["B", "T", "U"]).check("v", v, ["U"]);
+  if (fusedKernelsActive()) return fusedAdditiveScores(keysProjected, queriesProjected, v);
+  return tf.tidy(() => {
+    const [B, S, U] = keysProjected.shape;
+    const T = queriesProjected.shape[1];
+    const summed = tf.add(queriesProjected.reshape([B, T, 1, U]), keysProjected.reshape([B, 1, S, U]));
+    return tf.matMul(tf.tanh(summed).reshape([B * T * S, U]), v.reshape([U, 1])).reshape([B, T, S]) as tf.Tensor3D;
+  });
+}
+
 /** `[B,S,H] · W[H,U]` -> `[B,S,U]`, as one 2-D product. */
 export function projectKeys(keys: tf.Tensor3D, W: tf.Tensor2D): tf.Tensor3D {
   const [b, s, h] = keys.shape;
@@ -76,7 +96,7 @@ export function bahdanauScores(
   return tf.tidy(() => {
     const kp = keysProjected ?? projectKeys(keys, params.Wk);
     const qp = tf.matMul(query, params.Wq).expandDims(1) as tf.Tensor3D; // [B,1,U]
-    return dotWithVector(tf.tanh(tf.add(kp, qp)) as tf.Tensor3D, params.v);
+    return additiveScores(kp, qp, params.v).reshape([query.shape[0], keys.shape[1]]) as tf.Tensor2D;
   });
 }
 
@@ -134,8 +154,8 @@ export function luongScores(
         if (p.WaQuery) shapes.check("WaQuery", p.WaQuery, ["Hq", "U"]);
         const WaQuery = p.WaQuery ?? p.Wa.slice([0, 0], [Hq, U]);
         const kp = keysProjected ?? projectKeys(keys, p.Wa.slice([Hq, 0], [Hk, U]));
-        const qp = tf.matMul(query, WaQuery).expandDims(1);
-        return dotWithVector(tf.tanh(tf.add(kp, qp)) as tf.Tensor3D, p.v);
+        const qp = tf.matMul(query, WaQuery).expandDims(1) as tf.Tensor3D;
+        return additiveScores(kp, qp, p.v).reshape([B, keys.shape[1]]) as tf.Tensor2D;
       });
     }
     default:

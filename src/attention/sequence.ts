@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "./shapes";
-import { projectKeys } from "./scores";
+import { additiveScores, projectKeys } from "./scores";
 import type { LuongScoreKind } from "./layers";
 
 export interface SequenceAttentionParams {
@@ -83,8 +83,7 @@ export function luongAttentionSequence(
         const kp = params.keysProjected ?? projectKeys(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);
         shapes.check("keysProjected", kp, ["B", "S", "U"]);
         const qp = projectKeys(queries, WaQuery as tf.Tensor2D); // [B,T,U]
-        const summed = tf.add(qp.reshape([B, T, 1, U]), kp.reshape([B, 1, S, U])) as tf.Tensor4D;
-        scores = dotWithVector4d(tf.tanh(summed), params.v);
+        scores = additiveScores(kp, qp, params.v);
         break;
       }
       case "concat-shared": {

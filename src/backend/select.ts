@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels, wasmPatches } from "./wasm-kernels";
+import { describeFusedKernels, registerFusedKernels } from "./fused";
 
 export type BackendChoice = "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"];
@@ -27,6 +28,8 @@ export interface BackendReport {
   forcedBy?: string;
   attempts: BackendAttempt[];
   wasmKernels?: typeof wasmPatches;
+  /** wasm: whether the native fused kernels are in use (and why not). */
+  fusedKernels?: string;
 }
 
 let report: BackendReport | undefined;
@@ -71,8 +74,9 @@ async function tryChoice(choice: BackendChoice): Promise<string> {
     case "wasm": {
       require("@tensorflow/tfjs-backend-wasm");
       registerWasmKernels();
+      registerFusedKernels();
       if (!(await tf.setBackend("wasm"))) throw new Error(`tf.setBackend('wasm') failed`);
-      return "WebAssembly (SIMD) with the workbook's UnsortedSegmentSum and BatchMatMul kernels";
+      return `WebAssembly (SIMD) with the workbook's UnsortedSegmentSum and BatchMatMul kernels; ${describeFusedKernels()}`;
     }
     case "cpu": {
       if (!(await tf.setBackend("cpu"))) throw new Error(`tf.setBackend('cpu') failed`);
@@ -115,6 +119,7 @@ export function initBackend(options: { force?: string } = {}): Promise<BackendRe
           forcedBy,
           attempts,
           wasmKernels: choice === "wasm" ? { ...wasmPatches } : undefined,
+          fusedKernels: choice === "wasm" ? describeFusedKernels() : undefined,
         };
         return report;
       } catch (e) {
@@ -143,5 +148,5 @@ export function describeBackend(r: BackendReport | undefined = report): string {
   if (!r) return "backend not initialised yet: await ready()";
   const head = `active backend: ${r.choice} (tf.getBackend() = '${r.tfBackend}')${r.forcedBy ? `, forced by ${r.forcedBy}` : ""}`;
   const skipped = r.attempts.filter((a) => !a.ok).map((a) => `  skipped ${a.choice}: ${a.reason}`);
-  return [head, ...skipped].join("\n");
+  return [head, ...(r.fusedKernels ? [`  ${r.fusedKernels}`] : []), ...skipped].join("\n");
 }

@@ -4,6 +4,7 @@
  * 1. `UnsortedSegmentSum` is missing from tfjs-backend-wasm 4.22. It is the gradient of `tf.gather`,
  *    so without it no embedding can be trained on wasm. We register a plain-JavaScript version that
  *    reads and writes the wasm heap directly.
+ * 3. wasm's `GatherV2` copies element by element with a computed index each; ours copies whole rows.
  * 2. wasm's `BatchMatMul` with `transposeA` / `transposeB` walks memory with a large stride and is
  *    about 10x slower than transposing first. Every matMul gradient uses a transposed product, so we
  *    wrap the kernel: transpose the operand explicitly (wasm's `Transpose` kernel), then multiply.
@@ -17,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: any; attrs?: tf.NamedAttrMap };
 
 /** Which of our kernels are currently registered for wasm. */
-export const wasmPatches = { unsortedSegmentSum: false, batchMatMul: false };
+export const wasmPatches = { unsortedSegmentSum: false, batchMatMul: false, gatherRows: false };
 
 let originalBatchMatMul: tf.KernelConfig | undefined;
 
@@ -46,6 +47,39 @@ function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     const src = i * inner;
     const dst = seg * inner;
     for (let j = 0; j < inner; j++) outVals[dst + j] += xVals[src + j];
+  }
+  return out;
+}
+
+let originalGather: tf.KernelConfig | undefined;
+
+/**
+ * GatherV2 along axis 0 (embedding lookups, picking rows): one block copy per index. wasm's own kernel
+ * computes every element's source index and takes about 7 ms for 576 rows of 256; this takes a few
+ * microseconds. Other axes go to wasm's kernel.
+ */
+function gatherRows(args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x as tf.TensorInfo;
+  const indices = inputs.indices as tf.TensorInfo;
+  const { axis, batchDims } = attrs as unknown as { axis: number; batchDims: number };
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  if (ax !== 0 || batchDims || (x.dtype !== "float32" && x.dtype !== "int32") || indices.dtype !== "int32") {
+    return (originalGather!.kernelFunc as (a: KernelArgs) => tf.TensorInfo)(args);
+  }
+  const rows = x.shape[0];
+  const inner = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  const outVals = backend.typedArrayFromHeap(out) as Float32Array | Int32Array;
+  const xVals = backend.typedArrayFromHeap(x) as Float32Array | Int32Array;
+  const ids = backend.typedArrayFromHeap(indices) as Int32Array;
+  for (let i = 0; i < ids.length; i++) {
+    const r = ids[i];
+    if (!(r >= 0 && r < rows)) {
+      backend.disposeData(out.dataId);
+      throw new Error(`gather: index ${r} at position ${i} is outside [0, ${rows}) for x of shape [${x.shape}]`);
+    }
+    outVals.set(xVals.subarray(r * inner, (r + 1) * inner), i * inner);
   }
   return out;
 }
@@ -121,6 +155,13 @@ export function registerWasmKernels(options: { batchMatMul?: boolean } = {}): vo
     tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName: "wasm", kernelFunc: unsortedSegmentSum as any });
   }
   wasmPatches.unsortedSegmentSum = true;
+  if (!originalGather) {
+    originalGather = tf.getKernel("GatherV2", "wasm");
+    if (!originalGather) throw new Error("registerWasmKernels: load @tensorflow/tfjs-backend-wasm first");
+    tf.unregisterKernel("GatherV2", "wasm");
+    tf.registerKernel({ ...originalGather, kernelFunc: gatherRows as any });
+  }
+  wasmPatches.gatherRows = true;
   if (!originalBatchMatMul) originalBatchMatMul = tf.getKernel("BatchMatMul", "wasm");
   if (!originalBatchMatMul) throw new Error("registerWasmKernels: load @tensorflow/tfjs-backend-wasm first");
   if (wantBatchMatMul !== wasmPatches.batchMatMul) {

@@ -25,20 +25,6 @@ export interface EncoderOutput {
   state: RnnState;
 }
 
-/** Runs `cell` over `xProj [S][B,G·H]` in the given order; padded steps (mask 0) keep the state. */
-function runCell(cell: RecurrentCell, xProj: tf.Tensor2D[], masks: tf.Tensor2D[], order: number[], batch: number): { outputs: tf.Tensor2D[]; state: RnnState } {
-  let state = cell.zeroState(batch);
-  const outputs: tf.Tensor2D[] = new Array(xProj.length);
-  for (const t of order) {
-    const next = cell.step(xProj[t], state);
-    const m = masks[t];
-    const keep = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.add(b, tf.mul(m, tf.sub(a, b))) as tf.Tensor2D;
-    state = { h: keep(next.h, state.h), c: next.c && state.c ? keep(next.c, state.c) : undefined };
-    outputs[t] = tf.mul(state.h, m) as tf.Tensor2D;
-  }
-  return { outputs, state };
-}
-
 export class Encoder extends Module {
   readonly embedding: Embedding;
   readonly forward: RecurrentCell;
@@ -74,15 +60,12 @@ export class Encoder extends Module {
       const E = this.config.embeddingSize;
       let emb = this.embedding.apply(source).reshape([B * S, E]) as tf.Tensor2D;
       if (options.dropout) emb = tf.dropout(emb, options.dropout, undefined, options.seed) as tf.Tensor2D;
-      const masks = tf.unstack(sourceMask.toFloat().reshape([B, S, 1]), 1) as tf.Tensor2D[];
-      const project = (cell: RecurrentCell) => tf.unstack(cell.projectInput(emb).reshape([B, S, -1]), 1) as tf.Tensor2D[];
-      const steps = Array.from({ length: S }, (_, t) => t);
-      const fwd = runCell(this.forward, project(this.forward), masks, steps, B);
-      if (!this.backward) {
-        return { outputs: tf.stack(fwd.outputs, 1) as tf.Tensor3D, state: fwd.state };
-      }
-      const bwd = runCell(this.backward, project(this.backward), masks, steps.slice().reverse(), B);
-      const outputs = tf.concat([tf.stack(fwd.outputs, 1), tf.stack(bwd.outputs, 1)], 2) as tf.Tensor3D;
+      const mask = sourceMask.toFloat() as tf.Tensor2D;
+      const project = (cell: RecurrentCell) => cell.projectInput(emb).reshape([B, S, -1]) as tf.Tensor3D;
+      const fwd = this.forward.sequence(project(this.forward), this.forward.zeroState(B), { mask });
+      if (!this.backward) return fwd;
+      const bwd = this.backward.sequence(project(this.backward), this.backward.zeroState(B), { mask, reverse: true });
+      const outputs = tf.concat([fwd.outputs, bwd.outputs], 2) as tf.Tensor3D;
       const h = tf.tanh(this.bridgeH!.apply(tf.concat([fwd.state.h, bwd.state.h], 1))) as tf.Tensor2D;
       const c = this.bridgeC ? this.bridgeC.apply(tf.concat([fwd.state.c!, bwd.state.c!], 1)) : undefined;
       return { outputs, state: { h, c } };

@@ -8,7 +8,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { Dense, Embedding, LSTMCell, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { fusedKernelsActive, fusedLuongGreedy } from "../backend/fused";
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
@@ -75,15 +76,9 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const { embeddingSize: E, hiddenSize: H } = this.config;
     let embedded = this.embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
-    const projected = tf.unstack(this.cell.projectInput(embedded.reshape([B * T, E]) as tf.Tensor2D).reshape([B, T, -1]), 1) as tf.Tensor2D[];
+    const projected = this.cell.projectInput(embedded.reshape([B * T, E]) as tf.Tensor2D).reshape([B, T, -1]) as tf.Tensor3D;
     // Step 1 for every t: the RNN.
-    let rnn = state.rnn;
-    const hidden: tf.Tensor2D[] = [];
-    for (let t = 0; t < T; t++) {
-      rnn = this.cell.step(projected[t], rnn);
-      hidden.push(rnn.h);
-    }
-    const queries = tf.stack(hidden, 1) as tf.Tensor3D; // [B,T,H]
+    const queries = this.cell.sequence(projected, state.rnn).outputs; // [B,T,H]
     // Steps 2-4 for every t at once.
     const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
     // Step 5: h̃ = tanh([c; h]·Wc) on all B·T rows.
@@ -91,5 +86,25 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const combined = tf.concat([attention.context.reshape([B * T, Hk]), queries.reshape([B * T, H])], 1) as tf.Tensor2D;
     const features = tf.tanh(this.combine.apply(combined)).reshape([B, T, H]) as tf.Tensor3D;
     return { features, attention };
+  }
+
+  /**
+   * The previous word of every step when the decoder is fed its own guesses, in one fused kernel (no
+   * gradient), where it applies: wasm with the native kernels, an LSTM, no input feeding, and the dot,
+   * general or concat score. Otherwise undefined (run `step` T times instead).
+   *
+   * @param inputs `[B,T]` _SOS and the true previous words; @param force for steps 0..T-2, whether step t+1
+   *   gets the true word
+   */
+  greedyInputs(inputs: tf.Tensor2D, force: boolean[], state: DecoderState, memory: DecoderMemory): tf.Tensor2D | undefined {
+    const score = this.config.score;
+    if (!fusedKernelsActive() || this.config.inputFeeding || !(this.cell instanceof LSTMCell) || score === "concat-shared" || !memory.maskBias) return undefined;
+    const a = this.attention;
+    return fusedLuongGreedy(score, inputs, force, state.rnn.h, state.rnn.c!, memory.keys, memory.maskBias, {
+      embeddings: this.embedding.table as tf.Tensor2D, Wx: this.cell.Wx as tf.Tensor2D, b: this.cell.b as tf.Tensor1D, Wh: this.cell.Wh as tf.Tensor2D,
+      Wc: this.combine.W as tf.Tensor2D, classifierW: this.classifier.W as tf.Tensor2D, classifierB: this.classifier.b as tf.Tensor1D,
+      Wa: score === "general" ? (a.Wa as tf.Tensor2D) : undefined,
+      WaQuery: memory.WaQuery, v: a.v as tf.Tensor1D | undefined, keysProjected: memory.keysProjected,
+    });
   }
 }

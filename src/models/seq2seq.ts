@@ -12,6 +12,7 @@ import { LuongDecoder } from "./luong-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
 import { maskedCrossEntropy } from "../train/losses";
+import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
 
 export const ATTENTION_KINDS = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-concat-shared"] as const;
@@ -122,27 +123,15 @@ export class Seq2Seq extends Module {
       const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
       const forceBatch = options.rng.next() < options.teacherForcing;
       const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
+      const feedsBack = !(this.decoder instanceof LuongDecoder) || this.decoder.config.inputFeeding;
       let all: tf.Tensor2D;
-      if (forceAll && !options.stepwise && this.decoder instanceof LuongDecoder && !this.decoder.config.inputFeeding) {
-        // Every previous word is known and the RNN does not see the attention: all steps at once.
-        all = this.decoder.teacherForced(batch.decoderInput, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D;
+      if (options.stepwise || feedsBack) {
+        all = this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
       } else {
-        const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
-        let state = initial;
-        let previous = inputs[0];
-        const features: tf.Tensor2D[] = [];
-        for (let t = 0; t < T; t++) {
-          const out = this.decoder.step(previous, state, memory, { dropout, seed: seed() });
-          state = out.state;
-          features.push(out.features);
-          if (t + 1 < T) {
-            const force = options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
-            // The model's own guess is read back and fed as a fresh tensor: no gradient flows through the
-            // choice (tfjs has no stopGradient, and a gather on indices taped from the loss cannot be differentiated).
-            previous = force ? inputs[t + 1] : tf.tensor1d(Int32Array.from(tf.argMax(this.logits(out.features), 1).dataSync()), "int32");
-          }
-        }
-        all = tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
+        // The RNN never sees the attention: once the previous word of every step is known (the true one,
+        // or the model's own guess from a pass that records no gradient), all steps run at once.
+        const inputs = forceAll ? batch.decoderInput : this.chosenInputs(batch, initial, memory, forceBatch, options);
+        all = (this.decoder as LuongDecoder).teacherForced(inputs, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D;
       }
       // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
       // to the loss or its gradient, so leaving them out changes no number and saves their share of the
@@ -156,5 +145,54 @@ export class Seq2Seq extends Module {
       const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
       return maskedCrossEntropy(this.logits(features2d), labels, tf.ones([real.length]) as tf.Tensor1D, options.labelSmoothing ?? 0);
     });
+  }
+
+  /** Whether step t+1 is fed the true previous word (else the model's guess). */
+  private forceStep(forceBatch: boolean, options: LossOptions): boolean {
+    return options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
+  }
+
+  /** The model's best guess from features `[B,F]`, as fresh int32 ids `[B]` (no gradient flows through a choice). */
+  private guess(features: tf.Tensor2D): tf.Tensor1D {
+    return tf.tensor1d(Int32Array.from(tf.argMax(this.logits(features), 1).dataSync()), "int32");
+  }
+
+  /** The decoder step by step (each step may feed its attention back): features `[B·T,F]`. */
+  private unrolled(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions, dropout: number, seed: () => number): tf.Tensor2D {
+    const [B, T] = batch.decoderInput.shape;
+    const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
+    let state = initial;
+    let previous = inputs[0];
+    const features: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const out = this.decoder.step(previous, state, memory, { dropout, seed: seed() });
+      state = out.state;
+      features.push(out.features);
+      if (t + 1 < T) previous = this.forceStep(forceBatch, options) ? inputs[t + 1] : this.guess(out.features);
+    }
+    return tf.stack(features, 1).reshape([B * T, -1]) as tf.Tensor2D;
+  }
+
+  /**
+   * The previous word of every step `[B,T]` when the model's own guesses are fed: a pass without dropout
+   * that records no gradient runs the decoder step by step and keeps what it chose (the true word where
+   * teacher forcing applies).
+   */
+  private chosenInputs(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions): tf.Tensor2D {
+    const T = batch.decoderInput.shape[1];
+    const force = Array.from({ length: T - 1 }, () => this.forceStep(forceBatch, options));
+    const fused = withoutGradients(() => (this.decoder as LuongDecoder).greedyInputs(batch.decoderInput, force, initial, memory));
+    if (fused) return fused;
+    const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
+    const chosen: tf.Tensor1D[] = [inputs[0]];
+    withoutGradients(() => {
+      let state = initial;
+      for (let t = 0; t + 1 < T; t++) {
+        const out = this.decoder.step(chosen[t], state, memory);
+        state = out.state;
+        chosen.push(force[t] ? inputs[t + 1] : this.guess(out.features));
+      }
+    });
+    return tf.stack(chosen, 1) as tf.Tensor2D;
   }
 }

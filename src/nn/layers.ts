@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "./module";
 import { Random } from "../util/random";
+import { fusedKernelsActive, fusedLstmSequence } from "../backend/fused";
 
 /** `ids [B,...]` -> `[B,...,E]`. */
 export class Embedding extends Module {
@@ -51,7 +52,38 @@ export interface RecurrentCell extends Module {
   projectInput(x: tf.Tensor2D): tf.Tensor2D;
   /** One step from projected inputs `[B,G·H]`. */
   step(xProjected: tf.Tensor2D, state: RnnState): RnnState;
+  /**
+   * Every step of a sequence, from projected inputs `[B,T,G·H]` (in order, or last step first with
+   * `reverse`). Where `mask [B,T]` is 0 the state is kept and the output is 0 (padding).
+   * @returns outputs `[B,T,H]` (in the input's time order) and the final state
+   */
+  sequence(xProjected: tf.Tensor3D, state: RnnState, options?: { mask?: tf.Tensor2D; reverse?: boolean }): { outputs: tf.Tensor3D; state: RnnState };
   zeroState(batch: number): RnnState;
+}
+
+/**
+ * `cell.step` over the time steps of `xProjected [B,T,G·H]`, one by one. Masked steps keep the state:
+ * `state = state + m·(new - state)`, and output `h·m`.
+ */
+export function stepThrough(cell: RecurrentCell, xProjected: tf.Tensor3D, state: RnnState, options: { mask?: tf.Tensor2D; reverse?: boolean } = {}): { outputs: tf.Tensor3D; state: RnnState } {
+  const T = xProjected.shape[1];
+  const inputs = tf.unstack(xProjected, 1) as tf.Tensor2D[];
+  const masks = options.mask ? (tf.unstack(options.mask.toFloat().expandDims(2), 1) as tf.Tensor2D[]) : undefined;
+  const order = Array.from({ length: T }, (_, t) => (options.reverse ? T - 1 - t : t));
+  const outputs: tf.Tensor2D[] = new Array(T);
+  for (const t of order) {
+    const next = cell.step(inputs[t], state);
+    if (!masks) {
+      state = next;
+      outputs[t] = next.h;
+      continue;
+    }
+    const m = masks[t];
+    const keep = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.add(b, tf.mul(m, tf.sub(a, b))) as tf.Tensor2D;
+    state = { h: keep(next.h, state.h), c: next.c && state.c ? keep(next.c, state.c) : undefined };
+    outputs[t] = tf.mul(state.h, m) as tf.Tensor2D;
+  }
+  return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, state };
 }
 
 /**
@@ -78,11 +110,25 @@ export class LSTMCell extends Module implements RecurrentCell {
     return tf.add(tf.matMul(x, this.Wx as tf.Tensor2D), this.b);
   }
   step(xProjected: tf.Tensor2D, state: RnnState): RnnState {
+    if (fusedKernelsActive()) {
+      // The same step as one kernel (src/backend/fused/lstm.ts).
+      const [B, G] = xProjected.shape;
+      const { h, c } = fusedLstmSequence(xProjected.reshape([B, 1, G]), state.h, state.c!, this.Wh as tf.Tensor2D);
+      return { h, c };
+    }
     const gates = tf.add(xProjected, tf.matMul(state.h, this.Wh as tf.Tensor2D));
     const [i, f, g, o] = tf.split(gates, 4, 1) as tf.Tensor2D[];
     const c = tf.add(tf.mul(tf.sigmoid(f), state.c!), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
     const h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
     return { h, c };
+  }
+  sequence(xProjected: tf.Tensor3D, state: RnnState, options: { mask?: tf.Tensor2D; reverse?: boolean } = {}): { outputs: tf.Tensor3D; state: RnnState } {
+    if (!fusedKernelsActive()) return stepThrough(this, xProjected, state, options);
+    // Every step in one kernel; a reversed sequence is run forwards over reversed inputs.
+    const flip = <T extends tf.Tensor>(x: T): T => (options.reverse ? (tf.reverse(x, 1) as T) : x);
+    const mask = options.mask ? (options.mask.dtype === "float32" ? options.mask : options.mask.toFloat()) : undefined;
+    const r = fusedLstmSequence(flip(xProjected), state.h, state.c!, this.Wh as tf.Tensor2D, mask ? flip(mask) : undefined);
+    return { outputs: flip(r.outputs), state: { h: r.h, c: r.c } };
   }
   zeroState(batch: number): RnnState {
     return { h: tf.zeros([batch, this.hiddenSize]), c: tf.zeros([batch, this.hiddenSize]) };
@@ -119,6 +165,9 @@ export class GRUCell extends Module implements RecurrentCell {
     const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
     const h = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, state.h)) as tf.Tensor2D;
     return { h };
+  }
+  sequence(xProjected: tf.Tensor3D, state: RnnState, options: { mask?: tf.Tensor2D; reverse?: boolean } = {}): { outputs: tf.Tensor3D; state: RnnState } {
+    return stepThrough(this, xProjected, state, options);
   }
   zeroState(batch: number): RnnState {
     return { h: tf.zeros([batch, this.hiddenSize]) };

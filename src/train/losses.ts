@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../attention/shapes";
+import { fusedKernelsActive, fusedSoftmaxCrossEntropy } from "../backend/fused";
 
 /**
  * @param logits `[N,V]` word scores
@@ -17,6 +18,14 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mas
   new ShapeChecker().check("logits", logits, ["N", "V"]).check("labels", labels, ["N"]).check("mask", mask, ["N"]);
   const [N, V] = logits.shape;
   const eps = labelSmoothing;
+  if (fusedKernelsActive()) {
+    // The same loss with the softmax cross-entropy of each row as one kernel (src/backend/fused/cross-entropy.ts).
+    return tf.tidy(() => {
+      const m = mask.toFloat();
+      const perToken = fusedSoftmaxCrossEntropy(logits, labels.toInt(), eps);
+      return tf.div(tf.sum(tf.mul(perToken, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
+    });
+  }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const fn = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const m = mask.toFloat();

@@ -13,6 +13,8 @@ import { Random } from "../util/random";
 import { batchTensors, Batch, Example, makeBatches, padBatch, MIN_TRAINING_SOURCE_LENGTH } from "../data/batches";
 import { GradientWorkers } from "./parallel";
 import { backendReport } from "../backend/select";
+import { fusedKernelsActive } from "../backend/fused";
+import { fusedAdamStep } from "./adam";
 import type { TranslationModel } from "../decode/translate";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
 import { fastMode } from "../util/fast-mode";
@@ -261,6 +263,13 @@ export class Trainer {
   /** Clips the gradients by global norm, applies Adam, and disposes them. */
   private applyGradients(grads: Record<string, tf.Tensor>): void {
     const clipNorm = this.options.clipNorm;
+    if (fusedKernelsActive()) {
+      // The same update with one kernel per variable (./adam.ts).
+      fusedAdamStep(this.optimizer, grads, clipNorm);
+      tf.dispose(Object.values(grads));
+      this.step++;
+      return;
+    }
     const clipped = tf.tidy(() => {
       if (!clipNorm) return grads;
       const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
