@@ -276,8 +276,38 @@ napi_value AdditiveBackward(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// Softmax cross-entropy of one row, in place or not: probs = softmax(x); returns
+// (1-eps)·(lse - x[label]) + eps·(lse - mean(x)).
+float softmaxCrossEntropyRow(int V, const float* row, int32_t label, float eps, float* p) {
+  float mx = row[0], total = 0;
+  for (int j = 1; j < V; j++) mx = row[j] > mx ? row[j] : mx;
+#pragma omp simd reduction(+ : total)
+  for (int j = 0; j < V; j++) total += row[j];
+  float labelScore = (label >= 0 && label < V) ? row[label] : 0;
+  float sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int j = 0; j < V; j++) {
+    float e = std::exp(row[j] - mx);
+    p[j] = e;
+    sum += e;
+  }
+  float inv = 1.0f / sum;
+#pragma omp simd
+  for (int j = 0; j < V; j++) p[j] *= inv;
+  float lse = std::log(sum) + mx;
+  float ce = (label >= 0 && label < V) ? lse - labelScore : lse;
+  return eps > 0 ? (1 - eps) * ce + eps * (lse - total / V) : ce;
+}
+
+// dLogits of one row: (p - target)·g, target = (1-eps)·onehot + eps/V.
+void softmaxCrossEntropyRowBackward(int V, const float* p, int32_t label, float eps, float g, float* d) {
+  float off = eps / V;
+#pragma omp simd
+  for (int j = 0; j < V; j++) d[j] = (p[j] - off) * g;
+  if (label >= 0 && label < V) d[label] -= (1 - eps) * g;
+}
+
 // softmaxCrossEntropy(N, V, logits[N,V], labels Int32[N], eps, perToken[N], probs[N,V])
-// perToken[n] = (1-eps)·(lse - x[label]) + eps·(lse - mean(x)); probs = softmax(x).
 napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
   Args a(env, info);
   int N = a.i(0), V = a.i(1);
@@ -288,25 +318,58 @@ napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
   float* perToken = a.f(5, N);
   float* probs = a.f(6, (size_t)N * V);
   if (a.failed) return nullptr;
+  for (int n = 0; n < N; n++) perToken[n] = softmaxCrossEntropyRow(V, x + (size_t)n * V, labels[n], (float)eps, probs + (size_t)n * V);
+  return undefinedValue(env);
+}
+
+// classifierCrossEntropy(N, F, V, X[N,F], W[F,V], b[V], labels Int32[N], eps, perToken[N], probs[N,V])
+// The classifier (X·W + b) and the softmax cross-entropy of each row in one call.
+napi_value ClassifierCrossEntropy(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  int N = a.i(0), F = a.i(1), V = a.i(2);
+  double eps = a.d(7);
+  if (a.failed) return nullptr;
+  float* X = a.f(3, (size_t)N * F);
+  float* W = a.f(4, (size_t)F * V);
+  float* b = a.f(5, V);
+  int32_t* labels = a.arr<int32_t>(6, N);
+  float* perToken = a.f(8, N);
+  float* probs = a.f(9, (size_t)N * V);
+  if (a.failed) return nullptr;
+  for (int n = 0; n < N; n++) std::memcpy(probs + (size_t)n * V, b, sizeof(float) * V);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, V, F, 1.0f, X, F, W, V, 1.0f, probs, V);
   for (int n = 0; n < N; n++) {
-    const float* row = x + (size_t)n * V;
-    float* p = probs + (size_t)n * V;
-    float mx = row[0];
-    for (int j = 1; j < V; j++) mx = row[j] > mx ? row[j] : mx;
-    float sum = 0, total = 0;
-    for (int j = 0; j < V; j++) {
-      float e = std::exp(row[j] - mx);
-      p[j] = e;
-      sum += e;
-      total += row[j];
-    }
-    float inv = 1.0f / sum;
-    for (int j = 0; j < V; j++) p[j] *= inv;
-    float lse = std::log(sum) + mx;
-    int y = labels[n];
-    float ce = (y >= 0 && y < V) ? lse - row[y] : lse;
-    perToken[n] = eps > 0 ? (float)((1 - eps) * ce + eps * (lse - total / V)) : ce;
+    float* row = probs + (size_t)n * V;
+    perToken[n] = softmaxCrossEntropyRow(V, row, labels[n], (float)eps, row);
   }
+  return undefinedValue(env);
+}
+
+// classifierCrossEntropyBackward(N, F, V, X, W, probs, labels, eps, dPerToken[N], dX[N,F], dW[F,V], db[V], scratch[N,V])
+napi_value ClassifierCrossEntropyBackward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  int N = a.i(0), F = a.i(1), V = a.i(2);
+  double eps = a.d(7);
+  if (a.failed) return nullptr;
+  float* X = a.f(3, (size_t)N * F);
+  float* W = a.f(4, (size_t)F * V);
+  float* p = a.f(5, (size_t)N * V);
+  int32_t* labels = a.arr<int32_t>(6, N);
+  float* dy = a.f(8, N);
+  float* dX = a.f(9, (size_t)N * F);
+  float* dW = a.f(10, (size_t)F * V);
+  float* db = a.f(11, V);
+  float* d = a.f(12, (size_t)N * V);
+  if (a.failed) return nullptr;
+  std::fill(db, db + V, 0.0f);
+  for (int n = 0; n < N; n++) {
+    float* dn = d + (size_t)n * V;
+    softmaxCrossEntropyRowBackward(V, p + (size_t)n * V, labels[n], (float)eps, dy[n], dn);
+#pragma omp simd
+    for (int j = 0; j < V; j++) db[j] += dn[j];
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, F, V, 1.0f, d, V, W, V, 0.0f, dX, F);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, F, V, N, 1.0f, X, F, d, V, 0.0f, dW, V);
   return undefinedValue(env);
 }
 
@@ -321,15 +384,7 @@ napi_value SoftmaxCrossEntropyBackward(napi_env env, napi_callback_info info) {
   float* dy = a.f(5, N);
   float* dx = a.f(6, (size_t)N * V);
   if (a.failed) return nullptr;
-  float off = (float)(eps / V), on = (float)(1 - eps);
-  for (int n = 0; n < N; n++) {
-    const float* pr = p + (size_t)n * V;
-    float* d = dx + (size_t)n * V;
-    float g = dy[n];
-    for (int j = 0; j < V; j++) d[j] = (pr[j] - off) * g;
-    int y = labels[n];
-    if (y >= 0 && y < V) d[y] -= on * g;
-  }
+  for (int n = 0; n < N; n++) softmaxCrossEntropyRowBackward(V, p + (size_t)n * V, labels[n], (float)eps, dy[n], dx + (size_t)n * V);
   return undefinedValue(env);
 }
 
@@ -530,6 +585,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"additiveBackward", AdditiveBackward},
       {"softmaxCrossEntropy", SoftmaxCrossEntropy},
       {"softmaxCrossEntropyBackward", SoftmaxCrossEntropyBackward},
+      {"classifierCrossEntropy", ClassifierCrossEntropy},
+      {"classifierCrossEntropyBackward", ClassifierCrossEntropyBackward},
       {"adam", Adam},
       {"sumOfSquares", SumOfSquares},
       {"luongGreedy", LuongGreedy},

@@ -12,17 +12,17 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { ensureBenchTorch } = require("./bench-setup");
 const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel } = require("./lib");
 const { snapshotUserFiles, compareSnapshots } = require("./user-files");
 
-const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-torch", "python3-venv", "libjs-mathjax", "g++", "make", "libopenblas-dev"];
+const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-venv", "libjs-mathjax", "g++", "make", "libopenblas-dev"];
 
 function missingTools() {
   const missing = [];
   if (!findJupyterPython(["nbclient", "nbformat", "nbconvert", "notebook"])) missing.push("Jupyter with nbclient, nbconvert and the Notebook");
   if (!fs.existsSync("/usr/bin/chromium")) missing.push("Chromium (/usr/bin/chromium)");
   if (!fs.existsSync("/usr/share/javascript/mathjax/MathJax.js")) missing.push("MathJax (for the offline export test)");
-  if (!["/usr/bin/python3", "python3"].some((py) => quiet(py, ["-c", "import torch"]).ok)) missing.push("PyTorch (for the benchmark's reference)");
   if (!findJupyterPython(["plotly"], { lab: true }) && !findBasePython()) missing.push("a Python 3 with venv and pip (for JupyterLab 4)");
   if (!fs.existsSync("/usr/include/x86_64-linux-gnu/cblas.h") && !fs.existsSync("/usr/include/cblas.h") && !quiet("sh", ["-c", "echo '#include <cblas.h>' | g++ -E -x c++ - >/dev/null"]).ok) missing.push("OpenBLAS headers (for the native kernels)");
   if (!quiet("g++", ["--version"]).ok) missing.push("a C++ compiler (for the native kernels)");
@@ -73,6 +73,9 @@ function main() {
   build();
   // The native kernels are tested too: build them now if `npm install` could not (OpenBLAS came later).
   run(process.execPath, [path.join(root, "scripts/build-native.js"), "--required"]);
+  // The benchmark's test compares against PyTorch 2.x from pip, in .venv-bench (made here, before the
+  // snapshot of the user's files, if it is not there yet).
+  if (!process.env.TORCH_PYTHON) ensureBenchTorch();
   const before = snapshotUserFiles(root);
   const jupyter = isolatedJupyterEnv();
   Object.assign(process.env, jupyter.env, { WORKBOOK_LAB_PYTHON: labPython });

@@ -7,7 +7,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const REBUILT = new Set(["node_modules", "dist", "dist-test", "artifacts", ".venv", ".git", "_static"]);
+const REBUILT = new Set(["node_modules", "dist", "dist-test", "artifacts", ".venv", ".venv-bench", ".git", "_static"]);
 
 function walk(dir, out) {
   let entries;

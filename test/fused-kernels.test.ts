@@ -9,7 +9,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  tf, Random, Seq2Seq, DEFAULT_MODEL, Trainer, padBatch, batchTensors, stepThrough, LSTMCell, additiveScores, maskedCrossEntropy,
+  tf, Random, Seq2Seq, DEFAULT_MODEL, Trainer, padBatch, batchTensors, stepThrough, LSTMCell, Dense, additiveScores, maskedCrossEntropy, classifierCrossEntropy,
   fusedKernelsActive, setFusedKernels, setThreads, threadCount, nativeStatus, ATTENTION_KINDS,
 } from "attention-workbook";
 import type { AttentionKind, Example, Seq2SeqConfig } from "attention-workbook";
@@ -99,6 +99,25 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
       const r = await onBoth(() => valueAndGrads((x) => maskedCrossEntropy(x as tf.Tensor2D, tf.tensor1d(labels, "int32"), tf.tensor1d(mask), eps), [logits]));
       assertAllClose(r, 1e-4, `cross-entropy eps=${eps}`);
     }
+  });
+
+  it("classifier + cross-entropy in one kernel (with and without label smoothing), with gradients for the features, W and b", async () => {
+    const rng = new Random(8);
+    const [N, F, V] = [6, 5, 9];
+    const dense = new Dense(F, V, new Random(9));
+    const X = rand(rng, [N, F], 2);
+    const labels = [0, 8, 3, 3, 5, 1];
+    for (const eps of [0, 0.1]) {
+      const r = await onBoth(() => tf.tidy(() => {
+        const features = tf.variable(tf.tensor2d(X.values, [N, F]));
+        const { value, grads } = tf.variableGrads(() => classifierCrossEntropy(features, dense, tf.tensor1d(labels, "int32"), eps), [features, dense.W, dense.b!]);
+        const out = [value.dataSync()[0], ...[features, dense.W, dense.b!].flatMap((v) => Array.from(grads[v.name].dataSync()))];
+        features.dispose();
+        return out;
+      }));
+      assertClose(r.wasm, r.cpu, 1e-4, `classifier cross-entropy eps=${eps}`);
+    }
+    dense.dispose();
   });
 
   it("BatchMatMul on OpenBLAS: transposes, batches and a broadcast batch", async () => {

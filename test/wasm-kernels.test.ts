@@ -20,7 +20,7 @@ describe("wasm training kernels", () => {
   it("are registered", async () => {
     await useBackend("wasm");
     assert.ok(tf.getKernel("UnsortedSegmentSum", "wasm"), "UnsortedSegmentSum registered");
-    assert.deepEqual(wasmPatches, { unsortedSegmentSum: true, batchMatMul: true, gatherRows: true });
+    assert.deepEqual(wasmPatches, { unsortedSegmentSum: true, batchMatMul: true, gatherRows: true, sharedIdentity: true });
   });
 
   it("UnsortedSegmentSum equals cpu, including repeated and out-of-range ids", async () => {
@@ -173,7 +173,7 @@ describe("backend choice", () => {
     const active = r.attempts.find((a: { ok: boolean }) => a.ok);
     assert.equal(active.choice, r.choice);
     if (r.choice === "wasm") {
-      assert.deepEqual(r.wasmKernels, { unsortedSegmentSum: true, batchMatMul: true, gatherRows: true });
+      assert.deepEqual(r.wasmKernels, { unsortedSegmentSum: true, batchMatMul: true, gatherRows: true, sharedIdentity: true });
       assert.match(r.fusedKernels, /^fused kernels on wasm: native kernels from .*workbook_kernels\.node, \d+ thread\(s\)$/);
       assert.match(auto.stderr, /fused kernels on wasm/);
     }

@@ -4,7 +4,6 @@
  * 1. `UnsortedSegmentSum` is missing from tfjs-backend-wasm 4.22. It is the gradient of `tf.gather`,
  *    so without it no embedding can be trained on wasm. We register a plain-JavaScript version that
  *    reads and writes the wasm heap directly.
- * 3. wasm's `GatherV2` copies element by element with a computed index each; ours copies whole rows.
  * 2. wasm's `BatchMatMul` with `transposeA` / `transposeB` walks memory with a large stride and is
  *    about 10x slower than transposing first. Every matMul gradient uses a transposed product, so we
  *    wrap the kernel: transpose the operand explicitly (wasm's `Transpose` kernel), then multiply.
@@ -12,13 +11,15 @@
  *    time multiplies by the same `Wh` (and the same encoder outputs) at every step, so it is transposed
  *    once per batch instead of once per step. The cache holds at most TRANSPOSE_CACHE_SIZE copies and
  *    drops a copy as soon as a lookup finds its source disposed.
+ * 3. wasm's `GatherV2` computes a source index for every element; ours copies whole rows.
+ * 4. wasm's `Identity` copies its input; ours shares it (see `identityShared`).
  */
 import * as tf from "@tensorflow/tfjs";
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: any; attrs?: tf.NamedAttrMap };
 
 /** Which of our kernels are currently registered for wasm. */
-export const wasmPatches = { unsortedSegmentSum: false, batchMatMul: false, gatherRows: false };
+export const wasmPatches = { unsortedSegmentSum: false, batchMatMul: false, gatherRows: false, sharedIdentity: false };
 
 let originalBatchMatMul: tf.KernelConfig | undefined;
 
@@ -52,6 +53,17 @@ function unsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
 }
 
 let originalGather: tf.KernelConfig | undefined;
+
+/**
+ * Identity (tfjs's clone, and the copy it keeps of every tensor a gradient needs) sharing the input's
+ * memory, as the cpu backend's does and wasm's own Reshape does: tensors are never written in place.
+ * wasm's own Identity copies (a training step made 77 copies, ~9 ms).
+ */
+function identityShared({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const x = inputs.x as tf.TensorInfo;
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
 
 /**
  * GatherV2 along axis 0 (embedding lookups, picking rows): one block copy per index. wasm's own kernel
@@ -162,6 +174,12 @@ export function registerWasmKernels(options: { batchMatMul?: boolean } = {}): vo
     tf.registerKernel({ ...originalGather, kernelFunc: gatherRows as any });
   }
   wasmPatches.gatherRows = true;
+  const identity = tf.getKernel("Identity", "wasm")!;
+  if (identity.kernelFunc !== (identityShared as unknown)) {
+    tf.unregisterKernel("Identity", "wasm");
+    tf.registerKernel({ ...identity, kernelFunc: identityShared as any });
+  }
+  wasmPatches.sharedIdentity = true;
   if (!originalBatchMatMul) originalBatchMatMul = tf.getKernel("BatchMatMul", "wasm");
   if (!originalBatchMatMul) throw new Error("registerWasmKernels: load @tensorflow/tfjs-backend-wasm first");
   if (wantBatchMatMul !== wasmPatches.batchMatMul) {

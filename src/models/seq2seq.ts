@@ -11,7 +11,7 @@ import { BahdanauDecoder } from "./bahdanau-decoder";
 import { LuongDecoder } from "./luong-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
-import { maskedCrossEntropy } from "../train/losses";
+import { classifierCrossEntropy } from "../train/losses";
 import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
 
@@ -143,7 +143,7 @@ export class Seq2Seq extends Module {
       let features2d = tf.gather(all, rows) as tf.Tensor2D;
       if (dropout) features2d = tf.dropout(features2d, dropout, undefined, seed()) as tf.Tensor2D;
       const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
-      return maskedCrossEntropy(this.logits(features2d), labels, tf.ones([real.length]) as tf.Tensor1D, options.labelSmoothing ?? 0);
+      return classifierCrossEntropy(features2d, this.decoder.classifier, labels, options.labelSmoothing ?? 0);
     });
   }
 

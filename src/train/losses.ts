@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../attention/shapes";
-import { fusedKernelsActive, fusedSoftmaxCrossEntropy } from "../backend/fused";
+import { fusedClassifierCrossEntropy, fusedKernelsActive, fusedSoftmaxCrossEntropy } from "../backend/fused";
+import type { Dense } from "../nn/layers";
 
 /**
  * @param logits `[N,V]` word scores
@@ -56,4 +57,19 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mas
     };
   }) as any);
   return fn(logits) as tf.Scalar;
+}
+
+/**
+ * The training loss from the classifier's input: mean cross-entropy of `classifier.apply(features)` over
+ * the rows (every row a real target token). The same as `maskedCrossEntropy(classifier.apply(features),
+ * labels, ones)`; on wasm with the native addon the classifier and the loss are one kernel.
+ *
+ * @param features `[N,F]`; @param labels `[N]` int32 target ids
+ */
+export function classifierCrossEntropy(features: tf.Tensor2D, classifier: Dense, labels: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
+  new ShapeChecker({ F: classifier.inputSize }).check("features", features, ["N", "F"]).check("labels", labels, ["N"]);
+  if (fusedKernelsActive() && classifier.b) {
+    return tf.tidy(() => tf.mean(fusedClassifierCrossEntropy(features, classifier.W as tf.Tensor2D, classifier.b as tf.Tensor1D, labels.toInt(), labelSmoothing)) as tf.Scalar);
+  }
+  return tf.tidy(() => maskedCrossEntropy(classifier.apply(features), labels, tf.ones([features.shape[0]]) as tf.Tensor1D, labelSmoothing));
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { NativeKernels } from "../native";
-import { f32, KernelArgs, makeOutputs, runKernel } from "./heap";
+import { asHeld, f32, heldView, KernelArgs, makeOutputs, runKernel } from "./heap";
 
 export const ADDITIVE_SCORES = "WorkbookAdditiveScores";
 export const ADDITIVE_SCORES_GRAD = "WorkbookAdditiveScoresGrad";
@@ -18,17 +18,18 @@ export function additiveScoresKernel(native: NativeKernels) {
     const outs = makeOutputs(backend, [[B, T, S], [B, T, S, U]]);
     const [scores, tanh] = outs.map((t) => f32(backend, t));
     native.additiveForward(B, T, S, U, f32(backend, keys), f32(backend, queries), f32(backend, v), scores, tanh);
-    return outs;
+    return [outs[0], asHeld(outs[1])];
   };
 }
 
 export function additiveScoresGradKernel(native: NativeKernels) {
   return ({ inputs, backend }: KernelArgs): tf.TensorInfo[] => {
     const { dScores, tanh, v } = inputs as Record<string, tf.TensorInfo>;
-    const [B, T, S, U] = tanh.shape;
+    const [B, T, S] = dScores.shape;
+    const U = v.shape[0];
     const outs = makeOutputs(backend, [[B, S, U], [B, T, U], [U]]);
     const [dKeys, dQueries, dv] = outs.map((t) => f32(backend, t));
-    native.additiveBackward(B, T, S, U, f32(backend, dScores), f32(backend, tanh), f32(backend, v), dKeys, dQueries, dv);
+    native.additiveBackward(B, T, S, U, f32(backend, dScores), heldView(backend, tanh, [B, T, S, U]), f32(backend, v), dKeys, dQueries, dv);
     return outs;
   };
 }

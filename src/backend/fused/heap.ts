@@ -36,3 +36,18 @@ export function placeholder(): tf.Tensor {
 export function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> = {}): tf.Tensor[] {
   return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[];
 }
+
+/**
+ * What a fused kernel keeps for its gradient (activated gates, tanh values, softmax) is returned as an extra
+ * output whose reported shape is [1]: tfjs gives every output its caller does not use a zero gradient of
+ * the output's size, so a full-size shape would cost a zero-filled copy of it in every backward pass. The
+ * memory behind it has its true size; `heldView` reads it with the shape the kernel knows.
+ * (tf.memory().numBytes counts such a tensor as 4 bytes.)
+ */
+export function asHeld(info: tf.TensorInfo): tf.TensorInfo {
+  return { ...info, shape: [1] };
+}
+
+export function heldView(backend: WasmBackend, held: tf.TensorInfo, shape: number[]): Float32Array {
+  return f32(backend, { dataId: held.dataId, shape, dtype: "float32" });
+}

@@ -10,6 +10,7 @@
  * | WorkbookLstmSequence (+Grad) | T cell steps of ~10 ops each | src/nn/layers.ts `LSTMCell` |
  * | WorkbookAdditiveScores (+Grad) | add, tanh, product with v | src/attention/scores.ts |
  * | WorkbookSoftmaxCrossEntropy (+Grad) | max, exp, sum, log, gather | src/train/losses.ts |
+ * | WorkbookClassifierCrossEntropy (+Grad) | the classifier's product and bias, then the above | src/train/losses.ts |
  * | WorkbookAdamUpdate | ~12 ops per variable | src/train/adam.ts |
  * | WorkbookLuongGreedy | ~20 ops per step of a free-running pass | src/models/luong-decoder.ts |
  */
@@ -18,14 +19,17 @@ import { nativeKernels, nativeStatus } from "../native";
 import { nativeBatchMatMul } from "./matmul";
 import { LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD, lstmSequenceGrad, lstmSequenceGradKernel, lstmSequenceKernel } from "./lstm";
 import { ADDITIVE_SCORES, ADDITIVE_SCORES_GRAD, additiveScoresGrad, additiveScoresGradKernel, additiveScoresKernel } from "./additive";
-import { SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD, softmaxCrossEntropyGrad, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./cross-entropy";
+import {
+  CLASSIFIER_CROSS_ENTROPY, CLASSIFIER_CROSS_ENTROPY_GRAD, classifierCrossEntropyGrad, classifierCrossEntropyGradKernel, classifierCrossEntropyKernel,
+  SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD, softmaxCrossEntropyGrad, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel,
+} from "./cross-entropy";
 import { ADAM_UPDATE, adamUpdateKernel } from "./adam";
 import { LUONG_GREEDY, luongGreedyKernel } from "./greedy";
 import { nativeSum, nativeTanh } from "./elementwise";
 
 export { fusedLstmSequence } from "./lstm";
 export { fusedAdditiveScores } from "./additive";
-export { fusedSoftmaxCrossEntropy } from "./cross-entropy";
+export { fusedSoftmaxCrossEntropy, fusedClassifierCrossEntropy } from "./cross-entropy";
 export { fusedAdamUpdate, AdamUpdateAttrs } from "./adam";
 export { fusedLuongGreedy, LuongGreedyWeights, GreedyScore } from "./greedy";
 
@@ -60,9 +64,11 @@ export function registerFusedKernels(): boolean {
   reg(ADDITIVE_SCORES_GRAD, additiveScoresGradKernel(native));
   reg(SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropyKernel(native));
   reg(SOFTMAX_CROSS_ENTROPY_GRAD, softmaxCrossEntropyGradKernel(native));
+  reg(CLASSIFIER_CROSS_ENTROPY, classifierCrossEntropyKernel(native));
+  reg(CLASSIFIER_CROSS_ENTROPY_GRAD, classifierCrossEntropyGradKernel(native));
   reg(ADAM_UPDATE, adamUpdateKernel(native));
   reg(LUONG_GREEDY, luongGreedyKernel(native));
-  for (const g of [lstmSequenceGrad, additiveScoresGrad, softmaxCrossEntropyGrad]) tf.registerGradient(g);
+  for (const g of [lstmSequenceGrad, additiveScoresGrad, softmaxCrossEntropyGrad, classifierCrossEntropyGrad]) tf.registerGradient(g);
   registered = true;
   return true;
 }
