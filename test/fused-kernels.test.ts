@@ -240,6 +240,18 @@ describe("fused training on wasm", () => {
     assert.equal(tensors[99], tensors[1], `numTensors after step 2: ${tensors[1]}, after step 100: ${tensors[99]}`);
   });
 
+  it("a bad WORKBOOK_THREADS stops the backend's start with one line naming the variable", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const script = `require("attention-workbook").ready().then(() => console.log("started"), (e) => { console.error(e.message); process.exit(2); })`;
+    for (const value of ["0", "two", "1.5"]) {
+      const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, WORKBOOK_THREADS: value, TFJS_BACKEND: "" } });
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr.trim().split("\n").pop()!, new RegExp(`^WORKBOOK_THREADS=${value.replace(".", "\\.")}: must be a positive integer$`));
+    }
+    const ok = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, WORKBOOK_THREADS: "1", TFJS_BACKEND: "" } });
+    assert.equal(ok.status, 0, ok.stderr);
+  });
+
   it("makes at most 300 kernel calls per training step of the benchmark's model (teacher-forced and free-running)", async () => {
     await useBackend("wasm");
     // The benchmark's structure (Luong concat, batch 64, 10 source and 9 target tokens), smaller sizes: the

@@ -35,14 +35,15 @@ let loaded: { kernels?: NativeKernels; reason: string } | undefined;
 /** The addon, or undefined with the reason in `nativeStatus()`. Loaded once. */
 export function nativeKernels(): NativeKernels | undefined {
   if (!loaded) {
+    const threads = defaultThreads(); // a bad WORKBOOK_THREADS is an error, not a reason to fall back
     if (process.env.WORKBOOK_NATIVE === "0") {
       loaded = { reason: "switched off by WORKBOOK_NATIVE=0" };
     } else {
       try {
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const kernels = require(NATIVE_ADDON) as NativeKernels;
+        kernels.setThreads(threads);
         loaded = { kernels, reason: `native kernels from ${path.relative(process.cwd(), NATIVE_ADDON) || NATIVE_ADDON}` };
-        kernels.setThreads(defaultThreads());
       } catch (e) {
         const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
         loaded = { reason: `native kernels not built (${msg}); run \`npm run build:native\` (needs g++ and libopenblas-dev)` };

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels, wasmPatches } from "./wasm-kernels";
 import { describeFusedKernels, registerFusedKernels } from "./fused";
+import { defaultThreads } from "./native";
 
 export type BackendChoice = "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"];
@@ -106,6 +107,7 @@ export function initBackend(options: { force?: string } = {}): Promise<BackendRe
   const forcedValue = options.force ?? process.env.TFJS_BACKEND;
   const forcedBy = options.force ? "initBackend({force})" : forcedValue ? "TFJS_BACKEND" : undefined;
   const run = async (): Promise<BackendReport> => {
+    defaultThreads(); // WORKBOOK_THREADS is checked first: a bad value stops here with its own message
     const attempts: BackendAttempt[] = [];
     const candidates = forcedValue ? [parseChoice(forcedValue, forcedBy!)] : BACKEND_ORDER;
     for (const choice of candidates) {

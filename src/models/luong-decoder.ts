@@ -88,6 +88,11 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     return { features, attention };
   }
 
+  /** Whether `greedyInputs` applies: fused kernels active, an LSTM, no input feeding, a dot, general or concat score. */
+  canGuessFused(): boolean {
+    return fusedKernelsActive() && !this.config.inputFeeding && this.cell instanceof LSTMCell && this.config.score !== "concat-shared";
+  }
+
   /**
    * The previous word of every step when the decoder is fed its own guesses, in one fused kernel (no
    * gradient), where it applies: wasm with the native kernels, an LSTM, no input feeding, and the dot,
@@ -98,7 +103,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
    */
   greedyInputs(inputs: tf.Tensor2D, force: boolean[], state: DecoderState, memory: DecoderMemory): tf.Tensor2D | undefined {
     const score = this.config.score;
-    if (!fusedKernelsActive() || this.config.inputFeeding || !(this.cell instanceof LSTMCell) || score === "concat-shared" || !memory.maskBias) return undefined;
+    if (!this.canGuessFused() || !memory.maskBias || !(this.cell instanceof LSTMCell) || score === "concat-shared") return undefined;
     const a = this.attention;
     return fusedLuongGreedy(score, inputs, force, state.rnn.h, state.rnn.c!, memory.keys, memory.maskBias, {
       embeddings: this.embedding.table as tf.Tensor2D, Wx: this.cell.Wx as tf.Tensor2D, b: this.cell.b as tf.Tensor1D, Wh: this.cell.Wh as tf.Tensor2D,

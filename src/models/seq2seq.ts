@@ -124,15 +124,14 @@ export class Seq2Seq extends Module {
       const forceBatch = options.rng.next() < options.teacherForcing;
       const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
       const feedsBack = !(this.decoder instanceof LuongDecoder) || this.decoder.config.inputFeeding;
-      let all: tf.Tensor2D;
-      if (options.stepwise || feedsBack) {
-        all = this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
-      } else {
-        // The RNN never sees the attention: once the previous word of every step is known (the true one,
-        // or the model's own guess from a pass that records no gradient), all steps run at once.
-        const inputs = forceAll ? batch.decoderInput : this.chosenInputs(batch, initial, memory, forceBatch, options);
-        all = (this.decoder as LuongDecoder).teacherForced(inputs, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D;
-      }
+      // The RNN of a Luong decoder without input feeding never sees the attention: once the previous word
+      // of every step is known, all steps run at once. Under teacher forcing it is the true word; otherwise
+      // the model's own guesses, from one fused kernel that records no gradient (when the native kernels are
+      // in use; without them, stepping is faster than a second pass).
+      const known = options.stepwise || feedsBack ? undefined : forceAll ? batch.decoderInput : this.fusedGuesses(batch, initial, memory, forceBatch, options);
+      const all = known
+        ? ((this.decoder as LuongDecoder).teacherForced(known, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D)
+        : this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
       // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
       // to the loss or its gradient, so leaving them out changes no number and saves their share of the
       // largest matrix product ([tokens, H] x [H, V]).
@@ -174,25 +173,16 @@ export class Seq2Seq extends Module {
   }
 
   /**
-   * The previous word of every step `[B,T]` when the model's own guesses are fed: a pass without dropout
-   * that records no gradient runs the decoder step by step and keeps what it chose (the true word where
-   * teacher forcing applies).
+   * The previous word of every step `[B,T]` when the model's own guesses are fed (the true word where
+   * teacher forcing applies), from the fused free-running kernel (no dropout, no gradient); undefined
+   * where that kernel does not apply.
    */
-  private chosenInputs(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions): tf.Tensor2D {
+  private fusedGuesses(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions): tf.Tensor2D | undefined {
     const T = batch.decoderInput.shape[1];
+    const decoder = this.decoder as LuongDecoder;
+    if (!decoder.canGuessFused()) return undefined;
     const force = Array.from({ length: T - 1 }, () => this.forceStep(forceBatch, options));
-    const fused = withoutGradients(() => (this.decoder as LuongDecoder).greedyInputs(batch.decoderInput, force, initial, memory));
-    if (fused) return fused;
-    const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
-    const chosen: tf.Tensor1D[] = [inputs[0]];
-    withoutGradients(() => {
-      let state = initial;
-      for (let t = 0; t + 1 < T; t++) {
-        const out = this.decoder.step(chosen[t], state, memory);
-        state = out.state;
-        chosen.push(force[t] ? inputs[t + 1] : this.guess(out.features));
-      }
-    });
-    return tf.stack(chosen, 1) as tf.Tensor2D;
+    return withoutGradients(() => decoder.greedyInputs(batch.decoderInput, force, initial, memory));
   }
+
 }

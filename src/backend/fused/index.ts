@@ -35,7 +35,8 @@ export { fusedLuongGreedy, LuongGreedyWeights, GreedyScore } from "./greedy";
 
 let registered = false;
 let wasmBatchMatMul: tf.KernelConfig | undefined;
-let enabled = true;
+/** `WORKBOOK_FUSED=0` keeps the native matrix products but runs the model on tfjs ops (for comparisons). */
+let enabled = process.env.WORKBOOK_FUSED !== "0";
 
 /**
  * Registers the fused kernels (and the native BatchMatMul) for wasm when the addon is built; returns
