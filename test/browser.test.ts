@@ -118,9 +118,9 @@ describe("figures in headless Chromium", () => {
   it("(b) the classic Notebook after Run All shows every figure, and the live chart grows while it trains", async () => {
     const live = path.join(ws.dir, "classic");
     fs.cpSync(ws.notebooks, live, { recursive: true });
-    // A longer fast-mode run in this copy (20 epochs, 160 batches), so the chart's growth can be watched
+    // A longer fast-mode run in this copy (100 epochs, 800 batches), so the chart's growth can be watched
     // at its default pace of at most one redraw a second.
-    setFastEpochs(path.join(live, NOTEBOOK), 20);
+    setFastEpochs(path.join(live, NOTEBOOK), 100);
     const server = await startJupyter(classicPython(), "notebook", live, { WORKBOOK_FAST: "1" });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

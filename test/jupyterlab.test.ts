@@ -146,8 +146,8 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     assert.match(version.stdout, /^4\./, `JupyterLab 4 expected, found ${version.stdout}`);
     ws = makeWorkspace("workbook-lab-");
     // As a participant would: more epochs in this copy of 04, so a fast-mode run lasts long enough
-    // (160 batches, several seconds) to watch its chart grow on a busy 2-core machine.
-    setFastEpochs(path.join(ws.notebooks, "04-train-bahdanau.ipynb"), 20);
+    // (800 batches, 10 to 20 seconds with the native kernels) to watch its chart grow on a 2-core machine.
+    setFastEpochs(path.join(ws.notebooks, "04-train-bahdanau.ipynb"), 100);
     settingsDir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-lab-settings-"));
     // Every cell stays in the page (no windowing), so the test can read every figure; no news pop-ups.
     writeLabSettings(settingsDir, {
