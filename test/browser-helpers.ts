@@ -99,9 +99,12 @@ export function writeLabSettings(dir: string, settings: Record<string, Record<st
   }
 }
 
-/** How many times a live chart's point count went up from one sample to the next (-1: no chart yet). */
+/** How many times a live chart's point count went up between drawn samples (-1: no graph at that moment). */
 export function increases(samples: Array<{ points: number }>): number {
+  // -1: no graph at that moment (a redraw in progress: JupyterLab shows the static picture while a new
+  // Plotly renderer starts); it is skipped, and each drawn sample is compared with the previous drawn one.
+  const drawn = samples.filter((s) => s.points >= 0);
   let n = 0;
-  for (let i = 1; i < samples.length; i++) if (samples[i].points > samples[i - 1].points && samples[i - 1].points >= 0) n++;
+  for (let i = 1; i < drawn.length; i++) if (drawn[i].points > drawn[i - 1].points) n++;
   return n;
 }
