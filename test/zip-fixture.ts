@@ -11,11 +11,12 @@ export function zipOf(name: string, content: Buffer, options: { deflate?: boolea
   const method = options.deflate ? 8 : 0;
   const size = options.declaredSize ?? content.length;
   const nameBytes = Buffer.from(name, "utf8");
+  const crc = crc32(content);
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4); // version needed to extract
   local.writeUInt16LE(method, 8);
-  local.writeUInt32LE(crc32(content), 14);
+  local.writeUInt32LE(crc, 14);
   local.writeUInt32LE(body.length, 18);
   local.writeUInt32LE(size, 22);
   local.writeUInt16LE(nameBytes.length, 26);
@@ -24,7 +25,7 @@ export function zipOf(name: string, content: Buffer, options: { deflate?: boolea
   central.writeUInt16LE(20, 4); // version made by
   central.writeUInt16LE(20, 6); // version needed to extract
   central.writeUInt16LE(method, 10);
-  central.writeUInt32LE(crc32(content), 16);
+  central.writeUInt32LE(crc, 16);
   central.writeUInt32LE(body.length, 20);
   central.writeUInt32LE(size, 24);
   central.writeUInt16LE(nameBytes.length, 28);

@@ -244,6 +244,9 @@ async function profileStep(trainer: Trainer, batch: Batch, rng: Random, teacherF
   return { calls: info.kernels.length, top };
 }
 
+/** The FloydHub tutorial's configuration, batched: what every benchmark here trains (both frameworks). */
+const TUTORIAL_CONFIG = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256, batchSize: 64, teacherForcing: 0.5, learningRate: 1e-3, clipNorm: 5, seed: 1 } as const;
+
 async function kernels(steps: number): Promise<void> {
   const report = await initBackend({ force: "wasm" });
   const rng = new Random(1);
@@ -253,7 +256,8 @@ async function kernels(steps: number): Promise<void> {
     target: Array.from({ length: 9 }, () => 4 + rng.int(tgt.size - 4)),
   }));
   const batch = padBatch(examples);
-  const sizes = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256 };
+  const { embeddingSize, hiddenSize, attentionUnits } = TUTORIAL_CONFIG;
+  const sizes = { embeddingSize, hiddenSize, attentionUnits };
   const flopModel = { ...sizes, targetVocabSize: tgt.size };
   const model = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", ...sizes, sourceVocabSize: src.size, targetVocabSize: tgt.size });
   const trainer = new Trainer({ model, sourceVocab: src, targetVocab: tgt, tokenizeOptions: {} }, { train: examples, validation: [] }, { batchSize: 64 });
@@ -382,7 +386,7 @@ async function train(o: TrainBenchOptions): Promise<void> {
   // Which PyTorch first: a missing one is set up (or its reason known) before the long tfjs run.
   const torch = o.torch ? findTorch2(o.setup) : { reason: "skipped (--no-torch)" };
   const backend = await ready();
-  const config = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256, batchSize: 64, teacherForcing: 0.5, learningRate: 1e-3, clipNorm: 5, seed: 1 };
+  const config = TUTORIAL_CONFIG;
   const data = prepareData({ file: o.data, pairs: o.pairs, validation: 0, test: 0 });
   const batches = makeBatches(data.train, { batchSize: config.batchSize, seed: config.seed, bucket: o.bucket });
   // Teacher forcing decided once per batch, the same decisions for both frameworks.
@@ -554,7 +558,7 @@ async function anchor(file: string, minutes: number, setup: boolean): Promise<vo
   const torch = findTorch2(setup);
   if (!torch.found) throw new Error(`the anchor needs PyTorch 2.x: ${torch.reason}`);
   const py = torch.found.python;
-  const config = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256, batchSize: 64, teacherForcing: 0.5, learningRate: 1e-3, clipNorm: 5, seed: 1 };
+  const config = TUTORIAL_CONFIG;
   // Every pair outside the test split trains (the anchor keeps no validation set).
   const data = prepareData({ file, validation: 0, seed: 1 });
   const groups = groupReferences(data.splits.test);

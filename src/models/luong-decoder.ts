@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { Dense, Embedding, LSTMCell, makeCell, RecurrentCell, RnnState } from "../nn/layers";
-import { fusedKernelsActive, fusedLuongGreedy } from "../backend/fused";
+import { fusedKernelsActive, fusedLuongGreedy, GreedyScore } from "../backend/fused";
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
@@ -102,11 +102,13 @@ export class LuongDecoder extends Module implements AttentionDecoder {
    *   gets the true word
    */
   greedyInputs(inputs: tf.Tensor2D, force: boolean[], state: DecoderState, memory: DecoderMemory): tf.Tensor2D | undefined {
-    const score = this.config.score;
-    if (!this.canGuessFused() || !memory.maskBias || !(this.cell instanceof LSTMCell) || score === "concat-shared") return undefined;
+    if (!this.canGuessFused() || !memory.maskBias) return undefined;
+    // canGuessFused: an LSTM cell and a dot, general or concat score.
+    const cell = this.cell as LSTMCell;
+    const score = this.config.score as GreedyScore;
     const a = this.attention;
     return fusedLuongGreedy(score, inputs, force, state.rnn.h, state.rnn.c!, memory.keys, memory.maskBias, {
-      embeddings: this.embedding.table as tf.Tensor2D, Wx: this.cell.Wx as tf.Tensor2D, b: this.cell.b as tf.Tensor1D, Wh: this.cell.Wh as tf.Tensor2D,
+      embeddings: this.embedding.table as tf.Tensor2D, Wx: cell.Wx as tf.Tensor2D, b: cell.b as tf.Tensor1D, Wh: cell.Wh as tf.Tensor2D,
       Wc: this.combine.W as tf.Tensor2D, classifierW: this.classifier.W as tf.Tensor2D, classifierB: this.classifier.b as tf.Tensor1D,
       Wa: score === "general" ? (a.Wa as tf.Tensor2D) : undefined,
       WaQuery: memory.WaQuery, v: a.v as tf.Tensor1D | undefined, keysProjected: memory.keysProjected,

@@ -74,14 +74,6 @@ export function registerFusedKernels(): boolean {
   return true;
 }
 
-/** Puts wasm's own BatchMatMul back (benchmarks compare the two). */
-export function useNativeMatMul(on: boolean): void {
-  if (!registered || !wasmBatchMatMul) return;
-  const native = nativeKernels()!;
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel(on ? { ...wasmBatchMatMul, kernelFunc: nativeBatchMatMul(native, wasmBatchMatMul.kernelFunc as never) as never } : wasmBatchMatMul);
-}
-
 /** Whether model code should call the fused kernels now: registered, enabled, and wasm is the active backend. */
 export function fusedKernelsActive(): boolean {
   return registered && enabled && tf.getBackend() === "wasm";
