@@ -15,6 +15,7 @@ export * from "./models/encoder";
 export * from "./models/decoder";
 export * from "./models/bahdanau-decoder";
 export * from "./models/luong-decoder";
+export * from "./models/plain-decoder";
 export * from "./models/seq2seq";
 export * from "./train/losses";
 export * from "./metrics";

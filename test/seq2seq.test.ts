@@ -7,12 +7,12 @@ import * as path from "node:path";
 import {
   tf, prepareData, Seq2Seq, DEFAULT_MODEL, Trainer, translateAll, translate, greedySearch, beamSearch, saveCheckpoint,
   loadCheckpoint, makeBatches, batchTensors, Random, maskedCrossEntropy, tokenize, loadPairs, TranslationModel, AttentionKind,
-  LuongDecoder, BahdanauDecoder, annealedRate, attentionWeights, bahdanauScores, luongScores,
+  LuongDecoder, BahdanauDecoder, PlainDecoder, annealedRate, attentionWeights, bahdanauScores, luongScores,
 } from "attention-workbook";
 import { useBackend, assertClose } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
-const KINDS: AttentionKind[] = ["bahdanau", "luong-dot", "luong-general", "luong-concat"];
+const KINDS: AttentionKind[] = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "none"];
 
 function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -336,6 +336,55 @@ describe("seq2seq library", () => {
     const timed = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 50, batchSize: 32, minutes: 0.02 });
     assert.equal((await timed.train()).stoppedBy, "time-budget");
     trainer.dispose(); timed.dispose();
+    tm.model.dispose();
+  });
+
+  it("attention none: all teacher-forced steps at once equal the steps one by one; training and decoding leak nothing", () => {
+    const batch = makeBatches(data.train, { batchSize: 12, seed: 2 })[0];
+    const bt = batchTensors(batch);
+    const [B, T] = bt.decoderInput.shape;
+    const tm = smallModel(data, "none", { seed: 9 });
+    assert.ok(tm.model.decoder instanceof PlainDecoder);
+    // Same sizes as an attention decoder, without the attention's own weights.
+    const names = Object.keys(tm.model.namedVariables());
+    assert.ok(names.some((n) => n.startsWith("decoder/rnn")) && !names.some((n) => n.includes("attention") || n.includes("Wc")), names.join(" "));
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const { memory, state } = tm.model.start(bt.source, bt.sourceMask);
+      const dec = tm.model.decoder as PlainDecoder;
+      const all = dec.teacherForced(bt.decoderInput, state, memory);
+      assert.deepEqual(all.features.shape, [B, T, 24]);
+      const inputs = tf.unstack(bt.decoderInput, 1) as tf.Tensor1D[];
+      let s = state;
+      const features: tf.Tensor2D[] = [];
+      for (let t = 0; t < T; t++) {
+        const out = dec.step(inputs[t], s, memory);
+        // No attention: weights 0 over the S source positions, a zero context.
+        assert.deepEqual(out.attention.weights.shape, [B, bt.source.shape[1]]);
+        assert.equal(out.attention.weights.abs().sum().dataSync()[0], 0);
+        s = out.state;
+        features.push(out.features);
+      }
+      assertClose(all.features.dataSync(), tf.stack(features, 1).dataSync(), 1e-5, "none: decoder states");
+      const vars = Object.values(tm.model.namedVariables());
+      const loss = (stepwise: boolean) => tf.variableGrads(() => tm.model.loss(bt, { teacherForcing: 1, teacherForcingMode: "batch", rng: new Random(5), training: true, stepwise }), vars);
+      const fast = loss(false), slow = loss(true);
+      assertClose(fast.value.dataSync(), slow.value.dataSync(), 1e-5, "none: loss");
+      for (const name of Object.keys(slow.grads)) assertClose(fast.grads[name].dataSync(), slow.grads[name].dataSync(), 1e-4, `none: gradient of ${name}`);
+    });
+    assert.equal(tf.memory().numTensors, before, "none: tensors left behind by the forward passes");
+    const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: 16, teacherForcing: 0.5, teacherForcingMode: "step" });
+    const batches = makeBatches(data.train, { batchSize: 16, seed: 1 });
+    const rng = new Random(1);
+    trainer.trainStep(batches[0], rng);
+    const start = tf.memory().numTensors;
+    for (let i = 1; i <= 20; i++) trainer.trainStep(batches[i], rng);
+    const sentences = data.splits.test.slice(0, 20).map((p) => p.english);
+    for (const s of sentences) translate(tm, s);
+    translateAll(tm, sentences);
+    for (const s of sentences.slice(0, 5)) translate(tm, s, { beam: 3 });
+    assert.equal(tf.memory().numTensors, start, "none: after 20 training steps and 45 translations");
+    trainer.dispose();
     tm.model.dispose();
   });
 

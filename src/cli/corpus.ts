@@ -1,35 +1,50 @@
 #!/usr/bin/env node
 /**
- * `npm run corpus [-- --count N --seed S --out FILE]`: regenerates the built-in corpus
- * (default: 4000 pairs, seed 2015, data/default-corpus.tsv).
+ * `npm run corpus [-- --long] [-- --count N --seed S --out FILE]`: regenerates a built-in corpus with its
+ * gold alignments (default: 4000 pairs, seed 2015, data/default-corpus.tsv; with --long: 5000 pairs,
+ * seed 30, data/long-corpus.tsv). Prints the pairs per construction and per English length.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { generateCorpus, corpusTsv } from "../data/corpus";
+import { generateCorpus, generateLongCorpus, corpusTsv, GeneratedPair } from "../data/corpus";
+import { tokenize } from "../data/tokenize";
 import { parseArgs, fail, UsageError } from "./args";
 import { checkFlags, int } from "../util/validate";
 import { checkWritableFile } from "./files";
 import { makeDirs } from "../util/dirs";
-import { DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED } from "../data/dataset";
+import { DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, LONG_CORPUS, LONG_CORPUS_COUNT, LONG_CORPUS_SEED } from "../data/dataset";
+
+/** Pairs per construction, and per English length in tokens (punctuation included). */
+export function corpusStats(pairs: GeneratedPair[]): { constructions: Record<string, number>; englishTokens: Record<string, number> } {
+  const constructions: Record<string, number> = {};
+  const englishTokens: Record<string, number> = {};
+  for (const p of pairs) {
+    for (const c of p.constructions) constructions[c] = (constructions[c] ?? 0) + 1;
+    const n = tokenize(p.english).length;
+    englishTokens[n] = (englishTokens[n] ?? 0) + 1;
+  }
+  return { constructions, englishTokens };
+}
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2), { count: "int", seed: "int", out: "string" });
+  const args = parseArgs(process.argv.slice(2), { count: "int", seed: "int", out: "string", long: "bool" });
   if (args._.length) throw new UsageError(`unexpected argument ${JSON.stringify(args._[0])}`);
   checkFlags(args, { count: int(1, 1_000_000), seed: int(0, 2 ** 31 - 1) });
   if (args.out !== undefined) checkWritableFile("--out", args.out as string);
-  const count = (args.count as number | undefined) ?? DEFAULT_CORPUS_COUNT;
-  const seed = (args.seed as number | undefined) ?? DEFAULT_CORPUS_SEED;
-  const out = (args.out as string | undefined) ?? DEFAULT_CORPUS;
-  const pairs = generateCorpus(count, seed);
+  const long = args.long === true;
+  const count = (args.count as number | undefined) ?? (long ? LONG_CORPUS_COUNT : DEFAULT_CORPUS_COUNT);
+  const seed = (args.seed as number | undefined) ?? (long ? LONG_CORPUS_SEED : DEFAULT_CORPUS_SEED);
+  const out = (args.out as string | undefined) ?? (long ? LONG_CORPUS : DEFAULT_CORPUS);
+  const pairs = long ? generateLongCorpus(count, seed) : generateCorpus(count, seed);
   makeDirs(path.dirname(path.resolve(out)));
   fs.writeFileSync(out, corpusTsv(pairs), "utf8");
-  const patterns: Record<string, number> = {};
-  for (const p of pairs) patterns[p.pattern] = (patterns[p.pattern] ?? 0) + 1;
-  console.log(JSON.stringify({ out, pairs: pairs.length, seed, patterns }));
+  console.log(JSON.stringify({ out, pairs: pairs.length, seed, ...corpusStats(pairs) }));
 }
 
-try {
-  main();
-} catch (e) {
-  fail(e);
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    fail(e);
+  }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run train -- --attention bahdanau|luong-dot|luong-general|luong-concat [--data FILE] [--pairs N]
+ * `npm run train -- --attention bahdanau|luong-dot|luong-general|luong-concat|none [--data FILE] [--pairs N]
  *   [--epochs E] [--hidden H] [--batch B] [--seed S] [--out DIR] [--resume | --overwrite] ...`
  * Trains a model (default: the built-in corpus, sizes that train in a minute or two on a 2-core CPU),
  * saves a checkpoint to --out, scores the test split, and prints a final JSON line.
@@ -36,8 +36,11 @@ const FLAGS = {
 } as const;
 
 /** The range of every valued flag, checked before anything is read, trained or written. */
+/** The kinds `--attention` offers (luong-concat-shared is a library variant, not a flag value). */
+const CLI_KINDS = ATTENTION_KINDS.filter((k) => k !== "luong-concat-shared");
+
 export const TRAIN_RULES: Record<string, FlagRule> = {
-  attention: oneOf(ATTENTION_KINDS.slice(0, 4)),
+  attention: oneOf(CLI_KINDS),
   pairs: int(1, 10_000_000),
   epochs: int(1, 100_000, "on --resume: how many more epochs"),
   hidden: int(1, LIMITS.hiddenSize),
@@ -85,8 +88,8 @@ function readFlags(argv: string[]): { a: ParsedArgs; recipeName?: string } {
   if (recipeName !== undefined && !RECIPES[recipeName]) throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
   const a = { ...(recipeName ? RECIPES[recipeName] : {}), ...given } as ParsedArgs;
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
-  if (a.attention !== undefined && !(ATTENTION_KINDS as readonly string[]).includes(a.attention as string)) {
-    throw new UsageError(`unknown attention kind "${a.attention}": use one of ${ATTENTION_KINDS.slice(0, 4).join(", ")}`);
+  if (a.attention !== undefined && !(CLI_KINDS as readonly string[]).includes(a.attention as string)) {
+    throw new UsageError(`unknown attention kind "${a.attention}": use one of ${CLI_KINDS.join(", ")}`);
   }
   checkFlags(a, TRAIN_RULES);
   const validation = (a.validation as number | undefined) ?? 0.1, test = (a.test as number | undefined) ?? 0.1;

@@ -8,9 +8,15 @@
  * - modal verbs, infinitive at the end:      "We want to read a book."  / "Wir wollen ein Buch lesen."
  * - questions with the verb first:           "Does the dog see her?"    / "Sieht der Hund sie?"
  *
- * `npm run corpus` regenerates data/default-corpus.tsv (see data/README.md).
+ * Every pair comes with its gold word alignment (which English word each German word translates), so
+ * attention can be scored against it (`metrics/alignment.ts`). The long corpus adds relative clauses,
+ * adverbials, nested `dass` clauses and coordination (sentences of up to 45 tokens).
+ *
+ * `npm run corpus` regenerates data/default-corpus.tsv and data/long-corpus.tsv (see data/README.md).
  */
 import { Random } from "../util/random";
+import { tokenize } from "./tokenize";
+import { formatAlignment, WordLinks } from "./alignment";
 
 type Gender = "m" | "f" | "n" | "pl";
 type Kind = "person" | "animal" | "thing" | "food" | "readable" | "openable";
@@ -143,17 +149,46 @@ export const PRONOUNS: Record<string, Pronoun> = {
   they: { en: "they", enObj: "them", de: "sie", deAcc: "sie", slot: 4 },
 };
 
-/** The main clauses that introduce a `dass` clause. */
-export const MATRIX_CLAUSES = [
-  { en: "I know that", de: "Ich weiß, dass" },
-  { en: "he says that", de: "Er sagt, dass" },
-  { en: "we think that", de: "Wir glauben, dass" },
-  { en: "she hopes that", de: "Sie hofft, dass" },
+/**
+ * Small fixed phrases with their word links: `en` and `de` are words, `links` pairs of (English word,
+ * German word) indices that translate each other.
+ */
+interface FixedPhrase { en: string[]; de: string[]; links: Array<[number, number]> }
+
+/** The main clauses that introduce a `dass` clause (German in lower case: they also nest). */
+export const MATRIX_CLAUSES: FixedPhrase[] = [
+  { en: ["I", "know", "that"], de: ["ich", "weiß", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
+  { en: ["he", "says", "that"], de: ["er", "sagt", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
+  { en: ["we", "think", "that"], de: ["wir", "glauben", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
+  { en: ["she", "hopes", "that"], de: ["sie", "hofft", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
+];
+
+/** Adverbials of time (English and German put them in different places; see `adverbials`). */
+export const TIMES: Array<FixedPhrase & { tenses: Array<"present" | "past" | "perfect"> }> = [
+  // English allows no "yesterday" with the perfect ("she has seen him yesterday"); German would.
+  { en: ["yesterday"], de: ["gestern"], links: [[0, 0]], tenses: ["past"] },
+  { en: ["today"], de: ["heute"], links: [[0, 0]], tenses: ["present", "past", "perfect"] },
+  { en: ["every", "day"], de: ["jeden", "Tag"], links: [[0, 0], [1, 1]], tenses: ["present"] },
+];
+
+/** Adverbials of place. */
+export const PLACES: FixedPhrase[] = [
+  { en: ["in", "the", "garden"], de: ["im", "Garten"], links: [[0, 0], [1, 0], [2, 1]] },
+  { en: ["at", "home"], de: ["zu", "Hause"], links: [[0, 0], [1, 1]] },
+  { en: ["in", "the", "city"], de: ["in", "der", "Stadt"], links: [[0, 0], [1, 1], [2, 2]] },
+  { en: ["at", "school"], de: ["in", "der", "Schule"], links: [[0, 0], [0, 1], [1, 2]] },
 ];
 
 export type Ref = { pronoun: keyof typeof PRONOUNS } | { noun: string; det: "the" | "a" };
 
 export type Pattern = "present" | "past" | "perfect" | "modal" | "subordinate" | "subordinate-perfect" | "question" | "question-perfect" | "what-question";
+
+/** A relative clause on a noun subject: "the man who has seen the dog" / "der Mann, der den Hund gesehen hat,". */
+export interface RelativeSpec {
+  verb: string;
+  object: Ref;
+  tense: "present" | "past" | "perfect";
+}
 
 export interface SentenceSpec {
   pattern: Pattern;
@@ -164,6 +199,37 @@ export interface SentenceSpec {
   object?: Ref;
   /** Index into MATRIX_CLAUSES, for the subordinate patterns. */
   matrix?: number;
+  /** More matrix clauses nested after the first ("I know that he says that ..."), for the subordinate patterns. */
+  nested?: number[];
+  /** Index into TIMES. */
+  time?: number;
+  /** Index into PLACES. */
+  place?: number;
+  /** A relative clause on the subject (a noun subject only). */
+  relative?: RelativeSpec;
+}
+
+/**
+ * The word-order constructions a pair shows (the alignment metric is reported per construction):
+ * - `participle-final`: a perfect tense, the participle at the end of its German clause;
+ * - `separable-particle`: a separable verb in a main clause or question, its particle at the end;
+ * - `verb-final-dass`: a `dass` clause, its verb at the end;
+ * - `question-inversion`: a question, the German verb first;
+ * - `modal-infinitive`: "want to", the German infinitive at the end;
+ * - `relative-clause`: a relative clause on the subject, its verb at the end;
+ * - `adverbials`: time and place, in German before the verb's final part;
+ * - `coordination`: two clauses joined by "and" / "und";
+ * - `same-order`: none of these (the German words follow the English order).
+ */
+export type Construction = "participle-final" | "separable-particle" | "verb-final-dass" | "question-inversion" | "modal-infinitive" | "relative-clause" | "adverbials" | "coordination" | "same-order";
+export const CONSTRUCTIONS: Construction[] = ["participle-final", "separable-particle", "verb-final-dass", "question-inversion", "modal-infinitive", "relative-clause", "adverbials", "coordination", "same-order"];
+
+/** A rendered pair with its gold word alignment and the constructions it shows. */
+export interface AlignedPair {
+  english: string;
+  german: string;
+  alignment: WordLinks;
+  constructions: Construction[];
 }
 
 function noun(name: string): Noun {
@@ -181,94 +247,241 @@ function verb(name: string): Verb {
 const DEF = { nom: { m: "der", f: "die", n: "das", pl: "die" }, acc: { m: "den", f: "die", n: "das", pl: "die" } };
 const INDEF = { nom: { m: "ein", f: "eine", n: "ein", pl: "" }, acc: { m: "einen", f: "eine", n: "ein", pl: "" } };
 
+/** One word; the English and German words with the same `link` translate each other. */
+interface Word { text: string; link?: number }
+/** The two sides of a phrase, word by word. */
+interface Phrase { en: Word[]; de: Word[] }
+
+/** Hands out link numbers within one sentence. */
+class Links {
+  private n = 0;
+  next(): number {
+    return this.n++;
+  }
+}
+
+function cat(...phrases: Phrase[]): Phrase {
+  return { en: phrases.flatMap((p) => p.en), de: phrases.flatMap((p) => p.de) };
+}
+
+/** A fixed phrase's words, linked as its table says. */
+function fixed(p: FixedPhrase, links: Links): Phrase {
+  const en: Word[] = p.en.map((text) => ({ text }));
+  const de: Word[] = p.de.map((text) => ({ text }));
+  // Words linked to one another share a link (a German word linked to two English words joins them).
+  for (const [i, j] of p.links) {
+    const link = en[i].link ?? de[j].link ?? links.next();
+    en[i].link = link;
+    for (const [i2, j2] of p.links) if (i2 === i || j2 === j) [en[i2].link, de[j2].link] = [link, link];
+  }
+  return { en, de };
+}
+
 function slotOf(ref: Ref): number {
   if ("pronoun" in ref) return PRONOUNS[ref.pronoun].slot;
   return noun(ref.noun).gender === "pl" ? 4 : 2;
 }
 
-function english(ref: Ref, role: "subject" | "object"): string {
-  if ("pronoun" in ref) return role === "subject" ? PRONOUNS[ref.pronoun].en : PRONOUNS[ref.pronoun].enObj;
+/** A subject or object: "the dog" / "den Hund", "him" / "ihn". */
+function nounPhrase(ref: Ref, kase: "nom" | "acc", links: Links): Phrase {
+  if ("pronoun" in ref) {
+    const p = PRONOUNS[ref.pronoun], link = links.next();
+    return { en: [{ text: kase === "nom" ? p.en : p.enObj, link }], de: [{ text: kase === "nom" ? p.de : p.deAcc, link }] };
+  }
   const n = noun(ref.noun);
-  if (ref.det === "the" || n.gender === "pl" || n.mass) return `the ${n.en}`;
-  return `${/^[aeiou]/.test(n.en) ? "an" : "a"} ${n.en}`;
+  const definite = ref.det === "the" || n.gender === "pl" || n.mass;
+  const enDet = definite ? "the" : /^[aeiou]/.test(n.en) ? "an" : "a";
+  const deDet = (definite ? DEF : INDEF)[kase][n.gender];
+  const det = links.next(), head = links.next();
+  return {
+    en: [{ text: enDet, link: det }, { text: n.en, link: head }],
+    de: [...(deDet ? [{ text: deDet, link: det }] : []), { text: kase === "acc" && n.deAcc ? n.deAcc : n.de, link: head }],
+  };
 }
 
-function german(ref: Ref, kase: "nom" | "acc"): string {
-  if ("pronoun" in ref) return kase === "nom" ? PRONOUNS[ref.pronoun].de : PRONOUNS[ref.pronoun].deAcc;
-  const n = noun(ref.noun);
-  const det = (ref.det === "the" || n.gender === "pl" || n.mass ? DEF : INDEF)[kase][n.gender];
-  return `${det} ${kase === "acc" && n.deAcc ? n.deAcc : n.de}`;
+/** English verb words with the object, the particle placed as English wants it ("picks him up", "picks up the dog"). */
+function englishVerbObject(form: Word[], v: Verb, object: Ref | undefined, objectWords: Word[], verbLink: number): Word[] {
+  if (!v.en.particle) return [...form, ...objectWords];
+  const particle = { text: v.en.particle, link: verbLink };
+  if (!object) return [...form, particle];
+  return "pronoun" in object ? [...form, ...objectWords, particle] : [...form, particle, ...objectWords];
 }
 
-/** English verb phrase with its object, particle placed as English wants it ("picks him up", "picks up the dog"). */
-function englishVerbObject(form: string, v: Verb, object: Ref | undefined): string {
-  const obj = object ? english(object, "object") : "";
-  if (!v.en.particle) return obj ? `${form} ${obj}` : form;
-  if (!object) return `${form} ${v.en.particle}`;
-  return "pronoun" in object ? `${form} ${obj} ${v.en.particle}` : `${form} ${v.en.particle} ${obj}`;
+/** English: place then time ("in the garden yesterday"); German: time then place ("gestern im Garten"). */
+function adverbials(spec: Pick<SentenceSpec, "time" | "place">, links: Links): Phrase {
+  const time = spec.time === undefined ? { en: [], de: [] } : fixed(TIMES[spec.time], links);
+  const place = spec.place === undefined ? { en: [], de: [] } : fixed(PLACES[spec.place], links);
+  return { en: [...place.en, ...time.en], de: [...time.de, ...place.de] };
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+/** "who has seen the dog" / ", der den Hund gesehen hat ,": the German verb goes to the end. */
+function relativeClause(antecedent: Noun, rel: RelativeSpec, links: Links): Phrase {
+  const v = verb(rel.verb);
+  const slot = antecedent.gender === "pl" ? 4 : 2;
+  const pronoun = links.next(), V = links.next();
+  const object = nounPhrase(rel.object, "acc", links);
+  const p = v.de.particle ?? "";
+  let enVerb: Word[], deVerb: Word[];
+  if (rel.tense === "perfect") {
+    const aux = links.next();
+    enVerb = [{ text: slot === 2 ? "has" : "have", link: aux }, { text: v.en.participle, link: V }];
+    deVerb = [{ text: v.de.participle, link: V }, { text: HABEN[slot], link: aux }];
+  } else {
+    const form = rel.tense === "past" ? v.en.past : slot === 2 ? v.en.s : v.en.base;
+    enVerb = [{ text: form, link: V }];
+    deVerb = [{ text: p + (rel.tense === "past" ? v.de.past : v.de.present)[slot], link: V }];
+  }
+  const who = antecedent.kinds.includes("person") ? "who" : "that";
+  return {
+    en: [{ text: who, link: pronoun }, ...englishVerbObject(enVerb, v, rel.object, object.en, V)],
+    de: [{ text: "," }, { text: DEF.nom[antecedent.gender], link: pronoun }, ...object.de, ...deVerb, { text: "," }],
+  };
 }
 
-/** Renders one pair from an explicit specification (what the tests and the generator use). */
-export function renderSentence(spec: SentenceSpec): { english: string; german: string } {
+/** The subject, with its relative clause if it has one. */
+function subjectPhrase(spec: SentenceSpec, links: Links): Phrase {
+  const subject = nounPhrase(spec.subject, "nom", links);
+  if (!spec.relative) return subject;
+  if (!("noun" in spec.subject)) throw new Error("corpus: a relative clause needs a noun subject");
+  return cat(subject, relativeClause(noun(spec.subject.noun), spec.relative, links));
+}
+
+/** One clause, without its final punctuation. */
+function clause(spec: SentenceSpec, links: Links): Phrase {
   const v = verb(spec.verb);
   const slot = slotOf(spec.subject);
   const third = slot === 2;
-  const enSubj = english(spec.subject, "subject");
-  const deSubj = german(spec.subject, "nom");
-  const deObj = spec.object ? german(spec.object, "acc") : "";
-  const p = v.de.particle;
-  const join = (...parts: string[]) => parts.filter((x) => x !== "").join(" ");
   if (spec.pattern !== "what-question" && !spec.object) throw new Error(`corpus: pattern ${spec.pattern} needs an object`);
-  let en: string, de: string;
+  const S = subjectPhrase(spec, links);
+  const O = spec.object ? nounPhrase(spec.object, "acc", links) : { en: [], de: [] };
+  const A = adverbials(spec, links);
+  const V = links.next();
+  const p: Word[] = v.de.particle ? [{ text: v.de.particle, link: V }] : [];
+  const verbObject = (form: Word[]) => englishVerbObject(form, v, spec.object, O.en, V);
+  const word = (text: string, link = V): Word => ({ text, link });
   switch (spec.pattern) {
     case "present":
-      en = join(enSubj, englishVerbObject(third ? v.en.s : v.en.base, v, spec.object)) + ".";
-      de = join(deSubj, v.de.present[slot], deObj, p ?? "") + ".";
-      break;
-    case "past":
-      en = join(enSubj, englishVerbObject(v.en.past, v, spec.object)) + ".";
-      de = join(deSubj, v.de.past[slot], deObj, p ?? "") + ".";
-      break;
-    case "perfect":
-      en = join(enSubj, third ? "has" : "have", englishVerbObject(v.en.participle, v, spec.object)) + ".";
-      de = join(deSubj, HABEN[slot], deObj, v.de.participle) + ".";
-      break;
-    case "modal":
-      en = join(enSubj, third ? "wants to" : "want to", englishVerbObject(v.en.base, v, spec.object)) + ".";
-      de = join(deSubj, WOLLEN[slot], deObj, v.de.infinitive) + ".";
-      break;
+    case "past": {
+      const forms = spec.pattern === "present" ? { en: third ? v.en.s : v.en.base, de: v.de.present[slot] } : { en: v.en.past, de: v.de.past[slot] };
+      return { en: [...S.en, ...verbObject([word(forms.en)]), ...A.en], de: [...S.de, word(forms.de), ...O.de, ...A.de, ...p] };
+    }
+    case "perfect": {
+      const aux = links.next();
+      return {
+        en: [...S.en, word(third ? "has" : "have", aux), ...verbObject([word(v.en.participle)]), ...A.en],
+        de: [...S.de, word(HABEN[slot], aux), ...O.de, ...A.de, word(v.de.participle)],
+      };
+    }
+    case "modal": {
+      const modal = links.next();
+      return {
+        en: [...S.en, word(third ? "wants" : "want", modal), word("to"), ...verbObject([word(v.en.base)]), ...A.en],
+        de: [...S.de, word(WOLLEN[slot], modal), ...O.de, ...A.de, word(v.de.infinitive)],
+      };
+    }
     case "subordinate":
     case "subordinate-perfect": {
-      const m = MATRIX_CLAUSES[spec.matrix ?? 0];
-      if (!m) throw new Error(`corpus: no matrix clause ${spec.matrix}`);
-      const perfect = spec.pattern === "subordinate-perfect";
-      const enVerb = perfect ? join(third ? "has" : "have", englishVerbObject(v.en.participle, v, spec.object)) : englishVerbObject(third ? v.en.s : v.en.base, v, spec.object);
-      en = join(m.en, enSubj, enVerb) + ".";
-      // Verb-final: the separable particle joins the finite verb again ("dass sie ihn anruft").
-      const deVerb = perfect ? join(v.de.participle, HABEN[slot]) : `${p ?? ""}${v.de.present[slot]}`;
-      de = join(m.de, deSubj, deObj, deVerb) + ".";
-      break;
+      const matrices = [spec.matrix ?? 0, ...(spec.nested ?? [])].map((m) => {
+        if (!MATRIX_CLAUSES[m]) throw new Error(`corpus: no matrix clause ${m}`);
+        return fixed(MATRIX_CLAUSES[m], links);
+      });
+      if (spec.pattern === "subordinate") {
+        // Verb-final: the separable particle joins the finite verb again ("dass sie ihn anruft").
+        return cat(...matrices, { en: [...S.en, ...verbObject([word(third ? v.en.s : v.en.base)]), ...A.en], de: [...S.de, ...O.de, ...A.de, word((v.de.particle ?? "") + v.de.present[slot])] });
+      }
+      const aux = links.next();
+      return cat(...matrices, {
+        en: [...S.en, word(third ? "has" : "have", aux), ...verbObject([word(v.en.participle)]), ...A.en],
+        de: [...S.de, ...O.de, ...A.de, word(v.de.participle), word(HABEN[slot], aux)],
+      });
     }
     case "question":
-      en = join(third ? "does" : "do", enSubj, englishVerbObject(v.en.base, v, spec.object)) + "?";
-      de = join(v.de.present[slot], deSubj, deObj, p ?? "") + "?";
-      break;
-    case "question-perfect":
-      en = join(third ? "has" : "have", enSubj, englishVerbObject(v.en.participle, v, spec.object)) + "?";
-      de = join(HABEN[slot], deSubj, deObj, v.de.participle) + "?";
-      break;
-    case "what-question":
-      en = join("what", third ? "does" : "do", enSubj, englishVerbObject(v.en.base, v, undefined)) + "?";
-      de = join("was", v.de.present[slot], deSubj, p ?? "") + "?";
-      break;
+      // "does" and "see" together are "sieht".
+      return { en: [word(third ? "does" : "do"), ...S.en, ...verbObject([word(v.en.base)]), ...A.en], de: [word(v.de.present[slot]), ...S.de, ...O.de, ...A.de, ...p] };
+    case "question-perfect": {
+      const aux = links.next();
+      return {
+        en: [word(third ? "has" : "have", aux), ...S.en, ...verbObject([word(v.en.participle)]), ...A.en],
+        de: [word(HABEN[slot], aux), ...S.de, ...O.de, ...A.de, word(v.de.participle)],
+      };
+    }
+    case "what-question": {
+      const what = links.next();
+      return {
+        en: [word("what", what), word(third ? "does" : "do"), ...S.en, ...englishVerbObject([word(v.en.base)], v, undefined, [], V), ...A.en],
+        de: [word("was", what), word(v.de.present[slot]), ...S.de, ...A.de, ...p],
+      };
+    }
     default:
       throw new Error(`corpus: unknown pattern ${spec.pattern as string}`);
   }
-  return { english: capitalise(en), german: capitalise(de) };
+}
+
+/** The constructions a clause shows (see `Construction`). */
+function clauseConstructions(spec: SentenceSpec): Construction[] {
+  const out: Construction[] = [];
+  if (spec.pattern.endsWith("perfect") || spec.relative?.tense === "perfect") out.push("participle-final");
+  if (verb(spec.verb).de.particle && ["present", "past", "question", "what-question"].includes(spec.pattern)) out.push("separable-particle");
+  if (spec.pattern.startsWith("subordinate")) out.push("verb-final-dass");
+  if (spec.pattern.includes("question")) out.push("question-inversion");
+  if (spec.pattern === "modal") out.push("modal-infinitive");
+  if (spec.relative) out.push("relative-clause");
+  if (spec.time !== undefined || spec.place !== undefined) out.push("adverbials");
+  return out;
+}
+
+/** Words as text: spaces between words, none before punctuation; the first letter capitalised. */
+function sentenceText(words: Word[]): string {
+  const text = words.reduce((s, w) => (s === "" ? w.text : /^[.,?]$/.test(w.text) ? s + w.text : `${s} ${w.text}`), "");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Every (English, German) pair of word positions that share a link, sorted. */
+function wordLinks(p: Phrase): WordLinks {
+  const out: WordLinks = [];
+  p.en.forEach((e, i) => p.de.forEach((d, j) => {
+    if (e.link !== undefined && e.link === d.link) out.push([i, j]);
+  }));
+  return out;
+}
+
+/**
+ * Renders one pair, with its gold word alignment, from a specification; several clauses are joined by
+ * "and" / "und". The alignment links token positions as `tokenize` splits the two sentences (checked
+ * here: a word that does not tokenize to itself is an error).
+ */
+export function renderAligned(spec: SentenceSpec | SentenceSpec[]): AlignedPair {
+  const clauses = Array.isArray(spec) ? spec : [spec];
+  if (clauses.length === 0) throw new Error("corpus: no clause to render");
+  const links = new Links();
+  const parts: Phrase[] = [];
+  clauses.forEach((c, k) => {
+    if (k > 0) {
+      if (clauses[k - 1].pattern.includes("question") || clauses[k - 1].pattern.startsWith("subordinate")) {
+        throw new Error(`corpus: only a statement without a dass clause can be followed by "and" (clause ${k} is ${clauses[k - 1].pattern})`);
+      }
+      const and = links.next();
+      parts.push({ en: [{ text: "and", link: and }], de: [{ text: "und", link: and }] });
+    }
+    parts.push(clause(c, links));
+  });
+  const mark = clauses[clauses.length - 1].pattern.includes("question") ? "?" : ".";
+  const punctuation = links.next();
+  const all = cat(...parts, { en: [{ text: mark, link: punctuation }], de: [{ text: mark, link: punctuation }] });
+  const pair = { english: sentenceText(all.en), german: sentenceText(all.de) };
+  for (const [side, words] of [["english", all.en], ["german", all.de]] as const) {
+    const tokens = tokenize(pair[side]);
+    const expected = words.map((w) => w.text.toLowerCase());
+    if (tokens.join(" ") !== expected.join(" ")) throw new Error(`corpus: ${JSON.stringify(pair[side])} tokenizes to ${tokens.join(" ")}, not ${expected.join(" ")}`);
+  }
+  const constructions = [...new Set([...clauses.flatMap(clauseConstructions), ...(clauses.length > 1 ? ["coordination" as const] : [])])];
+  return { ...pair, alignment: wordLinks(all), constructions: constructions.length ? constructions : ["same-order"] };
+}
+
+/** Renders one pair from an explicit specification (what the tests and the generator use). */
+export function renderSentence(spec: SentenceSpec | SentenceSpec[]): { english: string; german: string } {
+  const { english, german } = renderAligned(spec);
+  return { english, german };
 }
 
 const PATTERN_WEIGHTS: Array<[Pattern, number]> = [
@@ -289,6 +502,21 @@ function reflexive(subject: string, object: string): boolean {
   return subject === "you" && object === "you";
 }
 
+/** Verbs an animal can be the subject of. */
+const ANIMAL_VERBS = ["see", "find", "hear", "love", "eat"];
+
+/** A sensible object for a verb (not the subject itself, not reflexive), or undefined to try again. */
+function randomObject(rng: Random, v: Verb, subject: Ref): Ref | undefined {
+  if (v.objects.includes("person") && rng.next() < 0.4) {
+    const object = { pronoun: rng.pick(Object.keys(PRONOUNS)) as keyof typeof PRONOUNS };
+    // no reflexive readings: "I see me", "I hear us", "you visit you"
+    return "pronoun" in subject && reflexive(subject.pronoun, object.pronoun) ? undefined : object;
+  }
+  const candidates = NOUNS.filter((n) => n.kinds.some((k) => v.objects.includes(k)));
+  const object: Ref = { noun: rng.pick(candidates).en, det: rng.next() < 0.6 ? "the" : "a" };
+  return "noun" in subject && subject.noun === object.noun ? undefined : object;
+}
+
 /** A random, grammatical and sensible specification. */
 export function randomSpec(rng: Random): SentenceSpec {
   for (;;) {
@@ -297,26 +525,60 @@ export function randomSpec(rng: Random): SentenceSpec {
     const subject: Ref = rng.next() < 0.5
       ? { pronoun: rng.pick(Object.keys(PRONOUNS)) as keyof typeof PRONOUNS }
       : { noun: rng.pick(NOUNS.filter((n) => n.kinds.includes("person") || n.kinds.includes("animal"))).en, det: rng.next() < 0.7 ? "the" : "a" };
-    if ("noun" in subject && noun(subject.noun).kinds.includes("animal") && !["see", "find", "hear", "love", "eat"].includes(v.en.base)) continue;
+    if ("noun" in subject && noun(subject.noun).kinds.includes("animal") && !ANIMAL_VERBS.includes(v.en.base)) continue;
     if (pattern === "what-question") {
       if (!v.objects.some((k) => ["thing", "food", "readable", "openable"].includes(k))) continue;
       return { pattern, subject, verb: v.en.base };
     }
-    const animate = v.objects.includes("person");
-    let object: Ref;
-    if (animate && rng.next() < 0.4) {
-      object = { pronoun: rng.pick(Object.keys(PRONOUNS)) as keyof typeof PRONOUNS };
-      // no reflexive readings: "I see me", "I hear us", "you visit you"
-      if ("pronoun" in subject && reflexive(subject.pronoun, object.pronoun)) continue;
-    } else {
-      const candidates = NOUNS.filter((n) => n.kinds.some((k) => v.objects.includes(k)));
-      object = { noun: rng.pick(candidates).en, det: rng.next() < 0.6 ? "the" : "a" };
-      if ("noun" in subject && subject.noun === object.noun) continue;
-    }
+    const object = randomObject(rng, v, subject);
+    if (!object) continue;
     const spec: SentenceSpec = { pattern, subject, verb: v.en.base, object };
     if (pattern.startsWith("subordinate")) spec.matrix = rng.int(MATRIX_CLAUSES.length);
     return spec;
   }
+}
+
+/** A relative clause for a noun subject, or undefined when none fits this time. */
+function randomRelative(rng: Random, antecedent: Noun, subjectNoun: string): RelativeSpec | undefined {
+  const v = rng.pick(VERBS);
+  if (antecedent.kinds.includes("animal") && !ANIMAL_VERBS.includes(v.en.base)) return undefined;
+  const object = randomObject(rng, v, { noun: subjectNoun, det: "the" });
+  if (!object) return undefined;
+  return { verb: v.en.base, object, tense: rng.pick(["present", "past", "perfect"] as const) };
+}
+
+/**
+ * `spec` with adverbials, a relative clause on the subject and a nested matrix clause, each with
+ * probability `p`.
+ */
+function elaborate(rng: Random, spec: SentenceSpec, p: number): SentenceSpec {
+  const out = { ...spec };
+  const tense = spec.pattern === "past" ? "past" : spec.pattern.endsWith("perfect") ? "perfect" : "present";
+  if (rng.next() < p) {
+    const times = TIMES.map((t, i) => ({ t, i })).filter(({ t }) => t.tenses.includes(tense));
+    out.time = rng.pick(times).i;
+  }
+  if (rng.next() < p) out.place = rng.int(PLACES.length);
+  if ("noun" in spec.subject && rng.next() < p) out.relative = randomRelative(rng, noun(spec.subject.noun), spec.subject.noun);
+  if (out.relative === undefined) delete out.relative;
+  if (spec.pattern.startsWith("subordinate") && rng.next() < p) {
+    // "I know that he says that ...", never "I know that I know that".
+    out.nested = [rng.pick(MATRIX_CLAUSES.map((_, i) => i).filter((i) => i !== spec.matrix))];
+  }
+  return out;
+}
+
+/**
+ * A random specification of one or two elaborated clauses (a long-corpus sentence). `level` in [0, 1]
+ * raises the chance of each elaboration and of a second clause: longer sentences.
+ */
+export function randomLongSpec(rng: Random, level = 0.5): SentenceSpec[] {
+  const p = 0.1 + 0.8 * level;
+  const first = elaborate(rng, randomSpec(rng), p);
+  if (rng.next() >= level || first.pattern.includes("question") || first.pattern.startsWith("subordinate")) return [first];
+  let second: SentenceSpec;
+  do second = randomSpec(rng); while (second.pattern.includes("question"));
+  return [first, elaborate(rng, second, p)];
 }
 
 /** Sentences the notebooks show (the tutorials' "she kissed him"); they open the corpus. */
@@ -329,29 +591,82 @@ export const SHOWCASE: SentenceSpec[] = [
   { pattern: "modal", subject: { pronoun: "we" }, verb: "read", object: { noun: "book", det: "a" } },
 ];
 
+export interface GeneratedPair extends AlignedPair {
+  /** The first clause's pattern. */
+  pattern: Pattern;
+}
+
 /** `count` distinct pairs from the grammar (the showcase first), the same for the same seed. */
-export function generateCorpus(count: number, seed = 2015): Array<{ english: string; german: string; pattern: Pattern }> {
+export function generateCorpus(count: number, seed = 2015): GeneratedPair[] {
   const rng = new Random(seed);
+  return distinctPairs(count, SHOWCASE.slice(0, count).map((s) => [s]), () => [randomSpec(rng)]);
+}
+
+/** Source-length buckets of the long corpus (English tokens, punctuation included), equally filled. */
+export const LONG_CORPUS_BUCKETS: Array<[number, number]> = [[4, 9], [10, 14], [15, 19], [20, 24], [25, 29], [30, 45]];
+
+/**
+ * `count` distinct pairs of one or two elaborated clauses (relative clauses, adverbials, nested `dass`
+ * clauses, coordination), the same for the same seed, spread equally over `LONG_CORPUS_BUCKETS` of
+ * English length: the long-sentence corpus of notebook 08 (see data/README.md).
+ */
+export function generateLongCorpus(count: number, seed = 30): GeneratedPair[] {
+  const rng = new Random(seed);
+  const buckets = LONG_CORPUS_BUCKETS;
+  const out: GeneratedPair[] = [];
   const seen = new Set<string>();
-  const out: Array<{ english: string; german: string; pattern: Pattern }> = [];
-  let tries = 0;
-  for (const spec of SHOWCASE.slice(0, count)) {
-    const pair = renderSentence(spec);
+  // Pair i goes to bucket i mod 6; sentences are drawn at that bucket's level of elaboration until one fits.
+  for (let i = 0, tries = 0; out.length < count; ) {
+    const k = i % buckets.length;
+    if (++tries > count * 100) throw new Error(`generateLongCorpus: only ${out.length} pairs after ${tries} tries`);
+    const pair = aligned(randomLongSpec(rng, k / (buckets.length - 1)));
+    const length = tokenize(pair.english).length;
+    if (length < buckets[k][0] || length > buckets[k][1] || seen.has(pair.english)) continue;
     seen.add(pair.english);
-    out.push({ ...pair, pattern: spec.pattern });
-  }
-  while (out.length < count) {
-    if (++tries > count * 50) throw new Error(`generateCorpus: only ${out.length} distinct pairs after ${tries} tries`);
-    const spec = randomSpec(rng);
-    const pair = renderSentence(spec);
-    if (seen.has(pair.english)) continue;
-    seen.add(pair.english);
-    out.push({ ...pair, pattern: spec.pattern });
+    out.push(pair);
+    i++;
   }
   return out;
 }
 
-/** The corpus as a pairs file: `English<TAB>German` lines. */
-export function corpusTsv(pairs: Array<{ english: string; german: string }>): string {
-  return pairs.map((p) => `${p.english}\t${p.german}\n`).join("");
+function aligned(clauses: SentenceSpec[]): GeneratedPair {
+  return { ...renderAligned(clauses), pattern: clauses[0].pattern };
+}
+
+/** The given specifications first, then fresh ones until `count` distinct English sentences. */
+function distinctPairs(count: number, first: SentenceSpec[][], fresh: () => SentenceSpec[]): GeneratedPair[] {
+  const seen = new Set<string>();
+  const out: GeneratedPair[] = [];
+  let tries = 0;
+  for (const spec of first) {
+    const pair = aligned(spec);
+    seen.add(pair.english);
+    out.push(pair);
+  }
+  while (out.length < count) {
+    if (++tries > count * 50) throw new Error(`generateCorpus: only ${out.length} distinct pairs after ${tries} tries`);
+    const pair = aligned(fresh());
+    if (seen.has(pair.english)) continue;
+    seen.add(pair.english);
+    out.push(pair);
+  }
+  return out;
+}
+
+/** The label in a generated pair's third column: where it comes from and the constructions it shows. */
+export const GRAMMAR_ATTRIBUTION = "workbook grammar";
+
+/**
+ * The corpus as a pairs file: `English<TAB>German` lines, and for aligned pairs a third column
+ * (`workbook grammar: <constructions>`) and a fourth (the gold alignment, `formatAlignment`).
+ */
+export function corpusTsv(pairs: Array<{ english: string; german: string } & Partial<AlignedPair>>): string {
+  return pairs.map((p) => (p.alignment ? `${p.english}\t${p.german}\t${GRAMMAR_ATTRIBUTION}: ${(p.constructions ?? []).join(", ")}\t${formatAlignment(p.alignment)}\n` : `${p.english}\t${p.german}\n`)).join("");
+}
+
+/** The constructions named in a generated pair's third column (empty for other pairs). */
+export function constructionsOf(pair: { attribution?: string }): Construction[] {
+  const prefix = `${GRAMMAR_ATTRIBUTION}: `;
+  if (!pair.attribution?.startsWith(prefix)) return [];
+  return pair.attribution.slice(prefix.length).split(", ").filter((c): c is Construction => (CONSTRUCTIONS as string[]).includes(c));
 }

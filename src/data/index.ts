@@ -4,6 +4,7 @@ export * from "./vocab";
 export * from "./split";
 export * from "./batches";
 export * from "./corpus";
+export * from "./alignment";
 export * from "./dataset";
 export * from "./tatoeba";
 export * from "./tables";

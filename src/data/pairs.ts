@@ -1,6 +1,7 @@
 /**
  * Sentence pairs in the manythings.org / Tatoeba format (`deu.txt`): one pair per line,
- * `English<TAB>German` or `English<TAB>German<TAB>attribution`. UTF-8 with or without BOM, LF or CRLF;
+ * `English<TAB>German` or `English<TAB>German<TAB>attribution`, and in the workbook's generated corpora a
+ * fourth column, the gold word alignment (`0-0 1-2 ...`, English token - German token). UTF-8 with or without BOM, LF or CRLF;
  * text is normalised to Unicode NFC.
  *
  * Files that are not UTF-8 (UTF-16, Windows-1252, binary data) are refused with the line and the bytes
@@ -8,12 +9,15 @@
  * pairs file, or lost line breaks), never tokenized into a sentence that hangs training.
  */
 import * as fs from "node:fs";
+import { parseAlignment, WordLinks } from "./alignment";
 
 export interface SentencePair {
   english: string;
   german: string;
   /** The third column of current manythings.org files (e.g. "CC-BY 2.0 (France) Attribution: tatoeba.org #…"). */
   attribution?: string;
+  /** The fourth column of the workbook's generated corpora: which English token each German token translates. */
+  alignment?: WordLinks;
   /** 1-based line number in the source file. */
   line: number;
 }
@@ -49,10 +53,11 @@ export class PairsFormatError extends Error {
 }
 
 function checkLine(cols: string[]): string | undefined {
-  if (cols.length === 1) return "no tab: expected English<TAB>German[<TAB>attribution]";
-  if (cols.length > 3) return `${cols.length} tab-separated columns: expected 2 or 3 (English, German, attribution)`;
+  if (cols.length === 1) return "no tab: expected English<TAB>German[<TAB>attribution[<TAB>alignment]]";
+  if (cols.length > 4) return `${cols.length} tab-separated columns: expected 2 to 4 (English, German, attribution, alignment)`;
   if (cols[0].trim() === "") return "empty English side";
   if (cols[1].trim() === "") return "empty German side";
+  if (cols.length === 4 && !/^\s*(\d+-\d+(\s+\d+-\d+)*)?\s*$/.test(cols[3])) return `alignment column ${JSON.stringify(cols[3].slice(0, 40))} is not "i-j i-j ..." (English token i, German token j)`;
   return undefined;
 }
 
@@ -75,10 +80,11 @@ export function parsePairs(text: string, source = "<text>", options: LoadOptions
       continue;
     }
     const pair: SentencePair = { english: cols[0].trim().normalize("NFC"), german: cols[1].trim().normalize("NFC"), line: i + 1 };
-    if (cols.length === 3 && cols[2].trim() !== "") {
+    if (cols.length >= 3 && cols[2].trim() !== "") {
       pair.attribution = cols[2].trim().normalize("NFC");
       report.withAttribution++;
     }
+    if (cols.length === 4) pair.alignment = parseAlignment(cols[3]);
     pairs.push(pair);
     if (options.limit !== undefined && pairs.length >= options.limit) break;
   }

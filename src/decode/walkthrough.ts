@@ -40,6 +40,7 @@ export class DecoderWalk {
   private finished = false;
 
   constructor(readonly tm: TranslationModel, sentence: string) {
+    if (tm.model.config.attention === "none") throw new Error("DecoderWalk shows the attention of each step; a model with attention \"none\" has none (use translate)");
     const enc = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
     this.sourceTokens = enc.tokens;
     const S = enc.ids.length;

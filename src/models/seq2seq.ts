@@ -1,6 +1,7 @@
 /**
  * The sequence-to-sequence model: an encoder and an attention decoder (Bahdanau, or Luong with the
- * dot, general or concat score), with the training loss under teacher forcing.
+ * dot, general or concat score), or the decoder without attention (`"none"`, for comparison), with the
+ * training loss under teacher forcing.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
@@ -9,13 +10,15 @@ import { Random } from "../util/random";
 import { Encoder } from "./encoder";
 import { BahdanauDecoder } from "./bahdanau-decoder";
 import { LuongDecoder } from "./luong-decoder";
+import { PlainDecoder } from "./plain-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
 import { classifierCrossEntropy } from "../train/losses";
 import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
 
-export const ATTENTION_KINDS = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-concat-shared"] as const;
+/** The decoders: four attention kinds, a variant of Luong concat, and `none` (no attention, notebook 08). */
+export const ATTENTION_KINDS = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-concat-shared", "none"] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 export interface Seq2SeqConfig {
@@ -96,7 +99,9 @@ export class Seq2Seq extends Module {
       "decoder",
       config.attention === "bahdanau"
         ? new BahdanauDecoder(common, rng)
-        : new LuongDecoder({ ...common, score: config.attention.slice("luong-".length) as LuongScoreKind, inputFeeding: config.inputFeeding }, rng),
+        : config.attention === "none"
+          ? new PlainDecoder(common, rng)
+          : new LuongDecoder({ ...common, score: config.attention.slice("luong-".length) as LuongScoreKind, inputFeeding: config.inputFeeding }, rng),
     );
   }
 
@@ -123,14 +128,14 @@ export class Seq2Seq extends Module {
       const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
       const forceBatch = options.rng.next() < options.teacherForcing;
       const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
-      const feedsBack = !(this.decoder instanceof LuongDecoder) || this.decoder.config.inputFeeding;
-      // The RNN of a Luong decoder without input feeding never sees the attention: once the previous word
-      // of every step is known, all steps run at once. Under teacher forcing it is the true word; otherwise
-      // the model's own guesses, from one fused kernel that records no gradient (when the native kernels are
-      // in use; without them, stepping is faster than a second pass).
-      const known = options.stepwise || feedsBack ? undefined : forceAll ? batch.decoderInput : this.fusedGuesses(batch, initial, memory, forceBatch, options);
-      const all = known
-        ? ((this.decoder as LuongDecoder).teacherForced(known, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D)
+      const parallel = this.parallelDecoder();
+      // The RNN of a Luong decoder without input feeding (or of a decoder without attention) never sees the
+      // attention: once the previous word of every step is known, all steps run at once. Under teacher
+      // forcing it is the true word; otherwise the model's own guesses, from one fused kernel that records
+      // no gradient (when the native kernels are in use; without them, stepping is faster than a second pass).
+      const known = options.stepwise || !parallel ? undefined : forceAll ? batch.decoderInput : this.fusedGuesses(batch, initial, memory, forceBatch, options);
+      const all = parallel && known
+        ? (parallel.teacherForced(known, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D)
         : this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
       // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
       // to the loss or its gradient, so leaving them out changes no number and saves their share of the
@@ -144,6 +149,13 @@ export class Seq2Seq extends Module {
       const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
       return classifierCrossEntropy(features2d, this.decoder.classifier, labels, options.labelSmoothing ?? 0);
     });
+  }
+
+  /** The decoder, where it can run all teacher-forced steps at once (nothing feeds back); else undefined. */
+  private parallelDecoder(): LuongDecoder | PlainDecoder | undefined {
+    if (this.decoder instanceof PlainDecoder) return this.decoder;
+    if (this.decoder instanceof LuongDecoder && !this.decoder.config.inputFeeding) return this.decoder;
+    return undefined;
   }
 
   /** Whether step t+1 is fed the true previous word (else the model's guess). */
@@ -179,8 +191,8 @@ export class Seq2Seq extends Module {
    */
   private fusedGuesses(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions): tf.Tensor2D | undefined {
     const T = batch.decoderInput.shape[1];
-    const decoder = this.decoder as LuongDecoder;
-    if (!decoder.canGuessFused()) return undefined;
+    const decoder = this.decoder;
+    if (!(decoder instanceof LuongDecoder) || !decoder.canGuessFused()) return undefined;
     const force = Array.from({ length: T - 1 }, () => this.forceStep(forceBatch, options));
     return withoutGradients(() => decoder.greedyInputs(batch.decoderInput, force, initial, memory));
   }
