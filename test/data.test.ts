@@ -9,7 +9,8 @@ import {
   parsePairs, loadPairs, tokenize, detokenize, Vocabulary, PAD_ID, SOS_ID, EOS_ID, UNK_ID, splitByEnglish,
   dropDuplicatePairs, makeBatches, padBatch, batchTensors, paddingShare, prepareData, renderSentence, generateCorpus,
   corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba,
-  frameHtml, pairsFrame, vocabularyFrame, tf, Truecaser,
+  frameHtml, pairsFrame, vocabularyFrame, tf, Truecaser, renderAligned, generateLongCorpus, LONG_CORPUS, LONG_CORPUS_COUNT,
+  LONG_CORPUS_SEED, LONG_CORPUS_BUCKETS, parseAlignment, formatAlignment, constructionsOf,
 } from "attention-workbook";
 
 const root = path.resolve(__dirname, "..");
@@ -218,6 +219,76 @@ describe("the built-in corpus", () => {
   it("is committed exactly as the generator makes it", () => {
     const text = fs.readFileSync(DEFAULT_CORPUS, "utf8");
     assert.equal(text, corpusTsv(generateCorpus(DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED)));
+  });
+
+  it("writes the gold word alignment of hand-checked sentences (English token - German token)", () => {
+    type Spec = Parameters<typeof renderAligned>[0];
+    const expect: Array<[Spec, string, string, string, string[]]> = [
+      [{ pattern: "past", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She kissed him.", "Sie küsste ihn.", "0-0 1-1 2-2 3-3", ["same-order"]],
+      [{ pattern: "perfect", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She has kissed him.", "Sie hat ihn geküsst.", "0-0 1-1 2-3 3-2 4-4", ["participle-final"]],
+      [{ pattern: "present", subject: { pronoun: "she" }, verb: "call", object: { pronoun: "he" } }, "She calls him.", "Sie ruft ihn an.", "0-0 1-1 1-3 2-2 3-4", ["separable-particle"]],
+      [{ pattern: "subordinate", subject: { pronoun: "he" }, verb: "see", object: { pronoun: "she" }, matrix: 0 }, "I know that he sees her.", "Ich weiß, dass er sie sieht.", "0-0 1-1 2-3 3-4 4-6 5-5 6-7", ["verb-final-dass"]],
+      [{ pattern: "question", subject: { noun: "dog", det: "the" }, verb: "see", object: { pronoun: "she" } }, "Does the dog see her?", "Sieht der Hund sie?", "0-0 1-1 2-2 3-0 4-3 5-4", ["question-inversion"]],
+      [{ pattern: "modal", subject: { pronoun: "we" }, verb: "read", object: { noun: "book", det: "a" } }, "We want to read a book.", "Wir wollen ein Buch lesen.", "0-0 1-1 2-4 3-4 4-2 5-3 6-5", ["modal-infinitive"]],
+      [{ pattern: "present", subject: { pronoun: "we" }, verb: "pick", object: { noun: "dog", det: "the" } }, "We pick up the dog.", "Wir holen den Hund ab.", "0-0 1-1 1-4 2-1 2-4 3-2 4-3 5-5", ["separable-particle"]],
+      [{ pattern: "what-question", subject: { pronoun: "you" }, verb: "read" }, "What do you read?", "Was liest du?", "0-0 1-1 2-2 3-1 4-3", ["question-inversion"]],
+      [{ pattern: "subordinate-perfect", subject: { pronoun: "you" }, verb: "find", object: { noun: "key", det: "a" }, matrix: 2 }, "We think that you have found a key.", "Wir glauben, dass du einen Schlüssel gefunden hast.", "0-0 1-1 2-3 3-4 4-8 5-7 6-5 7-6 8-9", ["participle-final", "verb-final-dass"]],
+      [
+        { pattern: "perfect", subject: { noun: "man", det: "the" }, verb: "see", object: { pronoun: "she" }, relative: { verb: "call", object: { pronoun: "he" }, tense: "present" }, time: 1, place: 0 },
+        "The man who calls him has seen her in the garden today.", "Der Mann, der ihn anruft, hat sie heute im Garten gesehen.",
+        "0-0 1-1 2-3 3-5 4-4 5-7 6-12 7-8 8-10 9-10 10-11 11-9 12-13", ["participle-final", "relative-clause", "adverbials"],
+      ],
+      [
+        [{ pattern: "present", subject: { pronoun: "she" }, verb: "open", object: { noun: "door", det: "the" } }, { pattern: "past", subject: { pronoun: "we" }, verb: "pick", object: { pronoun: "they" }, time: 0 }],
+        "She opens the door and we picked them up yesterday.", "Sie macht die Tür auf und wir holten sie gestern ab.",
+        "0-0 1-1 1-4 2-2 3-3 4-5 5-6 6-7 6-10 7-8 8-7 8-10 9-9 10-11", ["separable-particle", "adverbials", "coordination"],
+      ],
+      [
+        { pattern: "subordinate-perfect", subject: { noun: "children", det: "the" }, verb: "invite", object: { noun: "boy", det: "a" }, matrix: 0, nested: [1], place: 1 },
+        "I know that he says that the children have invited a boy at home.", "Ich weiß, dass er sagt, dass die Kinder einen Jungen zu Hause eingeladen haben.",
+        "0-0 1-1 2-3 3-4 4-5 5-7 6-8 7-9 8-15 9-14 10-10 11-11 12-12 13-13 14-16", ["participle-final", "verb-final-dass", "adverbials"],
+      ],
+      [
+        { pattern: "question-perfect", subject: { noun: "cat", det: "the" }, verb: "eat", object: { noun: "soup", det: "a" }, place: 3 },
+        "Has the cat eaten the soup at school?", "Hat die Katze die Suppe in der Schule gegessen?", "0-0 1-1 2-2 3-8 4-3 5-4 6-5 6-6 7-7 8-9", ["participle-final", "question-inversion", "adverbials"],
+      ],
+    ];
+    const sorted = (links: Array<[number, number]>) => formatAlignment([...links].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+    for (const [spec, en, de, links, constructions] of expect) {
+      const r = renderAligned(spec);
+      assert.deepEqual({ english: r.english, german: r.german }, { english: en, german: de });
+      assert.equal(sorted(r.alignment), sorted(parseAlignment(links)), en);
+      assert.deepEqual([...r.constructions].sort(), [...constructions].sort(), en);
+    }
+  });
+
+  it("loads the alignment column; a malformed or out-of-range alignment is refused with its line", () => {
+    const { pairs } = parsePairs("She calls him.\tSie ruft ihn an.\tworkbook grammar: separable-particle\t0-0 1-1 1-3 2-2 3-4\n");
+    assert.deepEqual(pairs[0].alignment, [[0, 0], [1, 1], [1, 3], [2, 2], [3, 4]]);
+    assert.deepEqual(constructionsOf(pairs[0]), ["separable-particle"]);
+    assert.throws(() => parsePairs("a b.\tc d.\tx\t0-0 1+1\n", "f.tsv"), /f\.tsv:1: alignment column "0-0 1\+1" is not "i-j/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-align-"));
+    const file = path.join(dir, "pairs.tsv");
+    fs.writeFileSync(file, "She calls him.\tSie ruft ihn an.\tx\t0-0\nHe sees her.\tEr sieht sie.\tx\t0-0 9-1\n");
+    assert.throws(() => prepareData({ file }), (e: Error) => e.message === `${file}:2: alignment link 9-1 is outside the pair's 4 English and 4 German tokens`);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("the long corpus is committed exactly as the generator makes it, its lengths spread over the buckets", () => {
+    const pairs = generateLongCorpus(LONG_CORPUS_COUNT, LONG_CORPUS_SEED);
+    assert.equal(fs.readFileSync(LONG_CORPUS, "utf8"), corpusTsv(pairs));
+    const lengths = pairs.map((p) => tokenize(p.english).length);
+    for (const [lo, hi] of LONG_CORPUS_BUCKETS) {
+      const n = lengths.filter((l) => l >= lo && l <= hi).length;
+      assert.ok(Math.abs(n - LONG_CORPUS_COUNT / LONG_CORPUS_BUCKETS.length) <= 1, `${n} pairs of ${lo}-${hi} tokens`);
+    }
+    assert.ok(Math.max(...lengths) >= 35, `longest ${Math.max(...lengths)}`);
+    // Every alignment points inside its pair, and every German word but commas is linked.
+    for (const p of pairs.slice(0, 500)) {
+      const en = tokenize(p.english), de = tokenize(p.german);
+      for (const [i, j] of p.alignment) assert.ok(i < en.length && j < de.length, `${p.english}: ${i}-${j}`);
+      de.forEach((w, j) => assert.ok(w === "," || p.alignment.some(([, jj]) => jj === j), `${p.german}: "${w}" unlinked`));
+    }
   });
 
   it("loads, splits and tokenizes", () => {

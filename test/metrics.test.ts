@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences } from "attention-workbook";
+import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences, attentionLinks, alignmentCounts, alignmentScore } from "attention-workbook";
 
 const refs = [
   ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
@@ -139,5 +139,45 @@ describe("reference groups", () => {
       { english: "Hi.", german: "Hallo.", line: 1 }, { english: "Go.", german: "Geh.", line: 2 }, { english: "Hi.", german: "Servus.", line: 3 },
     ]);
     assert.deepEqual(groups, [{ english: "Hi.", references: ["Hallo.", "Servus."] }, { english: "Go.", references: ["Geh."] }]);
+  });
+});
+
+describe("attention scored against gold alignments", () => {
+  // "She has kissed him." / "Sie hat ihn geküsst.": gold 0-0 1-1 2-3 3-2 4-4 (English - German).
+  const gold: Array<[number, number]> = [[0, 0], [1, 1], [2, 3], [3, 2], [4, 4]];
+  const weights = (argmax: number[]) => argmax.map((i) => [0, 1, 2, 3, 4].map((k) => (k === i ? 0.6 : 0.1)));
+
+  it("takes the argmax English word of each German row", () => {
+    assert.deepEqual(attentionLinks([[0.1, 0.7, 0.2], [0.5, 0.2, 0.3]]), [[1, 0], [0, 1]]);
+    assert.throws(() => attentionLinks([[]]), /row 0 is empty/);
+  });
+
+  it("a perfect matrix scores accuracy 1 and AER 0; a diagonal one misses the reordered words", () => {
+    const perfect = alignmentScore([alignmentCounts(weights([0, 1, 3, 2, 4]), gold)]);
+    assert.deepEqual(perfect, { germanWords: 5, correct: 5, goldLinks: 5, accuracy: 1, aer: 0 });
+    // Diagonal: "ihn" looks at "kissed" and "geküsst" at "him": 3 of 5 right, AER = 1 - 6/10.
+    const diagonal = alignmentScore([alignmentCounts(weights([0, 1, 2, 3, 4]), gold)]);
+    assert.equal(diagonal.correct, 3);
+    assert.equal(diagonal.accuracy, 0.6);
+    assert.ok(Math.abs(diagonal.aer - 0.4) < 1e-12);
+  });
+
+  it("German words without a gold link (a comma) are not scored; a word with two gold words is right on either", () => {
+    // "She calls him." / "Sie ruft ihn an.": "an" translates "calls" (1-3), "ruft" too (1-1).
+    const calls: Array<[number, number]> = [[0, 0], [1, 1], [1, 3], [2, 2], [3, 4]];
+    const c = alignmentCounts(weights([0, 1, 2, 1, 3]).map((r) => r.slice(0, 4)), calls);
+    assert.deepEqual(c, { germanWords: 5, correct: 5, goldLinks: 5 });
+    // A German comma (row 2) without gold links: whatever it looks at, nothing changes.
+    const comma: Array<[number, number]> = [[0, 0], [1, 1], [2, 3]];
+    const w = [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]];
+    assert.deepEqual(alignmentCounts(w, comma), { germanWords: 3, correct: 3, goldLinks: 3 });
+    // Sums over sentences, not a mean of per-sentence rates.
+    const both = alignmentScore([alignmentCounts(w, comma), alignmentCounts(weights([4, 4, 4, 4, 4]), gold)]);
+    assert.deepEqual([both.germanWords, both.correct, both.goldLinks], [8, 4, 8]);
+    assert.equal(both.accuracy, 0.5);
+  });
+
+  it("a gold link outside the matrix is an error that names the shapes", () => {
+    assert.throws(() => alignmentCounts([[1, 0], [0, 1]], [[0, 0], [5, 1]]), /gold link 5-1 is outside the \[2\]\[2\] attention matrix/);
   });
 });

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import {
   tf, prepareData, Seq2Seq, DEFAULT_MODEL, Trainer, translateAll, translate, greedySearch, beamSearch, saveCheckpoint,
   loadCheckpoint, makeBatches, batchTensors, Random, maskedCrossEntropy, tokenize, loadPairs, TranslationModel, AttentionKind,
-  LuongDecoder, BahdanauDecoder, PlainDecoder, annealedRate, attentionWeights, bahdanauScores, luongScores,
+  LuongDecoder, BahdanauDecoder, PlainDecoder, annealedRate, forcedAttention, alignmentReport, attentionWeights, bahdanauScores, luongScores,
 } from "attention-workbook";
 import { useBackend, assertClose } from "./helpers";
 
@@ -386,6 +386,27 @@ describe("seq2seq library", () => {
     assert.equal(tf.memory().numTensors, start, "none: after 20 training steps and 45 translations");
     trainer.dispose();
     tm.model.dispose();
+  });
+
+  it("forced decoding of the model's own translation gives the attention it translated with; alignments score it, leak-free", () => {
+    for (const kind of ["bahdanau", "luong-general"] as AttentionKind[]) {
+      const tm = smallModel(data, kind, { seed: 4 });
+      const sentences = data.splits.test.slice(0, 6).map((p) => p.english);
+      const translations = translateAll(tm, sentences, { maxLength: 12 });
+      const before = tf.memory().numTensors;
+      const forced = forcedAttention(tm, translations.map((t) => ({ english: t.source, german: t.tokens.join(" ") || "x" })), { batchSize: 4 });
+      translations.forEach((t, k) => {
+        if (t.tokens.length === 0) return;
+        assert.equal(forced[k].length, t.tokens.length);
+        assertClose(forced[k].flat(), t.attention.slice(0, t.tokens.length).flat(), 1e-5, `${kind}: "${t.source}"`);
+      });
+      const report = alignmentReport(tm, data.splits.test.slice(0, 30));
+      assert.equal(report.sentences, 30);
+      assert.ok(report.all.germanWords > 100 && report.all.accuracy >= 0 && report.all.accuracy <= 1, JSON.stringify(report.all));
+      assert.ok(report.byConstruction["participle-final"]!.germanWords > 0);
+      assert.equal(tf.memory().numTensors, before, `${kind}: forced decoding leaks`);
+      tm.model.dispose();
+    }
   });
 
   it("tf.memory().numTensors is flat over 100 training steps and 100 translations", async () => {

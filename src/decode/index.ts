@@ -1,3 +1,4 @@
 export * from "./search";
 export * from "./translate";
 export * from "./walkthrough";
+export * from "./forced";

@@ -2,3 +2,4 @@ export * from "./tokenize-13a";
 export * from "./bleu";
 export * from "./chrf";
 export * from "./evaluate";
+export * from "./alignment";

@@ -4,7 +4,7 @@
  * colour scale, and loss curves.
  */
 import { Figure, Matrix, toMatrix } from "./figure";
-import { heatmap, heatmapTrace, HeatmapOptions } from "./heatmap";
+import { goldCellShapes, heatmap, heatmapTrace, HeatmapOptions } from "./heatmap";
 
 export interface BarOptions {
   title?: string;
@@ -65,6 +65,8 @@ export interface GridItem {
   sourceTokens: string[];
   targetTokens: string[];
   title: string;
+  /** Gold word links `[source index, output index]` to outline. */
+  gold?: Array<[number, number]>;
 }
 
 /** Several attention heatmaps side by side with one shared colour scale [0, 1]. */
@@ -80,6 +82,7 @@ export function heatmapGrid(items: GridItem[], options: { title?: string; column
     title: { text: options.title ?? "Attention weights" },
     coloraxis: { cmin: 0, cmax: 1, colorscale: "Viridis", colorbar: { title: { text: "weight" } } },
     annotations: [] as unknown[],
+    shapes: [] as unknown[],
     width: 40 + columns * Math.max(300, 100 + 40 * Math.max(...items.map((i) => i.sourceTokens.length))),
     height: 60 + rows * Math.max(280, 120 + 36 * Math.max(...items.map((i) => i.targetTokens.length))),
     margin: { t: 70, l: 90, b: 80 },
@@ -97,6 +100,7 @@ export function heatmapGrid(items: GridItem[], options: { title?: string; column
     data.push({ ...trace, coloraxis: "coloraxis", xaxis: `x${suffix}`, yaxis: `y${suffix}` });
     layout[`xaxis${suffix}`] = { domain: [x0, x0 + w], anchor: `y${suffix}`, tickmode: "array", tickvals: item.sourceTokens.map((_, i) => i), ticktext: item.sourceTokens, tickangle: item.sourceTokens.length > 6 ? -45 : 0, showgrid: false, zeroline: false };
     layout[`yaxis${suffix}`] = { domain: [y1 - h, y1], anchor: `x${suffix}`, tickmode: "array", tickvals: item.targetTokens.map((_, i) => i), ticktext: item.targetTokens, autorange: "reversed", showgrid: false, zeroline: false };
+    (layout.shapes as unknown[]).push(...goldCellShapes(item.gold ?? [], suffix));
     (layout.annotations as unknown[]).push({ text: `<b>${item.title}</b>`, x: x0 + w / 2, y: y1, xref: "paper", yref: "paper", xanchor: "center", yanchor: "bottom", showarrow: false, yshift: 4 });
   });
   return { data, layout, config: { responsive: true, displaylogo: false } };

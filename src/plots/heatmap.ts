@@ -19,6 +19,16 @@ export interface HeatmapOptions {
   showScale?: boolean;
   width?: number;
   height?: number;
+  /** Gold word links `[source index, output index]` to outline (the corpus's gold alignment). */
+  gold?: Array<[number, number]>;
+}
+
+/** Outlines of the gold cells, as Plotly shapes on the axes `x{suffix}`/`y{suffix}`. */
+export function goldCellShapes(gold: Array<[number, number]>, suffix = ""): Array<Record<string, unknown>> {
+  return gold.map(([i, j]) => ({
+    type: "rect", xref: `x${suffix}`, yref: `y${suffix}`, x0: i - 0.5, x1: i + 0.5, y0: j - 0.5, y1: j + 0.5,
+    line: { color: "#e8453c", width: 2.5 }, fillcolor: "rgba(0,0,0,0)",
+  }));
 }
 
 /** Tick values/labels that keep repeated tokens apart (a categorical axis would merge them). */
@@ -84,6 +94,7 @@ export function heatmap(weights: Matrix, sourceTokens: string[], targetTokens: s
       width: options.width ?? Math.max(360, 160 + cell * sourceTokens.length),
       height: options.height ?? Math.max(300, 170 + cell * targetTokens.length),
       margin: { t: 60, r: 20 },
+      ...(options.gold ? { shapes: goldCellShapes(options.gold) } : {}),
     },
     config: { responsive: true, displaylogo: false },
   };

@@ -52,6 +52,11 @@ export function staticSvg(fig: Figure): string {
       const dark = colour === viridis ? t < 0.6 : t < 0.2 || t > 0.8;
       if (trace.texttemplate) parts.push(text(left + (j + 0.5) * cw, top + (i + 0.5) * ch + 4, v.toFixed(2), `text-anchor="middle" font-size="11" fill="${dark ? "white" : "black"}"`));
     }));
+    // Gold cells (goldCellShapes) outlined.
+    const shapes = ((fig.layout.shapes ?? []) as Array<{ xref?: string; x0: number; y0: number; line?: { color?: string } }>).filter((sh) => sh.xref === `x${suffix}`);
+    for (const sh of shapes) {
+      parts.push(`<rect x="${(left + (sh.x0 + 0.5) * cw).toFixed(1)}" y="${(top + (sh.y0 + 0.5) * ch).toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="none" stroke="${sh.line?.color ?? "red"}" stroke-width="2.5"/>`);
+    }
     (ya.ticktext ?? []).forEach((t, i) => parts.push(text(left - 6, top + (i + 0.5) * ch + 4, t, `text-anchor="end" font-size="12"`)));
     (xa.ticktext ?? []).forEach((t, j) => parts.push(text(left + (j + 0.5) * cw, top + rows * ch + 14, t, `text-anchor="end" font-size="12" transform="rotate(-45 ${(left + (j + 0.5) * cw).toFixed(1)} ${(top + rows * ch + 14).toFixed(1)})"`)));
   });

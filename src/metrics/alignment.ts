@@ -1,0 +1,89 @@
+/**
+ * Attention you can score: the attention's word alignment (for each German word, the English word with
+ * the most weight) against the gold alignment the corpus grammar writes. Taught in notebook 06.
+ *
+ * Two numbers, both over the German words that translate some English word (gold links; a German comma
+ * has none and is left out):
+ * - alignment accuracy: the share of those words whose argmax English word is one of their gold words;
+ * - alignment error rate, AER = 1 - 2|A∩G| / (|A| + |G|) (Och and Ney 2003, with every gold link "sure"),
+ *   where A holds one argmax link per such German word and G all gold links. 0 is perfect.
+ */
+import type { WordLinks } from "../data/alignment";
+import { constructionsOf, Construction } from "../data/corpus";
+import { forcedAttention } from "../decode/forced";
+import type { TranslationModel } from "../decode/translate";
+
+/** For each German row of `weights [T][S]`, the link `[argmax English column, row]`. */
+export function attentionLinks(weights: number[][]): WordLinks {
+  return weights.map((row, j) => {
+    if (row.length === 0) throw new Error(`attentionLinks: row ${j} is empty (expected [T][S] weights with S >= 1)`);
+    let best = 0;
+    for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+    return [best, j];
+  });
+}
+
+/** Counts that add up over sentences (a corpus score is computed from their sums). */
+export interface AlignmentCounts {
+  /** German words with at least one gold link (|A|: one argmax link each). */
+  germanWords: number;
+  /** Of those, the ones whose argmax link is gold (|A∩G|). */
+  correct: number;
+  /** |G|. */
+  goldLinks: number;
+}
+
+export interface AlignmentScore extends AlignmentCounts {
+  accuracy: number;
+  aer: number;
+}
+
+/** Counts for one sentence: `weights [T][S]` (German rows), `gold` links `[English, German]`. */
+export function alignmentCounts(weights: number[][], gold: WordLinks): AlignmentCounts {
+  const S = weights[0]?.length ?? 0;
+  for (const [i, j] of gold) {
+    if (j >= weights.length || i >= S) throw new Error(`alignmentCounts: gold link ${i}-${j} is outside the [${weights.length}][${S}] attention matrix (German rows, English columns)`);
+  }
+  const goldOf = new Map<number, Set<number>>();
+  for (const [i, j] of gold) goldOf.set(j, (goldOf.get(j) ?? new Set()).add(i));
+  let germanWords = 0, correct = 0;
+  for (const [i, j] of attentionLinks(weights)) {
+    const words = goldOf.get(j);
+    if (!words) continue;
+    germanWords++;
+    if (words.has(i)) correct++;
+  }
+  return { germanWords, correct, goldLinks: gold.length };
+}
+
+/** Accuracy and AER from summed counts. */
+export function alignmentScore(counts: AlignmentCounts[]): AlignmentScore {
+  const sum = counts.reduce((a, c) => ({ germanWords: a.germanWords + c.germanWords, correct: a.correct + c.correct, goldLinks: a.goldLinks + c.goldLinks }), { germanWords: 0, correct: 0, goldLinks: 0 });
+  const accuracy = sum.germanWords ? sum.correct / sum.germanWords : 0;
+  const aer = sum.germanWords + sum.goldLinks ? 1 - (2 * sum.correct) / (sum.germanWords + sum.goldLinks) : 0;
+  return { ...sum, accuracy, aer };
+}
+
+export interface AlignmentReport {
+  all: AlignmentScore;
+  /** The same, over the pairs that show each construction (a pair may show several). */
+  byConstruction: Partial<Record<Construction, AlignmentScore>>;
+  sentences: number;
+}
+
+/**
+ * A model's attention scored against the gold alignments of `pairs` (pairs of the workbook's generated
+ * corpora; those without an alignment are skipped), with the model fed each reference (forced decoding).
+ */
+export function alignmentReport(tm: TranslationModel, pairs: ReadonlyArray<{ english: string; german: string; alignment?: WordLinks; attribution?: string }>): AlignmentReport {
+  const aligned = pairs.filter((p) => p.alignment !== undefined);
+  const weights = forcedAttention(tm, aligned);
+  const counts = aligned.map((p, k) => alignmentCounts(weights[k], p.alignment!));
+  const groups = new Map<Construction, AlignmentCounts[]>();
+  aligned.forEach((p, k) => {
+    for (const c of constructionsOf(p)) groups.set(c, [...(groups.get(c) ?? []), counts[k]]);
+  });
+  const byConstruction: Partial<Record<Construction, AlignmentScore>> = {};
+  for (const [c, list] of groups) byConstruction[c] = alignmentScore(list);
+  return { all: alignmentScore(counts), byConstruction, sentences: aligned.length };
+}
