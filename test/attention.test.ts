@@ -2,7 +2,7 @@ import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import {
   tf, Random, bahdanauScores, luongScores, sharedConcatScores, attentionWeights, contextVector,
-  BahdanauAttention, LuongAttention, glorotLimit, ShapeChecker,
+  BahdanauAttention, LuongAttention, glorotLimit, ShapeChecker, scaledDotProductAttention,
 } from "attention-workbook";
 import { BACKENDS, useBackend, randomValues, assertClose, assertNoLeak } from "./helpers";
 import * as ref from "./reference";
@@ -205,5 +205,28 @@ describe("attention shapes and initialisation", () => {
     assert.deepEqual(Object.keys(new BahdanauAttention({ querySize: 2, keySize: 3 }).namedVariables()), ["Wq", "Wk", "v"]);
     assert.deepEqual(Object.keys(new LuongAttention("dot", { querySize: 3, keySize: 3 }).namedVariables()), []);
     a.dispose(); b.dispose();
+  });
+});
+
+describe("scaled dot-product attention", () => {
+  it("one query per sentence without the division is Luong's dot attention; the division is by sqrt(d)", () => {
+    const B = 2, S = 5, d = 8;
+    const rng = new Random(3);
+    const query = tf.tensor2d(randomValues(rng, B * d), [B, d]);
+    const keys = tf.tensor3d(randomValues(rng, B * S * d), [B, S, d]);
+    const plain = scaledDotProductAttention(query.expandDims(1) as tf.Tensor3D, keys, keys, { scale: false });
+    const luongWeights = attentionWeights(luongScores("dot", query, keys));
+    assertClose(plain.weights.dataSync(), luongWeights.dataSync(), 1e-5, "weights");
+    assertClose(plain.context.dataSync(), contextVector(luongWeights, keys).dataSync(), 1e-5, "context");
+    const scaled = scaledDotProductAttention(query.expandDims(1) as tf.Tensor3D, keys, keys);
+    assertClose(scaled.scores.mul(Math.sqrt(d)).dataSync(), plain.scores.dataSync(), 1e-5, "scores / sqrt(d)");
+    assert.deepEqual(scaled.context.shape, [B, 1, d]);
+    tf.dispose([query, keys, plain, luongWeights, scaled] as unknown as tf.Tensor[]);
+  });
+
+  it("names the shapes it expected", () => {
+    const q = tf.zeros([1, 2, 4]) as tf.Tensor3D, k = tf.zeros([1, 3, 5]) as tf.Tensor3D;
+    assert.throws(() => scaledDotProductAttention(q, k, k), /keys.*\[B,S,d\]/);
+    tf.dispose([q, k]);
   });
 });

@@ -85,9 +85,30 @@ export interface BeamOptions extends SearchOptions {
   beamSize: number;
   /** α of the length normalisation lp(n) = ((5 + n) / 6)^α (Wu et al. 2016); 0 compares raw log-probabilities. */
   lengthPenalty?: number;
+  /** Called after every step with the candidates it weighed (the best 2K, in order). */
+  onStep?: (step: BeamStep) => void;
 }
 
 interface Beam { ids: number[]; attention: number[][]; logProb: number }
+
+/** One expansion beam search looked at: a beam's words plus one more, and what became of it. */
+export interface BeamCandidate {
+  /** The beam's words so far (ids, without _SOS). */
+  prefix: number[];
+  word: number;
+  /** log P of prefix + word. */
+  logProb: number;
+  /** What beam search compares finished hypotheses by: logProb / lp(length). */
+  normalised: number;
+  /** kept: one of the next K beams; finished: ended with _EOS; dropped: not among the best K. */
+  fate: "kept" | "finished" | "dropped";
+}
+
+/** Everything one step of beam search weighed (watch it: notebook 09). */
+export interface BeamStep {
+  step: number;
+  candidates: BeamCandidate[];
+}
 
 /** Beam search for one sentence. With `beamSize` 1 it makes the same choices as greedy search. */
 export function beamSearch(model: Seq2Seq, source: number[], options: BeamOptions): Hypothesis {
@@ -140,17 +161,27 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
       candidates.sort((x, y) => y.logProb - x.logProb);
       const next: Beam[] = [];
       const parents: number[] = [];
+      const fates: BeamCandidate["fate"][] = [];
       for (const c of candidates) {
         if (next.length >= K) break;
         const parent = beams[c.beam];
         const attention = [...parent.attention, Array.from(weights.subarray(c.beam * S, (c.beam + 1) * S))];
         if (c.word === EOS_ID) {
           finished.push({ ids: parent.ids, attention, logProb: c.logProb, complete: true });
+          fates.push("finished");
         } else {
           next.push({ ids: [...parent.ids, c.word], attention, logProb: c.logProb });
           parents.push(c.beam);
+          fates.push("kept");
         }
       }
+      options.onStep?.({
+        step: t,
+        candidates: candidates.slice(0, wanted).map((c, k) => ({
+          prefix: beams[c.beam].ids, word: c.word, logProb: c.logProb,
+          normalised: normalised(c.logProb, beams[c.beam].ids.length + 1), fate: fates[k] ?? "dropped",
+        })),
+      });
       if (finished.length >= K || next.length === 0) {
         disposeState(step.state);
         state = { rnn: { h: tf.zeros([1, 1]) } };

@@ -83,3 +83,26 @@ export function translateAll(tm: TranslationModel, sentences: readonly string[],
 export function translate(tm: TranslationModel, sentence: string, options: TranslateOptions = {}): Translation {
   return translateAll(tm, [sentence], options)[0];
 }
+
+/** A beam-search candidate in words. */
+export interface WatchedCandidate {
+  prefix: string[];
+  word: string;
+  logProb: number;
+  normalised: number;
+  fate: "kept" | "finished" | "dropped";
+}
+
+/**
+ * Beam search on one sentence, with every step's candidates in words (for `beamTree`; notebook 09).
+ */
+export function watchBeamSearch(tm: TranslationModel, sentence: string, options: { beamSize: number; lengthPenalty?: number; maxLength?: number }): { translation: Translation; steps: Array<{ step: number; candidates: WatchedCandidate[] }> } {
+  const steps: Array<{ step: number; candidates: WatchedCandidate[] }> = [];
+  const words = (ids: number[]) => ids.map((id) => tm.targetVocab.words[id]);
+  const encoded = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
+  beamSearch(tm.model, encoded.ids, {
+    ...options,
+    onStep: (s) => steps.push({ step: s.step, candidates: s.candidates.map((c) => ({ ...c, prefix: words(c.prefix), word: words([c.word])[0] })) }),
+  });
+  return { translation: translate(tm, sentence, { beam: options.beamSize, lengthPenalty: options.lengthPenalty, maxLength: options.maxLength }), steps };
+}

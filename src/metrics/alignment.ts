@@ -72,18 +72,42 @@ export interface AlignmentReport {
 }
 
 /**
- * A model's attention scored against the gold alignments of `pairs` (pairs of the workbook's generated
- * corpora; those without an alignment are skipped), with the model fed each reference (forced decoding).
+ * The "no reordering" baseline: German word j attends only to English word round(j·(S-1)/(T-1)), the
+ * diagonal of the matrix. What attention scores above it, it learnt about word order.
+ * @returns `[T][S]` weights
  */
-export function alignmentReport(tm: TranslationModel, pairs: ReadonlyArray<{ english: string; german: string; alignment?: WordLinks; attribution?: string }>): AlignmentReport {
-  const aligned = pairs.filter((p) => p.alignment !== undefined);
-  const weights = forcedAttention(tm, aligned);
-  const counts = aligned.map((p, k) => alignmentCounts(weights[k], p.alignment!));
+export function diagonalAttention(T: number, S: number): number[][] {
+  return Array.from({ length: T }, (_, j) => {
+    const i = Math.min(S - 1, Math.round((j * (S - 1)) / Math.max(T - 1, 1)));
+    return Array.from({ length: S }, (_, k) => (k === i ? 1 : 0));
+  });
+}
+
+type GoldPair = { english: string; german: string; alignment?: WordLinks; attribution?: string };
+
+/** Attention matrices (`[T][S]` each, one per pair) scored against the pairs' gold alignments, overall and per construction. */
+export function scoreAlignments(pairs: ReadonlyArray<GoldPair & { alignment: WordLinks }>, weights: number[][][]): AlignmentReport {
+  if (weights.length !== pairs.length) throw new Error(`scoreAlignments: ${weights.length} attention matrices for ${pairs.length} pairs`);
+  const counts = pairs.map((p, k) => alignmentCounts(weights[k], p.alignment));
   const groups = new Map<Construction, AlignmentCounts[]>();
-  aligned.forEach((p, k) => {
+  pairs.forEach((p, k) => {
     for (const c of constructionsOf(p)) groups.set(c, [...(groups.get(c) ?? []), counts[k]]);
   });
   const byConstruction: Partial<Record<Construction, AlignmentScore>> = {};
   for (const [c, list] of groups) byConstruction[c] = alignmentScore(list);
-  return { all: alignmentScore(counts), byConstruction, sentences: aligned.length };
+  return { all: alignmentScore(counts), byConstruction, sentences: pairs.length };
+}
+
+/** Pairs that carry a gold alignment. */
+export function withGold<P extends GoldPair>(pairs: readonly P[]): Array<P & { alignment: WordLinks }> {
+  return pairs.filter((p): p is P & { alignment: WordLinks } => p.alignment !== undefined);
+}
+
+/**
+ * A model's attention scored against the gold alignments of `pairs` (pairs of the workbook's generated
+ * corpora; those without an alignment are skipped), with the model fed each reference (forced decoding).
+ */
+export function alignmentReport(tm: TranslationModel, pairs: readonly GoldPair[]): AlignmentReport {
+  const gold = withGold(pairs);
+  return scoreAlignments(gold, forcedAttention(tm, gold));
 }

@@ -7,6 +7,7 @@ import type { SentencePair } from "../data/pairs";
 import { translateAll, TranslateOptions, TranslationModel } from "../decode/translate";
 import { corpusBleu } from "./bleu";
 import { corpusChrf } from "./chrf";
+import { tokenize } from "../data/tokenize";
 
 export interface ReferenceGroup {
   english: string;
@@ -54,4 +55,33 @@ export function evaluatePairs(tm: TranslationModel, pairs: readonly SentencePair
     references: pairs.length,
     hypotheses,
   };
+}
+
+export interface LengthBucketScore {
+  /** English tokens, punctuation included: `lo`..`hi`. */
+  lo: number;
+  hi: number;
+  label: string;
+  sentences: number;
+  bleuLowercase: number;
+  chrfLowercase: number;
+}
+
+/**
+ * Test scores by source length (Bahdanau et al. 2015, Figure 2, for this workbook; notebook 08): the
+ * pairs are put in buckets of English length and each bucket is scored on its own. Empty buckets are
+ * left out.
+ */
+export function scoresByLength(tm: TranslationModel, pairs: readonly SentencePair[], buckets: ReadonlyArray<[number, number]>, options: TranslateOptions = {}): LengthBucketScore[] {
+  const out: LengthBucketScore[] = [];
+  for (const [lo, hi] of buckets) {
+    const inBucket = pairs.filter((p) => {
+      const n = tokenize(p.english, tm.tokenizeOptions).length;
+      return n >= lo && n <= hi;
+    });
+    if (inBucket.length === 0) continue;
+    const ev = evaluatePairs(tm, inBucket, options);
+    out.push({ lo, hi, label: `${lo}-${hi}`, sentences: ev.sentences, bleuLowercase: ev.bleuLowercase, chrfLowercase: ev.chrfLowercase });
+  }
+  return out;
 }

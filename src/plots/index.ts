@@ -5,3 +5,4 @@ export * from "./display";
 export * from "./live";
 export * from "./save";
 export * from "./static-svg";
+export * from "./beam";
