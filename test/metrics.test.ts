@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences, attentionLinks, alignmentCounts, alignmentScore } from "attention-workbook";
+import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences, attentionLinks, alignmentCounts, alignmentScore, argmaxOffsets } from "attention-workbook";
 
 const refs = [
   ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
@@ -175,6 +175,12 @@ describe("attention scored against gold alignments", () => {
     const both = alignmentScore([alignmentCounts(w, comma), alignmentCounts(weights([4, 4, 4, 4, 4]), gold)]);
     assert.deepEqual([both.germanWords, both.correct, both.goldLinks], [8, 4, 8]);
     assert.equal(both.accuracy, 0.5);
+  });
+
+  it("counts how far each argmax lands from the nearest gold word", () => {
+    // Rows look at: 0 (hit), 2 (gold 1: +1), 3 (gold 3: hit), 3 (gold 2: +1), 2 (gold 4: -2).
+    const offsets = argmaxOffsets([{ alignment: gold }], [weights([0, 2, 3, 3, 2])]);
+    assert.deepEqual([...offsets.entries()].sort((a, b) => a[0] - b[0]), [[-2, 1], [0, 2], [1, 2]]);
   });
 
   it("a gold link outside the matrix is an error that names the shapes", () => {

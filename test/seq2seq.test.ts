@@ -7,7 +7,7 @@ import * as path from "node:path";
 import {
   tf, prepareData, Seq2Seq, DEFAULT_MODEL, Trainer, translateAll, translate, greedySearch, beamSearch, saveCheckpoint,
   loadCheckpoint, makeBatches, batchTensors, Random, maskedCrossEntropy, tokenize, loadPairs, TranslationModel, AttentionKind,
-  LuongDecoder, BahdanauDecoder, PlainDecoder, annealedRate, forcedAttention, alignmentReport, attentionWeights, bahdanauScores, luongScores,
+  LuongDecoder, BahdanauDecoder, PlainDecoder, annealedRate, forcedAttention, alignmentReport, watchBeamSearch, beamTree, attentionWeights, bahdanauScores, luongScores,
 } from "attention-workbook";
 import { useBackend, assertClose } from "./helpers";
 
@@ -407,6 +407,55 @@ describe("seq2seq library", () => {
       assert.equal(tf.memory().numTensors, before, `${kind}: forced decoding leaks`);
       tm.model.dispose();
     }
+  });
+
+  it("beam search can be watched: each step's candidates, K kept or finished, the same translation as translate()", () => {
+    const tm = smallModel(data, "luong-general", { seed: 6 });
+    const sentence = data.splits.test[0].english;
+    const before = tf.memory().numTensors;
+    for (const K of [1, 3]) {
+      const run = watchBeamSearch(tm, sentence, { beamSize: K, maxLength: 8 });
+      assert.ok(run.steps.length >= 1);
+      for (const step of run.steps) {
+        assert.ok(step.candidates.length <= 2 * K && step.candidates.length >= K, `${step.candidates.length} candidates`);
+        const logs = step.candidates.map((c) => c.logProb);
+        assert.deepEqual(logs, [...logs].sort((a, b) => b - a), "candidates best first");
+        const chosen = step.candidates.filter((c) => c.fate !== "dropped").length;
+        assert.ok(chosen <= K && chosen >= 1, `${chosen} chosen of beam ${K}`);
+      }
+      assert.equal(run.translation.text, translate(tm, sentence, { beam: K, maxLength: 8 }).text);
+      const fig = beamTree(run.steps);
+      assert.ok(fig.data.some((d) => ["kept", "finished"].includes(d.name as string)));
+    }
+    assert.equal(tf.memory().numTensors, before, "watching beam search leaks");
+    tm.model.dispose();
+  });
+
+  it("the paper's Bahdanau options: deep output with maxout and s0 = tanh(Ws·h←1) train, round-trip and leak nothing", async () => {
+    const tm = smallModel(data, "bahdanau", { bidirectional: true, deepOutput: true, startState: "backward", seed: 2 });
+    const names = Object.keys(tm.model.namedVariables());
+    assert.ok(names.includes("decoder/deepOutput/W"), names.join(" "));
+    assert.deepEqual(tm.model.namedVariables()["encoder/bridgeH/W"].shape, [24, 24]); // from h←1 alone, not both directions
+    assert.deepEqual(tm.model.namedVariables()["decoder/deepOutput/W"].shape, [24 + 16 + 48, 48]); // [s; Ey; c] -> 2 x 24 for the maxout
+    const trainer = new Trainer(tm, { train: data.train.slice(0, 256), validation: [] }, { batchSize: 32, learningRate: 0.01 });
+    const batches = makeBatches(data.train.slice(0, 256), { batchSize: 32, seed: 1 });
+    const rng = new Random(1);
+    const first = trainer.trainStep(batches[0], rng);
+    const start = tf.memory().numTensors;
+    let last = first;
+    for (let epoch = 0; epoch < 4; epoch++) for (const b of batches) last = trainer.trainStep(b, rng);
+    assert.ok(last < first - 0.5, `loss ${first} -> ${last}`);
+    assert.equal(tf.memory().numTensors, start, "deep output training leaks");
+    const dir = tmpDir("wb-deep-");
+    await saveCheckpoint(dir, tm);
+    const back = loadCheckpoint(dir);
+    assert.equal(back.model.config.deepOutput, true);
+    const s = data.splits.test[0].english;
+    assert.equal(translate(back, s).text, translate(tm, s).text);
+    assert.throws(() => smallModel(data, "luong-dot", { deepOutput: true }), /deepOutput is Bahdanau's output layer/);
+    trainer.dispose();
+    back.model.dispose();
+    tm.model.dispose();
   });
 
   it("tf.memory().numTensors is flat over 100 training steps and 100 translations", async () => {

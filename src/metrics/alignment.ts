@@ -111,3 +111,20 @@ export function alignmentReport(tm: TranslationModel, pairs: readonly GoldPair[]
   const gold = withGold(pairs);
   return scoreAlignments(gold, forcedAttention(tm, gold));
 }
+
+/**
+ * How far the attention's argmax lands from the nearest gold English word, counted over the German
+ * words with gold links: offset 0 is a hit, +1 one English word later, -1 one earlier (notebook 06).
+ */
+export function argmaxOffsets(pairs: ReadonlyArray<{ alignment: WordLinks }>, weights: number[][][]): Map<number, number> {
+  const out = new Map<number, number>();
+  pairs.forEach((p, k) => {
+    for (const [i, j] of attentionLinks(weights[k])) {
+      const gold = p.alignment.filter(([, jj]) => jj === j).map(([ii]) => i - ii);
+      if (gold.length === 0) continue;
+      const nearest = gold.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a));
+      out.set(nearest, (out.get(nearest) ?? 0) + 1);
+    }
+  });
+  return out;
+}

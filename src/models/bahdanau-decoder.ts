@@ -4,6 +4,10 @@
  * 2. softmax -> attention weights; 3. context vector;
  * 4. the context concatenated with the embedding of the previous output word;
  * 5. the RNN step -> s_t; 6. the classifier turns s_t into word scores.
+ *
+ * With `deepOutput`, step 6 is the paper's deep output instead (Bahdanau et al. 2015, appendix A.2.2):
+ * t̃ = [s_{t-1}; E y_{t-1}; c_t]·Wo (the paper's U_o s + V_o E y + C_o c), t = maxout over pairs of t̃,
+ * and the classifier turns t into word scores.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
@@ -20,6 +24,8 @@ export interface DecoderConfig {
   keySize: number;
   attentionUnits: number;
   cell: CellType;
+  /** The paper's deep output layer g(y_{t-1}, s_{t-1}, c_t) with a maxout (Bahdanau only). */
+  deepOutput?: boolean;
 }
 
 export class BahdanauDecoder extends Module implements AttentionDecoder {
@@ -27,6 +33,8 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
   readonly attention: BahdanauAttention;
   readonly cell: RecurrentCell;
   readonly classifier: Dense;
+  /** With `deepOutput`: Wo `[H+E+Hk, 2H]`, the maxout's pre-activation. */
+  readonly deepOutput?: Dense;
 
   constructor(readonly config: DecoderConfig, rng: Random) {
     super();
@@ -34,6 +42,7 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
     this.attention = this.addChild("attention", new BahdanauAttention({ querySize: H, keySize: Hk, units: U, seed: rng.seed() }));
     this.cell = this.addChild("rnn", makeCell(config.cell, E + Hk, H, rng));
+    if (config.deepOutput) this.deepOutput = this.addChild("deepOutput", new Dense(H + E + Hk, 2 * H, rng));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
   }
 
@@ -53,6 +62,15 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     // Steps 4-5: [embedding; context] into the RNN.
     const input = tf.concat([embedded, attention.context], 1) as tf.Tensor2D;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
-    return { state: { rnn }, features: rnn.h, attention };
+    // Step 6's input: s_t, or the paper's deep output from s_{t-1}, the previous word and the context.
+    const features = this.deepOutput ? maxout(this.deepOutput.apply(tf.concat([state.rnn.h, embedded, attention.context], 1) as tf.Tensor2D)) : rnn.h;
+    return { state: { rnn }, features, attention };
   }
+}
+
+/** Maxout over neighbouring pairs: `[B,2L]` -> `[B,L]`, each output the larger of two inputs. */
+export function maxout(x: tf.Tensor2D): tf.Tensor2D {
+  const [B, twoL] = x.shape;
+  if (twoL % 2 !== 0) throw new Error(`maxout: expected [B,2L] with an even size, got [${x.shape}]`);
+  return tf.max(x.reshape([B, twoL / 2, 2]), 2) as tf.Tensor2D;
 }

@@ -16,6 +16,12 @@ export interface EncoderConfig {
   hiddenSize: number;
   cell: CellType;
   bidirectional: boolean;
+  /**
+   * Bidirectional only: how the decoder's start state is made. "both" (default): tanh of a dense layer over
+   * both directions' final states. "backward": the paper's s_0 = tanh(Ws·h←_1), from the backward state at
+   * the first word only (Bahdanau et al. 2015, appendix A.2.2).
+   */
+  startState?: "both" | "backward";
 }
 
 export interface EncoderOutput {
@@ -39,8 +45,9 @@ export class Encoder extends Module {
     this.forward = this.addChild("forward", makeCell(config.cell, E, H, rng));
     if (config.bidirectional) {
       this.backward = this.addChild("backward", makeCell(config.cell, E, H, rng));
-      this.bridgeH = this.addChild("bridgeH", new Dense(2 * H, H, rng));
-      if (config.cell === "lstm") this.bridgeC = this.addChild("bridgeC", new Dense(2 * H, H, rng));
+      const from = config.startState === "backward" ? H : 2 * H;
+      this.bridgeH = this.addChild("bridgeH", new Dense(from, H, rng));
+      if (config.cell === "lstm") this.bridgeC = this.addChild("bridgeC", new Dense(from, H, rng));
     }
   }
 
@@ -66,8 +73,12 @@ export class Encoder extends Module {
       if (!this.backward) return fwd;
       const bwd = this.backward.sequence(project(this.backward), this.backward.zeroState(B), { mask, reverse: true });
       const outputs = tf.concat([fwd.outputs, bwd.outputs], 2) as tf.Tensor3D;
-      const h = tf.tanh(this.bridgeH!.apply(tf.concat([fwd.state.h, bwd.state.h], 1))) as tf.Tensor2D;
-      const c = this.bridgeC ? this.bridgeC.apply(tf.concat([fwd.state.c!, bwd.state.c!], 1)) : undefined;
+      // The backward RNN ends at the first word: its final state is h←_1.
+      const backwardOnly = this.config.startState === "backward";
+      const hIn = backwardOnly ? bwd.state.h : (tf.concat([fwd.state.h, bwd.state.h], 1) as tf.Tensor2D);
+      const h = tf.tanh(this.bridgeH!.apply(hIn)) as tf.Tensor2D;
+      const cIn = backwardOnly ? bwd.state.c : fwd.state.c && (tf.concat([fwd.state.c, bwd.state.c!], 1) as tf.Tensor2D);
+      const c = this.bridgeC && cIn ? this.bridgeC.apply(cIn) : undefined;
       return { outputs, state: { h, c } };
     });
   }

@@ -33,6 +33,10 @@ export interface Seq2SeqConfig {
   bidirectional: boolean;
   /** Luong only: feed h̃_{t-1} into the next step (Luong et al. 2015, section 3.3). */
   inputFeeding: boolean;
+  /** Bahdanau only: the paper's deep output layer with a maxout (notebook 01, "Where this notebook departs"). */
+  deepOutput?: boolean;
+  /** Bidirectional only: the decoder's start state from both directions (default) or the paper's backward one. */
+  startState?: "both" | "backward";
   /** Dropout on embeddings and on the classifier's input while training. */
   dropout: number;
   seed: number;
@@ -59,6 +63,8 @@ export function checkModelConfig(c: Seq2SeqConfig): void {
   if (c.attention === "luong-dot" && c.bidirectional) {
     throw new Error("luong-dot needs keys and query of one size: a bidirectional encoder gives 2H keys for an H decoder; use luong-general or luong-concat");
   }
+  if (c.deepOutput && c.attention !== "bahdanau") throw new Error(`model config: deepOutput is Bahdanau's output layer; attention is "${c.attention}"`);
+  if (c.startState !== undefined && !["both", "backward"].includes(c.startState)) throw new Error(`model config: startState must be "both" or "backward", got ${JSON.stringify(c.startState)}`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`model config: dropout must be in [0, 1), got ${c.dropout}`);
 }
 
@@ -86,7 +92,7 @@ export class Seq2Seq extends Module {
     checkModelConfig(config);
     const rng = new Random(config.seed);
     const cell = config.cell;
-    this.encoder = this.addChild("encoder", new Encoder({ vocabSize: config.sourceVocabSize, embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, cell, bidirectional: config.bidirectional }, rng));
+    this.encoder = this.addChild("encoder", new Encoder({ vocabSize: config.sourceVocabSize, embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, cell, bidirectional: config.bidirectional, startState: config.startState }, rng));
     const common = {
       vocabSize: config.targetVocabSize,
       embeddingSize: config.embeddingSize,
@@ -98,7 +104,7 @@ export class Seq2Seq extends Module {
     this.decoder = this.addChild(
       "decoder",
       config.attention === "bahdanau"
-        ? new BahdanauDecoder(common, rng)
+        ? new BahdanauDecoder({ ...common, deepOutput: config.deepOutput }, rng)
         : config.attention === "none"
           ? new PlainDecoder(common, rng)
           : new LuongDecoder({ ...common, score: config.attention.slice("luong-".length) as LuongScoreKind, inputFeeding: config.inputFeeding }, rng),

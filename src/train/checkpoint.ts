@@ -227,6 +227,8 @@ export function checkModelSection(model: unknown, where: string): Seq2SeqConfig 
   for (const k of ["bidirectional", "inputFeeding"] as const) {
     if (typeof m[k] !== "boolean") throw new Error(`${where}: model.${k} ${JSON.stringify(m[k])} is not true or false`);
   }
+  if (m.deepOutput !== undefined && typeof m.deepOutput !== "boolean") throw new Error(`${where}: model.deepOutput ${JSON.stringify(m.deepOutput)} is not true or false`);
+  if (m.startState !== undefined) checkValue(where, "model.startState", m.startState, oneOf(["both", "backward"]));
   return m;
 }
 
