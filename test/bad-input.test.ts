@@ -157,7 +157,9 @@ const CASES: Case[] = [
     ["utf16-nobom.tsv", /utf16-nobom\.tsv:1: a NUL byte at column 2 \(UTF-16 or binary data\?\)/],
     ["long-line.tsv", /long-line\.tsv:2: a line of 10000002 characters, more than 2000/],
     ["no-tab.tsv", /no-tab\.tsv:2: no tab: expected English<TAB>German/],
-    ["four-columns.tsv", /four-columns\.tsv:1: 4 tab-separated columns/],
+    ["five-columns.tsv", /five-columns\.tsv:1: 5 tab-separated columns/],
+    ["bad-alignment.tsv", /bad-alignment\.tsv:1: alignment column "y" is not "i-j/],
+    ["alignment-out-of-range.tsv", /alignment-out-of-range\.tsv:2: alignment link 0-7 is outside the pair's 2 English and 2 German tokens/],
     ["empty-german.tsv", /empty-german\.tsv:2: empty German side/],
     ["empty-english.tsv", /empty-english\.tsv:1: empty English side/],
     ["binary.tsv", /binary\.tsv:1: a NUL byte/],
@@ -240,7 +242,9 @@ function buildWorkspace(): void {
   dataFile("utf16-nobom.tsv", Buffer.from("Hi.\tHallo.\n", "utf16le"));
   dataFile("long-line.tsv", `Hi.\tHallo.\n${"a ".repeat(5_000_000)}\tb\n`);
   dataFile("no-tab.tsv", "Hi.\tHallo.\nGo. Geh.\n");
-  dataFile("four-columns.tsv", "Hi.\tHallo.\tx\ty\n");
+  dataFile("five-columns.tsv", "Hi.\tHallo.\tx\ty\tz\n");
+  dataFile("bad-alignment.tsv", "Hi.\tHallo.\tx\ty\n");
+  dataFile("alignment-out-of-range.tsv", "Hi.\tHallo.\tx\t0-0 1-1\nGo.\tGeh.\tx\t0-7\n");
   dataFile("empty-german.tsv", "Hi.\tHallo.\nGo.\t \n");
   dataFile("empty-english.tsv", "  \tHallo.\n");
   dataFile("binary.tsv", Buffer.from([0x00, 0x01, 0x02, 0x09, 0x41, 0x0a]));

@@ -41,7 +41,8 @@ describe("pairs loader", () => {
     ["no tab", "Go.\tGeh.\nNo tab here\n", /bad\.tsv:2: no tab/],
     ["empty English", "Go.\tGeh.\nHi.\tHallo.\n\tLeer.\n", /bad\.tsv:3: empty English side/],
     ["empty German", "Go.\t \n", /bad\.tsv:1: empty German side/],
-    ["four columns", "Go.\tGeh.\nA\tB\tC\tD\n", /bad\.tsv:2: 4 tab-separated columns: expected 2 or 3/],
+    ["five columns", "Go.\tGeh.\nA\tB\tC\tD\tE\n", /bad\.tsv:2: 5 tab-separated columns: expected 2 to 4/],
+    ["a fourth column that is no alignment", "Go.\tGeh.\nA\tB\tC\tD\n", /bad\.tsv:2: alignment column "D" is not "i-j/],
   ];
   for (const [what, text, message] of bad) {
     it(`rejects a malformed line (${what}) with the file and line number`, () => {
