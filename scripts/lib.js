@@ -145,7 +145,23 @@ function registerKernel(python) {
   }
 }
 
+/** Temporary Jupyter folders (for the tests and the timings), so the user's kernels, settings and workspaces stay as they are. */
+function isolatedJupyterEnv(prefix = "workbook-test-jupyter-") {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const env = {
+    JUPYTER_DATA_DIR: path.join(dir, "data"),
+    JUPYTER_CONFIG_DIR: path.join(dir, "config"),
+    JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"),
+    JUPYTERLAB_SETTINGS_DIR: path.join(dir, "lab-settings"),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, "lab-workspaces"),
+    IPYTHONDIR: path.join(dir, "ipython"),
+  };
+  for (const d of Object.values(env)) fs.mkdirSync(d, { recursive: true });
+  return { dir, env };
+}
+
 module.exports = {
+  isolatedJupyterEnv,
   root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel,
   NO_JUPYTER, KERNEL_NAME, KERNEL_DISPLAY_NAME, VENV, VENV_PYTHON, LAB_PACKAGES,
 };

@@ -13,7 +13,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { ensureBenchTorch } = require("./bench-setup");
-const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel } = require("./lib");
+const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel, isolatedJupyterEnv } = require("./lib");
 const { snapshotUserFiles, compareSnapshots } = require("./user-files");
 
 const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-venv", "libjs-mathjax", "g++", "make", "libopenblas-dev"];
@@ -44,21 +44,6 @@ function ensureSystemTools() {
   run("apt-get", ["install", "-y", "-q", ...DEBIAN_PACKAGES], { env });
   missing = missingTools();
   if (missing.length) throw new Error(`still missing after apt-get: ${missing.join("; ")}`);
-}
-
-/** Temporary Jupyter folders for the tests, so the user's kernels, settings and workspaces stay as they are. */
-function isolatedJupyterEnv() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-test-jupyter-"));
-  const env = {
-    JUPYTER_DATA_DIR: path.join(dir, "data"),
-    JUPYTER_CONFIG_DIR: path.join(dir, "config"),
-    JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"),
-    JUPYTERLAB_SETTINGS_DIR: path.join(dir, "lab-settings"),
-    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, "lab-workspaces"),
-    IPYTHONDIR: path.join(dir, "ipython"),
-  };
-  for (const d of Object.values(env)) fs.mkdirSync(d, { recursive: true });
-  return { dir, env };
 }
 
 function main() {
