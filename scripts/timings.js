@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run timings [-- --only 04,08] [--data FILE]`: executes every notebook top to bottom in **full mode**
+ * `npm run timings [-- --only 04,08] [--data FILE] [--out DIR]`: executes every notebook top to bottom in **full mode**
  * (no WORKBOOK_FAST) through the real tslab kernel, as a participant would run them in order, and writes
  *
  *   docs/timings.json, docs/timings.md   seconds per notebook, with the machine (cores, CPU, memory)
@@ -9,7 +9,8 @@
  *
  * The notebooks run from a temporary copy with their own checkpoints/ and an isolated Jupyter folder, so
  * nothing in the checkout or the user's Jupyter set-up changes. `--data FILE` is passed to the notebooks
- * that read DATA_FILE from the environment (10: the seed experiment on the Tatoeba file).
+ * that read DATA_FILE from the environment (10: the seed experiment on the Tatoeba file). `--out DIR` writes
+ * the tables and the HTML there instead of docs/ (the test uses a temporary folder).
  */
 const fs = require("node:fs");
 const os = require("node:os");
@@ -18,12 +19,13 @@ const { spawnSync } = require("node:child_process");
 const { root, log, ensureNodeModules, build, ensureLabPython, registerKernel, isolatedJupyterEnv } = require("./lib");
 
 function parse(argv) {
-  const out = { only: undefined, data: undefined };
+  const out = { only: undefined, data: undefined, out: path.join(root, "docs") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--only") out.only = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--data") out.data = argv[++i];
-    else throw new Error(`unknown argument ${JSON.stringify(a)}: use --only 04,08 or --data FILE`);
+    else if (a === "--out") out.out = path.resolve(argv[++i] ?? "");
+    else throw new Error(`unknown argument ${JSON.stringify(a)}: use --only 04,08, --data FILE or --out DIR`);
   }
   if (out.only && out.only.length === 0) throw new Error("--only needs notebook numbers, e.g. --only 04,08");
   if (out.data !== undefined && !fs.existsSync(out.data)) throw new Error(`--data ${out.data}: no such file`);
@@ -75,7 +77,7 @@ function main() {
       rows.push({ notebook: name, seconds: Number(seconds.toFixed(1)), ok });
       log(`${name}: ${seconds.toFixed(0)} s${ok ? "" : `, FAILED:\n${(r.stdout + r.stderr).trim().split("\n").slice(-8).join("\n")}`}`);
     }
-    const reference = path.join(root, "docs", "reference");
+    const reference = path.join(args.out, "reference");
     fs.mkdirSync(reference, { recursive: true });
     const html = spawnSync(python, ["-m", "nbconvert", "--to", "html", "--output-dir", reference, ...rows.map((r) => path.join(executed, r.notebook))], { cwd: root, encoding: "utf8" });
     if (html.status !== 0) throw new Error(`nbconvert failed: ${html.stderr.trim().split("\n").slice(-3).join(" ")}`);
@@ -84,12 +86,12 @@ function main() {
     fs.rmSync(jupyter.dir, { recursive: true, force: true });
   }
   const result = { measured: new Date().toISOString(), machine: machine(), data: args.data ? path.basename(args.data) : null, notebooks: rows };
-  const docs = path.join(root, "docs");
+  const docs = args.out;
   const previous = fs.existsSync(path.join(docs, "timings.json")) && args.only ? JSON.parse(fs.readFileSync(path.join(docs, "timings.json"), "utf8")) : undefined;
   if (previous) result.notebooks = [...previous.notebooks.filter((p) => !rows.some((r) => r.notebook === p.notebook)), ...rows].sort((a, b) => a.notebook.localeCompare(b.notebook));
   fs.writeFileSync(path.join(docs, "timings.json"), `${JSON.stringify(result, null, 1)}\n`);
   fs.writeFileSync(path.join(docs, "timings.md"), timingsMarkdown(result));
-  log(`wrote docs/timings.json, docs/timings.md and docs/reference/ (${rows.length} notebooks)`);
+  log(`wrote timings.json, timings.md and reference/ in ${docs} (${rows.length} notebooks)`);
   if (rows.some((r) => !r.ok)) process.exitCode = 1;
 }
 

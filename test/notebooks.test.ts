@@ -10,6 +10,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { runNotebook } from "./notebook-runner";
 import { makeWorkspace, Workspace, root } from "./workspace";
 import { checkpointSummary } from "attention-workbook";
@@ -146,5 +147,52 @@ describe("notebooks run through the tslab kernel", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("timings quoted from npm run timings", () => {
+  const timings = JSON.parse(fs.readFileSync(path.join(root, "docs/timings.json"), "utf8")) as {
+    machine: { cores: number };
+    notebooks: Array<{ notebook: string; seconds: number; ok: boolean }>;
+  };
+
+  it("docs/timings.json covers every notebook, each of which ran in full mode", () => {
+    const measured = timings.notebooks.map((n) => n.notebook).sort();
+    assert.deepEqual(measured, notebooks.filter((n) => !n.startsWith("solutions/")));
+    for (const n of timings.notebooks) assert.ok(n.ok, `${n.notebook} failed in the timings run`);
+  });
+
+  it("each notebook's Time: line quotes its measured full-mode seconds", () => {
+    for (const n of timings.notebooks) {
+      const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks", n.notebook), "utf8"));
+      const intro = nb.cells[0].source.join("");
+      const quoted = /Run All in full mode: (\d+) s on (\d+) cores/.exec(intro);
+      assert.ok(quoted, `${n.notebook}: no "Run All in full mode: N s on C cores" in its Time: line`);
+      assert.equal(Number(quoted[1]), Math.round(n.seconds), `${n.notebook}: quoted ${quoted[1]} s, measured ${n.seconds} s`);
+      assert.equal(Number(quoted[2]), timings.machine.cores);
+    }
+  });
+
+  it("npm run timings runs a notebook in full mode and writes its seconds and its HTML (here into a temporary folder)", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-timings-test-"));
+    try {
+      const r = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only", "00", "--out", out], { cwd: root, encoding: "utf8" });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      const written = JSON.parse(fs.readFileSync(path.join(out, "timings.json"), "utf8"));
+      assert.deepEqual(written.notebooks.map((n: { notebook: string }) => n.notebook), ["00-setup.ipynb"]);
+      assert.ok(written.notebooks[0].ok && written.notebooks[0].seconds > 0);
+      assert.equal(written.machine.cores, os.cpus().length);
+      assert.match(fs.readFileSync(path.join(out, "timings.md"), "utf8"), /\| `00-setup\.ipynb` \| \d+ \|/);
+      assert.match(fs.readFileSync(path.join(out, "reference/00-setup.html"), "utf8"), /active backend/);
+      const bad = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only"], { cwd: root, encoding: "utf8" });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /^error: --only needs notebook numbers/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("every training notebook runs in under 5 minutes in full mode", () => {
+    for (const n of timings.notebooks) assert.ok(n.seconds < 300, `${n.notebook}: ${n.seconds} s`);
   });
 });
