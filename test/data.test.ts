@@ -253,6 +253,11 @@ describe("the built-in corpus", () => {
         { pattern: "question-perfect", subject: { noun: "cat", det: "the" }, verb: "eat", object: { noun: "soup", det: "a" }, place: 3 },
         "Has the cat eaten the soup at school?", "Hat die Katze die Suppe in der Schule gegessen?", "0-0 1-1 2-2 3-8 4-3 5-4 6-5 6-6 7-7 8-9", ["participle-final", "question-inversion", "adverbials"],
       ],
+      [
+        // A relative clause that ends the German sentence takes no closing comma.
+        { pattern: "what-question", subject: { noun: "boy", det: "the" }, verb: "read", relative: { verb: "pick", object: { pronoun: "we" }, tense: "past" } },
+        "What does the boy who picked us up read?", "Was liest der Junge, der uns abholte?", "0-0 1-1 2-2 3-3 4-5 5-7 6-6 7-7 8-1 9-8", ["question-inversion", "relative-clause"],
+      ],
     ];
     const sorted = (links: Array<[number, number]>) => formatAlignment([...links].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     for (const [spec, en, de, links, constructions] of expect) {
@@ -284,6 +289,7 @@ describe("the built-in corpus", () => {
       assert.ok(Math.abs(n - LONG_CORPUS_COUNT / LONG_CORPUS_BUCKETS.length) <= 1, `${n} pairs of ${lo}-${hi} tokens`);
     }
     assert.ok(Math.max(...lengths) >= 35, `longest ${Math.max(...lengths)}`);
+    assert.ok(!pairs.some((p) => /,[.?]$/.test(p.german)), "a comma right before the final mark");
     // Every alignment points inside its pair, and every German word but commas is linked.
     for (const p of pairs.slice(0, 500)) {
       const en = tokenize(p.english), de = tokenize(p.german);

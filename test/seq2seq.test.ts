@@ -453,6 +453,7 @@ describe("seq2seq library", () => {
     const s = data.splits.test[0].english;
     assert.equal(translate(back, s).text, translate(tm, s).text);
     assert.throws(() => smallModel(data, "luong-dot", { deepOutput: true }), /deepOutput is Bahdanau's output layer/);
+    assert.throws(() => smallModel(data, "bahdanau", { startState: "backward" }), /needs bidirectional: true/);
     trainer.dispose();
     back.model.dispose();
     tm.model.dispose();

@@ -6,7 +6,8 @@
  *   attention(Q, K, V) = softmax(Q·Kᵀ / sqrt(d)) · V
  *
  * With one query per sentence, keys = values = the encoder outputs and no division, it is Luong's dot
- * attention (`luongScores("dot")`, `attentionWeights`, `contextVector`).
+ * attention (`luongScores("dot")`, `attentionWeights`, `contextVector`) on sentences without padding:
+ * this function takes no mask.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "./shapes";

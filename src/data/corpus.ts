@@ -10,7 +10,7 @@
  *
  * Every pair comes with its gold word alignment (which English word each German word translates), so
  * attention can be scored against it (`metrics/alignment.ts`). The long corpus adds relative clauses,
- * adverbials, nested `dass` clauses and coordination (sentences of up to 45 tokens).
+ * adverbials, nested `dass` clauses and coordination (sentences of up to 40 tokens).
  *
  * `npm run corpus` regenerates data/default-corpus.tsv and data/long-corpus.tsv (see data/README.md).
  */
@@ -467,7 +467,10 @@ export function renderAligned(spec: SentenceSpec | SentenceSpec[]): AlignedPair 
   });
   const mark = clauses[clauses.length - 1].pattern.includes("question") ? "?" : ".";
   const punctuation = links.next();
-  const all = cat(...parts, { en: [{ text: mark, link: punctuation }], de: [{ text: mark, link: punctuation }] });
+  const body = cat(...parts);
+  // A relative clause that ends the sentence ("Was liest der Junge, der uns abholte?") needs no closing comma.
+  if (body.de[body.de.length - 1]?.text === ",") body.de.pop();
+  const all = cat(body, { en: [{ text: mark, link: punctuation }], de: [{ text: mark, link: punctuation }] });
   const pair = { english: sentenceText(all.en), german: sentenceText(all.de) };
   for (const [side, words] of [["english", all.en], ["german", all.de]] as const) {
     const tokens = tokenize(pair[side]);

@@ -6,7 +6,9 @@
  * has none and is left out):
  * - alignment accuracy: the share of those words whose argmax English word is one of their gold words;
  * - alignment error rate, AER = 1 - 2|A∩G| / (|A| + |G|) (Och and Ney 2003, with every gold link "sure"),
- *   where A holds one argmax link per such German word and G all gold links. 0 is perfect.
+ *   where A holds one argmax link per such German word and G all gold links. 0 is perfect; with one link
+ *   per German word, a German word with two gold English words ("sieht" for "does ... see") leaves one
+ *   gold link unmatched, so AER stays above 0 on such pairs even when accuracy is 1.
  */
 import type { WordLinks } from "../data/alignment";
 import { constructionsOf, Construction } from "../data/corpus";

@@ -65,6 +65,7 @@ export function checkModelConfig(c: Seq2SeqConfig): void {
   }
   if (c.deepOutput && c.attention !== "bahdanau") throw new Error(`model config: deepOutput is Bahdanau's output layer; attention is "${c.attention}"`);
   if (c.startState !== undefined && !["both", "backward"].includes(c.startState)) throw new Error(`model config: startState must be "both" or "backward", got ${JSON.stringify(c.startState)}`);
+  if (c.startState === "backward" && !c.bidirectional) throw new Error(`model config: startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`model config: dropout must be in [0, 1), got ${c.dropout}`);
 }
 
