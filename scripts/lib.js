@@ -160,8 +160,24 @@ function isolatedJupyterEnv(prefix = "workbook-test-jupyter-") {
   return { dir, env };
 }
 
+/**
+ * A copy of notebooks/ in a new temporary folder, next to a link to this checkout's node_modules (the
+ * notebooks import the library by name) and with plotly.js in notebooks/_static; the notebooks'
+ * "../checkpoints/..." then land in that folder. For the tests and the timings, so nothing a participant
+ * owns is touched. Needs the built library (dist/).
+ */
+function copyNotebooks(prefix, { solutions = true } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const notebooks = path.join(dir, "notebooks");
+  const skip = solutions ? /[\\/](_static|\.ipynb_checkpoints)$/ : /[\\/](_static|\.ipynb_checkpoints|solutions)$/;
+  fs.cpSync(path.join(root, "notebooks"), notebooks, { recursive: true, filter: (source) => !skip.test(source) });
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  require(path.join(root, "dist/index.js")).writePlotlyAsset(notebooks);
+  return { dir, notebooks };
+}
+
 module.exports = {
-  isolatedJupyterEnv,
+  isolatedJupyterEnv, copyNotebooks,
   root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel,
   NO_JUPYTER, KERNEL_NAME, KERNEL_DISPLAY_NAME, VENV, VENV_PYTHON, LAB_PACKAGES,
 };

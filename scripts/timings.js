@@ -16,7 +16,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
-const { root, log, ensureNodeModules, build, ensureLabPython, registerKernel, isolatedJupyterEnv } = require("./lib");
+const { root, log, ensureNodeModules, build, ensureLabPython, registerKernel, isolatedJupyterEnv, copyNotebooks } = require("./lib");
 
 function parse(argv) {
   const out = { only: undefined, data: undefined, out: path.join(root, "docs") };
@@ -38,16 +38,6 @@ function machine() {
   return { cores: cpus.length, cpu: cpus[0]?.model.trim() ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.arch()}` };
 }
 
-/** A copy of notebooks/ next to a link to node_modules (the notebooks import the library by name). */
-function workspace() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-timings-"));
-  const notebooks = path.join(dir, "notebooks");
-  fs.cpSync(path.join(root, "notebooks"), notebooks, { recursive: true, filter: (s) => !/[\\/](_static|\.ipynb_checkpoints|solutions)$/.test(s) });
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-  require(path.join(root, "dist/index.js")).writePlotlyAsset(notebooks);
-  return { dir, notebooks };
-}
-
 function main() {
   const args = parse(process.argv.slice(2));
   ensureNodeModules();
@@ -57,7 +47,7 @@ function main() {
   const jupyter = isolatedJupyterEnv("workbook-timings-jupyter-");
   Object.assign(process.env, jupyter.env);
   registerKernel(python);
-  const ws = workspace();
+  const ws = copyNotebooks("workbook-timings-", { solutions: false });
   const names = fs.readdirSync(ws.notebooks).filter((f) => f.endsWith(".ipynb")).sort()
     .filter((f) => !args.only || args.only.some((n) => f.startsWith(n)));
   const executed = path.join(ws.dir, "executed");

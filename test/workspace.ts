@@ -6,11 +6,11 @@
  *   <tmp>/checkpoints/     where the training notebooks save (their "../checkpoints/..." paths)
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { writePlotlyAsset } from "attention-workbook";
 
 export const root = path.resolve(__dirname, "..");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = require(path.join(root, "scripts/lib.js")) as { copyNotebooks(prefix: string): { dir: string; notebooks: string } };
 
 export interface Workspace {
   dir: string;
@@ -19,16 +19,9 @@ export interface Workspace {
   remove(): void;
 }
 
-/** Copies notebooks/ into a new temporary folder (see the module comment). */
+/** Copies notebooks/ into a new temporary folder (see the module comment; scripts/lib.js does the copy). */
 export function makeWorkspace(prefix = "workbook-test-"): Workspace {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const notebooks = path.join(dir, "notebooks");
-  fs.cpSync(path.join(root, "notebooks"), notebooks, {
-    recursive: true,
-    filter: (source) => !/[\\/](_static|\.ipynb_checkpoints)$/.test(source),
-  });
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-  writePlotlyAsset(notebooks);
+  const { dir, notebooks } = lib.copyNotebooks(prefix);
   return { dir, notebooks, checkpoints: path.join(dir, "checkpoints"), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

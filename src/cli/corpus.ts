@@ -15,7 +15,7 @@ import { makeDirs } from "../util/dirs";
 import { DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, LONG_CORPUS, LONG_CORPUS_COUNT, LONG_CORPUS_SEED } from "../data/dataset";
 
 /** Pairs per construction, and per English length in tokens (punctuation included). */
-export function corpusStats(pairs: GeneratedPair[]): { constructions: Record<string, number>; englishTokens: Record<string, number> } {
+function corpusStats(pairs: GeneratedPair[]): { constructions: Record<string, number>; englishTokens: Record<string, number> } {
   const constructions: Record<string, number> = {};
   const englishTokens: Record<string, number> = {};
   for (const p of pairs) {
@@ -41,10 +41,8 @@ function main(): void {
   console.log(JSON.stringify({ out, pairs: pairs.length, seed, ...corpusStats(pairs) }));
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
-    fail(e);
-  }
+try {
+  main();
+} catch (e) {
+  fail(e);
 }

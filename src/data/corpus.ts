@@ -271,8 +271,7 @@ function fixed(p: FixedPhrase, links: Links): Phrase {
   // Words linked to one another share a link (a German word linked to two English words joins them).
   for (const [i, j] of p.links) {
     const link = en[i].link ?? de[j].link ?? links.next();
-    en[i].link = link;
-    for (const [i2, j2] of p.links) if (i2 === i || j2 === j) [en[i2].link, de[j2].link] = [link, link];
+    en[i].link = de[j].link = link;
   }
   return { en, de };
 }

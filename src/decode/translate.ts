@@ -7,7 +7,7 @@ import type { Vocabulary } from "../data/vocab";
 import type { Truecaser } from "../data/truecase";
 import { detokenize, TokenizeOptions } from "../data/tokenize";
 import { encodeSentence } from "../data/dataset";
-import { beamSearch, greedySearch } from "./search";
+import { beamSearch, BeamCandidate, greedySearch, Hypothesis } from "./search";
 
 /** A model with the vocabularies and tokenization it was trained with. */
 export interface TranslationModel {
@@ -64,20 +64,23 @@ export function translateAll(tm: TranslationModel, sentences: readonly string[],
   } else {
     for (const e of encoded) hyps.push(beamSearch(tm.model, e.ids, { beamSize: beam, lengthPenalty: options.lengthPenalty, maxLength: options.maxLength }));
   }
-  return hyps.map((h, i) => {
-    const tokens = tm.targetVocab.decode(h.ids);
-    return {
-      source: sentences[i],
-      sourceTokens: encoded[i].tokens,
-      tokens,
-      text: detokenize(tm.truecaser ? tm.truecaser.apply(tokens) : tokens),
-      attention: h.attention,
-      outputLabels: h.complete ? [...tokens, "_EOS"] : tokens,
-      logProb: h.logProb,
-      complete: h.complete,
-      unknown: encoded[i].unknown,
-    };
-  });
+  return hyps.map((h, i) => toTranslation(tm, sentences[i], encoded[i], h));
+}
+
+/** A search's hypothesis as a translation: words, truecased text, attention rows. */
+function toTranslation(tm: TranslationModel, source: string, encoded: { tokens: string[]; unknown: string[] }, h: Hypothesis): Translation {
+  const tokens = tm.targetVocab.decode(h.ids);
+  return {
+    source,
+    sourceTokens: encoded.tokens,
+    tokens,
+    text: detokenize(tm.truecaser ? tm.truecaser.apply(tokens) : tokens),
+    attention: h.attention,
+    outputLabels: h.complete ? [...tokens, "_EOS"] : tokens,
+    logProb: h.logProb,
+    complete: h.complete,
+    unknown: encoded.unknown,
+  };
 }
 
 export function translate(tm: TranslationModel, sentence: string, options: TranslateOptions = {}): Translation {
@@ -85,24 +88,24 @@ export function translate(tm: TranslationModel, sentence: string, options: Trans
 }
 
 /** A beam-search candidate in words. */
-export interface WatchedCandidate {
-  prefix: string[];
-  word: string;
-  logProb: number;
-  normalised: number;
-  fate: "kept" | "finished" | "dropped";
+export type WatchedCandidate = Omit<BeamCandidate, "prefix" | "word"> & { prefix: string[]; word: string };
+
+/** One step of beam search in words. */
+export interface WatchedStep {
+  step: number;
+  candidates: WatchedCandidate[];
 }
 
 /**
  * Beam search on one sentence, with every step's candidates in words (for `beamTree`; notebook 09).
  */
-export function watchBeamSearch(tm: TranslationModel, sentence: string, options: { beamSize: number; lengthPenalty?: number; maxLength?: number }): { translation: Translation; steps: Array<{ step: number; candidates: WatchedCandidate[] }> } {
-  const steps: Array<{ step: number; candidates: WatchedCandidate[] }> = [];
+export function watchBeamSearch(tm: TranslationModel, sentence: string, options: { beamSize: number; lengthPenalty?: number; maxLength?: number }): { translation: Translation; steps: WatchedStep[] } {
+  const steps: WatchedStep[] = [];
   const words = (ids: number[]) => ids.map((id) => tm.targetVocab.words[id]);
   const encoded = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
-  beamSearch(tm.model, encoded.ids, {
+  const best = beamSearch(tm.model, encoded.ids, {
     ...options,
     onStep: (s) => steps.push({ step: s.step, candidates: s.candidates.map((c) => ({ ...c, prefix: words(c.prefix), word: words([c.word])[0] })) }),
   });
-  return { translation: translate(tm, sentence, { beam: options.beamSize, lengthPenalty: options.lengthPenalty, maxLength: options.maxLength }), steps };
+  return { translation: toTranslation(tm, sentence, encoded, best), steps };
 }

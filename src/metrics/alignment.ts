@@ -40,20 +40,26 @@ export interface AlignmentScore extends AlignmentCounts {
   aer: number;
 }
 
+/** German token -> its gold English tokens. */
+function goldEnglishWords(gold: WordLinks): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const [i, j] of gold) out.set(j, [...(out.get(j) ?? []), i]);
+  return out;
+}
+
 /** Counts for one sentence: `weights [T][S]` (German rows), `gold` links `[English, German]`. */
 export function alignmentCounts(weights: number[][], gold: WordLinks): AlignmentCounts {
   const S = weights[0]?.length ?? 0;
   for (const [i, j] of gold) {
     if (j >= weights.length || i >= S) throw new Error(`alignmentCounts: gold link ${i}-${j} is outside the [${weights.length}][${S}] attention matrix (German rows, English columns)`);
   }
-  const goldOf = new Map<number, Set<number>>();
-  for (const [i, j] of gold) goldOf.set(j, (goldOf.get(j) ?? new Set()).add(i));
+  const goldOf = goldEnglishWords(gold);
   let germanWords = 0, correct = 0;
   for (const [i, j] of attentionLinks(weights)) {
     const words = goldOf.get(j);
     if (!words) continue;
     germanWords++;
-    if (words.has(i)) correct++;
+    if (words.includes(i)) correct++;
   }
   return { germanWords, correct, goldLinks: gold.length };
 }
@@ -121,10 +127,11 @@ export function alignmentReport(tm: TranslationModel, pairs: readonly GoldPair[]
 export function argmaxOffsets(pairs: ReadonlyArray<{ alignment: WordLinks }>, weights: number[][][]): Map<number, number> {
   const out = new Map<number, number>();
   pairs.forEach((p, k) => {
+    const goldOf = goldEnglishWords(p.alignment);
     for (const [i, j] of attentionLinks(weights[k])) {
-      const gold = p.alignment.filter(([, jj]) => jj === j).map(([ii]) => i - ii);
-      if (gold.length === 0) continue;
-      const nearest = gold.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a));
+      const gold = goldOf.get(j);
+      if (!gold) continue;
+      const nearest = gold.map((g) => i - g).reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a));
       out.set(nearest, (out.get(nearest) ?? 0) + 1);
     }
   });

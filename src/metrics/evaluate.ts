@@ -74,11 +74,9 @@ export interface LengthBucketScore {
  */
 export function scoresByLength(tm: TranslationModel, pairs: readonly SentencePair[], buckets: ReadonlyArray<[number, number]>, options: TranslateOptions = {}): LengthBucketScore[] {
   const out: LengthBucketScore[] = [];
+  const lengths = pairs.map((p) => tokenize(p.english, tm.tokenizeOptions).length);
   for (const [lo, hi] of buckets) {
-    const inBucket = pairs.filter((p) => {
-      const n = tokenize(p.english, tm.tokenizeOptions).length;
-      return n >= lo && n <= hi;
-    });
+    const inBucket = pairs.filter((_, k) => lengths[k] >= lo && lengths[k] <= hi);
     if (inBucket.length === 0) continue;
     const ev = evaluatePairs(tm, inBucket, options);
     out.push({ lo, hi, label: `${lo}-${hi}`, sentences: ev.sentences, bleuLowercase: ev.bleuLowercase, chrfLowercase: ev.chrfLowercase });

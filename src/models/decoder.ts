@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Module } from "../nn/module";
-import type { Dense, RnnState } from "../nn/layers";
+import type { Dense, Embedding, RecurrentCell, RnnState } from "../nn/layers";
 import type { AttentionOutput, PreparedAttention } from "../attention/layers";
 
 export interface DecoderMemory extends PreparedAttention {
@@ -49,4 +49,17 @@ export function tileMemory(m: DecoderMemory, n: number): DecoderMemory {
     out[k] = k === "WaQuery" ? t.clone() : tf.tile(t, [n, ...t.shape.slice(1).map(() => 1)]);
   }
   return out as unknown as DecoderMemory;
+}
+
+/**
+ * A decoder's RNN over previous words known in advance (teacher forcing), every step in one call: the
+ * hidden states `[B,T,H]` for `inputs [B,T]` (_SOS and the target words). Used where nothing feeds back
+ * into the RNN (Luong without input feeding, the decoder without attention).
+ */
+export function rnnOverKnownWords(embedding: Embedding, cell: RecurrentCell, inputs: tf.Tensor2D, state: RnnState, options: { dropout?: number; seed?: number } = {}): tf.Tensor3D {
+  const [B, T] = inputs.shape;
+  let embedded = embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
+  if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+  const projected = cell.projectInput(embedded).reshape([B, T, -1]) as tf.Tensor3D;
+  return cell.sequence(projected, state).outputs;
 }

@@ -13,6 +13,7 @@ import { fusedKernelsActive, fusedLuongGreedy, GreedyScore } from "../backend/fu
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
+import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
@@ -73,12 +74,9 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     if (this.config.inputFeeding) throw new Error("LuongDecoder.teacherForced: input feeding makes each step depend on the previous one's attention; use step()");
     if (!memory.maskBias) throw new Error("LuongDecoder.teacherForced: the memory has no maskBias (use decoder.prepare(keys, mask))");
     const [B, T] = inputs.shape;
-    const { embeddingSize: E, hiddenSize: H } = this.config;
-    let embedded = this.embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
-    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
-    const projected = this.cell.projectInput(embedded.reshape([B * T, E]) as tf.Tensor2D).reshape([B, T, -1]) as tf.Tensor3D;
+    const H = this.config.hiddenSize;
     // Step 1 for every t: the RNN.
-    const queries = this.cell.sequence(projected, state.rnn).outputs; // [B,T,H]
+    const queries = rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options); // [B,T,H]
     // Steps 2-4 for every t at once.
     const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
     // Step 5: h̃ = tanh([c; h]·Wc) on all B·T rows.

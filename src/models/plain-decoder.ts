@@ -13,6 +13,7 @@ import { Module } from "../nn/module";
 import { Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
 import { Random } from "../util/random";
 import type { AttentionOutput } from "../attention/layers";
+import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
@@ -62,10 +63,6 @@ export class PlainDecoder extends Module implements AttentionDecoder {
    * @returns features `[B,T,H]`
    */
   teacherForced(inputs: tf.Tensor2D, state: DecoderState, _memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): { features: tf.Tensor3D } {
-    const [B, T] = inputs.shape;
-    let embedded = this.embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
-    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
-    const projected = this.cell.projectInput(embedded).reshape([B, T, -1]) as tf.Tensor3D;
-    return { features: this.cell.sequence(projected, state.rnn).outputs };
+    return { features: rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options) };
   }
 }

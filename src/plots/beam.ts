@@ -4,15 +4,11 @@
  * that fell out of the beam in grey; a line joins each candidate to the beam it extends.
  */
 import type { Figure } from "./figure";
-
-export interface BeamTreeStep {
-  step: number;
-  candidates: Array<{ prefix: string[]; word: string; logProb: number; normalised: number; fate: "kept" | "finished" | "dropped" }>;
-}
+import type { WatchedStep } from "../decode/translate";
 
 const FATE_COLOURS = { kept: "#2ca02c", finished: "#1f77b4", dropped: "#b0b0b0" };
 
-export function beamTree(steps: BeamTreeStep[], options: { title?: string } = {}): Figure {
+export function beamTree(steps: WatchedStep[], options: { title?: string } = {}): Figure {
   if (steps.length === 0) throw new Error("beamTree: no steps (run watchBeamSearch first)");
   // Where each kept beam sits: its words joined -> [x, y].
   const position = new Map<string, [number, number]>([["", [0, 0]]]);
