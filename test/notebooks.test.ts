@@ -59,12 +59,75 @@ describe("notebooks run through the tslab kernel", () => {
     });
   }
 
-  it("the workshop's checks fail politely on the blank exercises and pass on the solutions", () => {
-    const blank = printed(path.join(outDir, "07-workshop.ipynb"));
-    const solved = printed(path.join(outDir, "solutions/07-workshop-solutions.ipynb"));
-    assert.equal((blank.match(/^FAIL {2}exercise \d/gm) ?? []).length, 10, "5 exercises, run twice");
-    assert.equal((solved.match(/^PASS {2}exercise \d/gm) ?? []).length, 10);
-    assert.doesNotMatch(solved, /^FAIL/m);
+  // Every exercise, by notebook: its check prints FAIL on the blank notebook and PASS on the solutions, both
+  // times the notebook runs in one kernel session.
+  const exercises: Record<string, string[]> = {
+    "01-bahdanau-step-by-step": ["01.1", "01.2"],
+    "02-luong-step-by-step": ["02.1", "02.2"],
+    "03-data": ["03.1", "03.2"],
+    "04-train-bahdanau": ["04.1", "04.2"],
+    "05-train-luong": ["05.1", "05.2"],
+    "06-compare": ["06.1", "06.2"],
+    "07-workshop": ["07.1", "07.2", "07.3", "07.4", "07.5"],
+  };
+  const verdicts = (text: string, id: string) => [...text.matchAll(new RegExp(`^(PASS|FAIL) {2}exercise ${id.replace(".", "\\.")} `, "gm"))].map((m) => m[1]);
+  for (const [name, ids] of Object.entries(exercises)) {
+    it(`${name}: each of its exercises (${ids.join(", ")}) fails on the blank notebook and passes on the solutions, twice in one kernel`, () => {
+      const blank = printed(path.join(outDir, `${name}.ipynb`));
+      const solved = printed(path.join(outDir, `solutions/${name}-solutions.ipynb`));
+      for (const id of ids) {
+        assert.deepEqual(verdicts(blank, id), ["FAIL", "FAIL"], `${name}, exercise ${id} on the blank notebook`);
+        assert.deepEqual(verdicts(solved, id), ["PASS", "PASS"], `solutions of ${name}, exercise ${id}`);
+      }
+      assert.equal((blank.match(/^(PASS|FAIL) {2}exercise /gm) ?? []).length, 2 * ids.length, `${name}: no other exercise lines`);
+      assert.match(blank, /FAIL {2}exercise \d\d\.\d \(.+\): nothing returned yet\. Hint: /);
+    });
+  }
+
+  it("every teaching notebook 01-07 has two or more exercises and a solutions notebook", () => {
+    const teaching = notebooks.filter((n) => /^0[1-7]-/.test(n)).map((n) => n.replace(/\.ipynb$/, ""));
+    assert.deepEqual(teaching, Object.keys(exercises));
+    for (const name of teaching) {
+      assert.ok(exercises[name].length >= 2, name);
+      assert.ok(notebooks.includes(`solutions/${name}-solutions.ipynb`), `solutions/${name}-solutions.ipynb`);
+    }
+  });
+
+  it("an answer that calls the library function being taught fails its check in the real kernel (07.1 with wb.luongScores, 01.1 with a destructured wb.bahdanauScores)", () => {
+    const edit = (name: string, find: RegExp, answer: string) => {
+      const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/solutions", `${name}-solutions.ipynb`), "utf8"));
+      const cell = nb.cells.find((c: { source: string[] }) => find.test(c.source.join("")));
+      assert.ok(cell, `${name}: no cell matches ${find}`);
+      cell.source = [answer];
+      return nb;
+    };
+    const cases: Array<[string, RegExp, string, RegExp]> = [
+      ["07-workshop", /function dotScore/, [
+        "function dotScore(query: wb.tf.Tensor2D, keys: wb.tf.Tensor3D): wb.tf.Tensor2D | undefined {",
+        "  return wb.luongScores(\"dot\", query, keys);   // the right numbers, from the library",
+        "}",
+        "wb.workshop.checkDotScore(dotScore);",
+      ].join("\n"), /^FAIL {2}exercise 07\.1 \(dot score\): your answer calls the library's wb\.luongScores/m],
+      ["01-bahdanau-step-by-step", /function additiveScore/, [
+        "const { bahdanauScores } = wb;",
+        "function additiveScore(s: number[], h: number[], Wq: number[][], Wk: number[][], v: number[]): number | undefined {",
+        "  return tf.tidy(() => bahdanauScores(tf.tensor2d([s]), tf.tensor3d([[h]]), { Wq: tf.tensor2d(Wq), Wk: tf.tensor2d(Wk), v: tf.tensor1d(v) }).dataSync()[0]);",
+        "}",
+        "wb.workshop.checkAdditiveScore(additiveScore);",
+      ].join("\n"), /^FAIL {2}exercise 01\.1 \(additive score\): your answer calls the library's bahdanauScores/m],
+    ];
+    for (const [name, find, answer, expected] of cases) {
+      const file = path.join(ws.notebooks, "solutions", `.library-${name}.ipynb`);
+      fs.writeFileSync(file, JSON.stringify(edit(name, find, answer)));
+      const out = path.join(outDir, `library-answer-${name}.ipynb`);
+      try {
+        const r = runNotebook(file, out, false);
+        assert.equal(r.status, 0, r.output);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+      assert.match(printed(out), expected, `${name}: the library-calling answer must fail`);
+    }
   });
 
   it("the training notebooks continue training when the training cell is rerun", () => {
@@ -184,12 +247,31 @@ describe("timings quoted from npm run timings", () => {
       assert.equal(written.machine.cores, os.cpus().length);
       assert.match(fs.readFileSync(path.join(out, "timings.md"), "utf8"), /\| `00-setup\.ipynb` \| \d+ \|/);
       assert.match(fs.readFileSync(path.join(out, "reference/00-setup.html"), "utf8"), /active backend/);
+      // npm run figures draws the guide's picture of 00 from that reference run.
+      const fig = spawnSync(process.execPath, [path.join(root, "scripts/figures.js"), "--reference", path.join(out, "reference"), "--out", path.join(out, "figures"), "--only", "00"], { cwd: root, encoding: "utf8" });
+      assert.equal(fig.status, 0, `${fig.stdout}${fig.stderr}`);
+      const png = fs.readFileSync(path.join(out, "figures/00-attention-map.png"));
+      assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [560, 360], "width and height of the picture");
+      assert.ok(png.length > 2000, `${png.length} bytes: an empty picture?`);
+      const missing = spawnSync(process.execPath, [path.join(root, "scripts/figures.js"), "--reference", path.join(out, "nowhere")], { cwd: root, encoding: "utf8" });
+      assert.equal(missing.status, 1);
+      assert.match(missing.stderr, /^error: .*nowhere.*: no reference run of 00-setup; run `npm run timings` first\n$/);
       const bad = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only"], { cwd: root, encoding: "utf8" });
       assert.equal(bad.status, 1);
       assert.match(bad.stderr, /^error: --only needs notebook numbers/);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("the teacher's guide shows every picture npm run figures draws, and each is in docs/figures", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { FIGURES } = require(path.join(root, "scripts/figures.js")) as { FIGURES: Array<[string, string, string]> };
+    const guide = fs.readFileSync(path.join(root, "docs/TEACHERS-GUIDE.md"), "utf8");
+    const shown = [...guide.matchAll(/!\[[^\]]+\]\(figures\/([\w-]+)\.png\)/g)].map((m) => m[1]);
+    assert.deepEqual([...shown].sort(), FIGURES.map((f) => f[2]).sort());
+    for (const name of shown) assert.ok(fs.statSync(path.join(root, "docs/figures", `${name}.png`)).size > 2000, name);
   });
 
   it("every training notebook runs in under 5 minutes in full mode", () => {

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * `npm run figures [-- --reference DIR] [--out DIR] [--only 04,08]`: small PNG pictures of the reference
+ * run's figures for the teacher's guide. Opens each executed notebook that `npm run timings` rendered to
+ * HTML (docs/reference/) in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM), finds the Plotly
+ * figure by its title, draws it at 560 × 360 pixels (a grid larger) and saves it as docs/figures/<name>.png.
+ *
+ * The pictures show what a full run on the measuring machine drew; regenerate them after `npm run timings`.
+ */
+const fs = require("node:fs");
+const path = require("node:path");
+const { root, log } = require("./lib");
+
+/** [notebook, the figure's title starts with, picture name, optional [width, height] in pixels (560 × 360)]. */
+const FIGURES = [
+  ["00-setup", "A made-up attention map", "00-attention-map"],
+  ["01-bahdanau-step-by-step", "Attention weights while writing", "01-first-step-weights"],
+  ["04-train-bahdanau", "Bahdanau: loss per target token", "04-loss"],
+  ["04-train-bahdanau", "Bahdanau: She has kissed him.", "04-heatmap"],
+  ["06-compare", "Forced decoding of", "06-gold-alignment", [720, 560]],
+  ["08-why-attention", "Test BLEU by English sentence length", "08-bleu-by-length"],
+  ["09-beam-search-and-teacher-forcing", "Beam 4:", "09-beam-tree", [760, 480]],
+  ["10-seed-experiment", "The seed's experiment:", "10-seed-heatmap"],
+];
+
+function parse(argv) {
+  const out = { reference: path.join(root, "docs/reference"), out: path.join(root, "docs/figures"), only: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--reference") out.reference = path.resolve(argv[++i] ?? "");
+    else if (a === "--out") out.out = path.resolve(argv[++i] ?? "");
+    else if (a === "--only") out.only = (argv[++i] ?? "").split(",").filter(Boolean);
+    else throw new Error(`unknown argument ${JSON.stringify(a)}: use --reference DIR, --out DIR or --only 04,08`);
+  }
+  if (out.only && out.only.length === 0) throw new Error("--only needs notebook numbers, e.g. --only 04,08");
+  return out;
+}
+
+async function picture(page, file, titleStart, [width, height], png) {
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot").length > 0, null, { timeout: 30000 });
+  const found = await page.evaluate(async ({ start, width, height }) => {
+    const plots = [...document.querySelectorAll(".js-plotly-plot")];
+    const titleOf = (p) => { const t = p.layout?.title; return typeof t === "string" ? t : t?.text ?? ""; };
+    const plot = plots.find((p) => titleOf(p).startsWith(start));
+    if (!plot) return plots.map(titleOf);
+    plot.id = "figure-to-take";
+    document.body.replaceChildren(plot);   // alone on the page: nothing else overlaps the picture
+    await window.Plotly.relayout(plot, { width, height, "title.font.size": 13 });
+    return true;
+  }, { start: titleStart, width, height });
+  if (found !== true) throw new Error(`${path.basename(file)}: no figure titled "${titleStart}..." (titles: ${found.join(" | ")})`);
+  await page.locator("#figure-to-take .main-svg").first().screenshot({ path: png });
+}
+
+async function main() {
+  const args = parse(process.argv.slice(2));
+  const { chromium } = require("playwright-core");
+  const chosen = FIGURES.filter(([nb]) => !args.only || args.only.some((n) => nb.startsWith(n)));
+  for (const [nb] of chosen) {
+    const file = path.join(args.reference, `${nb}.html`);
+    if (!fs.existsSync(file)) throw new Error(`${file}: no reference run of ${nb}; run \`npm run timings\` first`);
+  }
+  fs.mkdirSync(args.out, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    for (const [nb, title, name, size] of chosen) {
+      const png = path.join(args.out, `${name}.png`);
+      await picture(page, path.join(args.reference, `${nb}.html`), title, size ?? [560, 360], png);
+      log(`figures: ${path.relative(root, png)} (${Math.round(fs.statSync(png).size / 1024)} KiB)`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`error: ${e.message.split("\n")[0]}\n`);
+    process.exit(1);
+  });
+}
+module.exports = { FIGURES };
