@@ -323,6 +323,17 @@ describe("seq2seq library", () => {
     tm.model.dispose();
   });
 
+  it("an epoch's summary reports the learning rate in use at its end, lowered by annealing (not the base rate)", async () => {
+    const tm = smallModel(data, "luong-dot");
+    const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 50, batchSize: 32, learningRate: 0.003, minutes: 0.01, anneal: 1 });
+    const r = await trainer.train();
+    const last = r.epochs[r.epochs.length - 1];
+    assert.equal(r.stoppedBy, "time-budget");
+    assert.ok(last.learningRate < 0.003 && last.learningRate >= 0.003 * 0.05 - 1e-12, `reported ${last.learningRate}; the base rate is 0.003`);
+    trainer.dispose();
+    tm.model.dispose();
+  });
+
   it("stops cleanly between batches when asked, and honours a time budget", async () => {
     const tm = smallModel(data, "luong-dot");
     const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 5, batchSize: 32 });

@@ -2,7 +2,7 @@
  * The context vector: the attention-weighted sum of the encoder outputs.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeChecker } from "./shapes";
+import { ShapeChecker } from "../util/shapes";
 
 /**
  * `context[b] = Σ_s weights[b,s] · keys[b,s]`.

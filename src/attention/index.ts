@@ -1,4 +1,4 @@
-export * from "./shapes";
+export * from "../util/shapes";
 export * from "./scores";
 export * from "./weights";
 export * from "./context";

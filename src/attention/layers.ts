@@ -8,7 +8,7 @@ import { Random } from "../util/random";
 import { bahdanauScores, luongScores, projectKeys, sharedConcatScores } from "./scores";
 import { attentionWeights, maskBias } from "./weights";
 import { contextVector } from "./context";
-import { ShapeChecker } from "./shapes";
+import { ShapeChecker } from "../util/shapes";
 import { luongAttentionSequence, SequenceAttentionOutput } from "./sequence";
 
 export type AttentionOutput = {

@@ -10,7 +10,7 @@
  * this function takes no mask.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeChecker } from "./shapes";
+import { ShapeChecker } from "../util/shapes";
 import { tidy } from "../util/tidy";
 
 export interface ScaledDotOutput {

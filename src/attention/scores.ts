@@ -5,7 +5,7 @@
  * B batch, S source length, Hq query (decoder) size, Hk key (encoder output) size, U attention units.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeChecker } from "./shapes";
+import { ShapeChecker } from "../util/shapes";
 import { fusedAdditiveScores, fusedKernelsActive } from "../backend/fused";
 
 export interface BahdanauParams {

@@ -11,7 +11,7 @@
  * B batch, T decoder steps, S source length, Hq query size, Hk key size, U attention units.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeChecker } from "./shapes";
+import { ShapeChecker } from "../util/shapes";
 import { additiveScores, projectKeys } from "./scores";
 import type { LuongScoreKind } from "./layers";
 

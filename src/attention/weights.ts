@@ -2,7 +2,7 @@
  * Attention weights: a softmax of the alignment scores over the source positions, with padding masked.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeChecker } from "./shapes";
+import { ShapeChecker } from "../util/shapes";
 
 /** Masks already checked for all-zero rows (a mask is usually reused for every decoder step). */
 const checkedMasks = new WeakSet<tf.Tensor>();
@@ -23,13 +23,14 @@ export function assertMaskRowsNonEmpty(mask: tf.Tensor2D, name = "mask"): void {
 }
 
 /**
- * The additive form of a mask, `[B,S]`: 0 on real tokens, -1e9 on padding. Computed once per batch, it
- * turns masking into one addition per decoder step (see `attentionWeights`).
+ * The additive form of a mask, `[B,S]`: 0 on real tokens, -1e9 on padding (exp(-1e9 - max) underflows to
+ * exactly 0 in float32, so padding gets weight 0 and the real positions are untouched). Computed once per
+ * batch, it turns masking into one addition per decoder step (see `attentionWeights`).
  */
 export function maskBias(mask: tf.Tensor2D): tf.Tensor2D {
   new ShapeChecker().check("mask", mask, ["B", "S"]);
   assertMaskRowsNonEmpty(mask);
-  return tf.tidy(() => tf.mul(tf.sub(mask.toFloat(), 1), 1e9) as tf.Tensor2D);
+  return tf.tidy(() => tf.mul(tf.sub(mask.dtype === "float32" ? mask : mask.toFloat(), 1), 1e9) as tf.Tensor2D);
 }
 
 /**
@@ -50,12 +51,5 @@ export function attentionWeights(scores: tf.Tensor2D, mask?: tf.Tensor2D, option
   }
   if (!mask) return tf.softmax(scores) as tf.Tensor2D;
   shapes.check("mask", mask, ["B", "S"]);
-  assertMaskRowsNonEmpty(mask);
-  return tf.tidy(() => {
-    const m = mask.dtype === "float32" ? mask : mask.toFloat();
-    // Padding gets -1e9 added: exp(-1e9 - max) underflows to exactly 0 in float32, and the
-    // real positions are untouched (+0).
-    const masked = tf.add(scores, tf.mul(tf.sub(m, 1), 1e9));
-    return tf.softmax(masked) as tf.Tensor2D;
-  });
+  return tf.tidy(() => tf.softmax(tf.add(scores, maskBias(mask))) as tf.Tensor2D);
 }

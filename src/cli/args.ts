@@ -4,13 +4,9 @@
  */
 export type FlagType = "string" | "int" | "number" | "bool";
 
-export class UsageError extends Error {}
-
-export interface ParsedArgs {
-  /** Positional arguments. */
-  _: string[];
-  [flag: string]: string | number | boolean | string[] | undefined;
-}
+import { UsageError, ParsedArgs } from "../util/validate";
+export { UsageError };
+export type { ParsedArgs };
 
 export function parseArgs(argv: string[], spec: Record<string, FlagType>): ParsedArgs {
   const out: ParsedArgs = { _: [] };

@@ -4,7 +4,7 @@
  */
 import type { SentencePair } from "./pairs";
 import type { Vocabulary } from "./vocab";
-import { escapeHtml } from "../plots/figure";
+import { escapeHtml } from "../util/html";
 
 /** The DataFrame type of danfojs-node, loaded on first use (it takes a second to load). */
 export type DataFrame = {

@@ -4,7 +4,7 @@
  * can be scored against a gold word alignment (metrics/alignment.ts; taught in notebook 06).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { TranslationModel } from "./translate";
+import type { TranslationModel } from "../models/translation-model";
 import { encodeSentence } from "../data/dataset";
 import { padBatch } from "../data/batches";
 import { tokenize } from "../data/tokenize";

@@ -2,22 +2,10 @@
  * Sentences in, translations out: tokenize, map to ids, search, map back, detokenize; with the attention
  * matrix of every translation for the heatmaps.
  */
-import type { Seq2Seq } from "../models/seq2seq";
-import type { Vocabulary } from "../data/vocab";
-import type { Truecaser } from "../data/truecase";
-import { detokenize, TokenizeOptions } from "../data/tokenize";
+import type { TranslationModel } from "../models/translation-model";
+import { detokenize } from "../data/tokenize";
 import { encodeSentence } from "../data/dataset";
 import { beamSearch, BeamCandidate, greedySearch, Hypothesis } from "./search";
-
-/** A model with the vocabularies and tokenization it was trained with. */
-export interface TranslationModel {
-  model: Seq2Seq;
-  sourceVocab: Vocabulary;
-  targetVocab: Vocabulary;
-  tokenizeOptions: TokenizeOptions;
-  /** When present, `text` is truecased (the tokens stay as the model wrote them). */
-  truecaser?: Truecaser;
-}
 
 export interface Translation {
   source: string;

@@ -6,7 +6,7 @@
  *   walk.dispose();
  */
 import * as tf from "@tensorflow/tfjs";
-import type { TranslationModel } from "./translate";
+import type { TranslationModel } from "../models/translation-model";
 import { DecoderMemory, DecoderState, memoryTensors } from "../models/decoder";
 import { encodeSentence } from "../data/dataset";
 import { EOS_ID, SOS_ID } from "../data/vocab";

@@ -13,7 +13,7 @@
 import type { WordLinks } from "../data/alignment";
 import { constructionsOf, Construction } from "../data/corpus";
 import { forcedAttention } from "../decode/forced";
-import type { TranslationModel } from "../decode/translate";
+import type { TranslationModel } from "../models/translation-model";
 
 /** For each German row of `weights [T][S]`, the link `[argmax English column, row]`. */
 export function attentionLinks(weights: number[][]): WordLinks {

@@ -4,7 +4,8 @@
  * order of first appearance.
  */
 import type { SentencePair } from "../data/pairs";
-import { translateAll, TranslateOptions, TranslationModel } from "../decode/translate";
+import { translateAll, TranslateOptions } from "../decode/translate";
+import type { TranslationModel } from "../models/translation-model";
 import { corpusBleu } from "./bleu";
 import { corpusChrf } from "./chrf";
 import { tokenize } from "../data/tokenize";

@@ -4,7 +4,7 @@
  */
 import { Seq2Seq, Seq2SeqConfig, DEFAULT_MODEL } from "./seq2seq";
 import type { PreparedData } from "../data/dataset";
-import type { TranslationModel } from "../decode/translate";
+import type { TranslationModel } from "./translation-model";
 
 export function createModel(data: Pick<PreparedData, "sourceVocab" | "targetVocab" | "tokenizeOptions" | "truecaser">, config: Partial<Seq2SeqConfig> = {}): TranslationModel {
   const model = new Seq2Seq({

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
 import { Random } from "../util/random";
-import { ShapeChecker } from "../attention/shapes";
+import { ShapeChecker } from "../util/shapes";
 import { tidy } from "../util/tidy";
 
 export interface EncoderConfig {

@@ -13,6 +13,7 @@ import { fusedKernelsActive, fusedLuongGreedy, GreedyScore } from "../backend/fu
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
+import { ShapeChecker } from "../util/shapes";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
@@ -20,6 +21,20 @@ import type { DecoderConfig } from "./bahdanau-decoder";
 export interface LuongDecoderConfig extends DecoderConfig {
   score: LuongScoreKind;
   inputFeeding: boolean;
+}
+
+/**
+ * Luong's attentional hidden state (eq. 5; notebook 02, step 6): `h̃ = tanh([context; h]·Wc)`, context first.
+ * One definition for a decoder step (N = B) and for all teacher-forced steps at once (N = B·T).
+ *
+ * @param context `[N,Hk]` context vectors
+ * @param h `[N,H]` the decoder RNN's hidden states
+ * @param Wc the `[Hk+H, H]` layer, without bias as in the paper
+ * @returns `[N,H]`
+ */
+export function attentionalState(context: tf.Tensor2D, h: tf.Tensor2D, Wc: Dense): tf.Tensor2D {
+  new ShapeChecker().check("context", context, ["N", "Hk"]).check("decoder hidden state h", h, ["N", "H"]);
+  return tf.tidy(() => tf.tanh(Wc.apply(tf.concat([context, h], 1) as tf.Tensor2D)) as tf.Tensor2D);
 }
 
 export class LuongDecoder extends Module implements AttentionDecoder {
@@ -58,7 +73,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     // Steps 2-4: attention from the new hidden state.
     const attention = this.attention.call(rnn.h, memory.keys, memory);
     // Step 5: the attentional hidden state.
-    const attentional = tf.tanh(this.combine.apply(tf.concat([attention.context, rnn.h], 1) as tf.Tensor2D)) as tf.Tensor2D;
+    const attentional = attentionalState(attention.context, rnn.h, this.combine);
     return { state: { rnn, attentional }, features: attentional, attention };
   }
 
@@ -81,8 +96,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
     // Step 5: h̃ = tanh([c; h]·Wc) on all B·T rows.
     const Hk = memory.keys.shape[2];
-    const combined = tf.concat([attention.context.reshape([B * T, Hk]), queries.reshape([B * T, H])], 1) as tf.Tensor2D;
-    const features = tf.tanh(this.combine.apply(combined)).reshape([B, T, H]) as tf.Tensor3D;
+    const features = attentionalState(attention.context.reshape([B * T, Hk]), queries.reshape([B * T, H]), this.combine).reshape([B, T, H]) as tf.Tensor3D;
     return { features, attention };
   }
 

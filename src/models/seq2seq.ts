@@ -13,7 +13,7 @@ import { LuongDecoder } from "./luong-decoder";
 import { PlainDecoder } from "./plain-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
-import { classifierCrossEntropy } from "../train/losses";
+import { classifierCrossEntropy } from "../nn/losses";
 import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
 

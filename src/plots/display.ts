@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { Figure, escapeHtml } from "./figure";
+import { Figure } from "./figure";
+import { escapeHtml } from "../util/html";
 import { staticSvg } from "./static-svg";
 
 type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;

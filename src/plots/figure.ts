@@ -20,7 +20,3 @@ export function toMatrix(m: Matrix, name: string): number[][] {
   return rows;
 }
 
-/** Escapes text for HTML and SVG. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}

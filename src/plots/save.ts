@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Figure } from "./figure";
-import { escapeHtml } from "./figure";
+import { escapeHtml } from "../util/html";
 import { figureScript, plotlyJsPath } from "./display";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

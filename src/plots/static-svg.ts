@@ -4,7 +4,7 @@
  * (scripts off, HTML sanitized) still shows the picture; when scripts run, Plotly replaces it.
  */
 import type { Figure } from "./figure";
-import { escapeHtml } from "./figure";
+import { escapeHtml } from "../util/html";
 
 const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
 

@@ -24,7 +24,7 @@ import { withLock, LOCK_FILE } from "./lock";
 export type NamedTensor = { name: string; tensor: tf.Tensor };
 import { Vocabulary } from "../data/vocab";
 import { Truecaser } from "../data/truecase";
-import type { TranslationModel } from "../decode/translate";
+import type { TranslationModel } from "../models/translation-model";
 
 export const CHECKPOINT_FORMAT = "attention-workbook/checkpoint@1";
 

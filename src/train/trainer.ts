@@ -15,7 +15,7 @@ import { GradientWorkers } from "./parallel";
 import { backendReport } from "../backend/select";
 import { fusedKernelsActive } from "../backend/fused";
 import { fusedAdamStep } from "./adam";
-import type { TranslationModel } from "../decode/translate";
+import type { TranslationModel } from "../models/translation-model";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
 import { fastMode } from "../util/fast-mode";
 import { checkValue, int, num } from "../util/validate";
@@ -97,6 +97,7 @@ export interface EpochSummary {
   validationLoss: number;
   seconds: number;
   tokensPerSecond: number;
+  /** The rate the optimizer used last in the epoch: the base rate, lower while annealing or after a plateau decay. */
   learningRate: number;
   [key: string]: number;
 }
@@ -385,7 +386,7 @@ export class Trainer {
       const seconds = (Date.now() - epochStart) / 1000;
       const validationLoss = this.evaluateLoss(this.data.validation);
       this.epoch++;
-      const summary: EpochSummary = { epoch: this.epoch, trainLoss: lossSum / tokenSum, validationLoss, seconds, tokensPerSecond: tokenSum / seconds, learningRate: this.learningRate };
+      const summary: EpochSummary = { epoch: this.epoch, trainLoss: lossSum / tokenSum, validationLoss, seconds, tokensPerSecond: tokenSum / seconds, learningRate: this.rateInUse() };
       if (interrupted) summary.partial = 1;
       this.history.push(summary);
       done.push(summary);
@@ -403,6 +404,11 @@ export class Trainer {
       if (o.patience > 0 && sinceBest >= o.patience) { stoppedBy = "early-stopping"; break; }
     }
     return { epochs: done, stoppedBy, bestValidationLoss: this.bestValidationLoss, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /** The rate the optimizer applies now: the base rate, or less while annealing lowers it. */
+  private rateInUse(): number {
+    return (this.optimizer as unknown as { learningRate: number }).learningRate;
   }
 
   /** Sets the optimizer's rate for budget fraction `p` (see `annealedRate`). */

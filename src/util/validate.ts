@@ -2,7 +2,16 @@
  * Ranges for command-line flags, checked before any work or any write: a value outside its range gets
  * one line that names the flag, the value and the range.
  */
-import { UsageError, ParsedArgs } from "../cli/args";
+
+/** A wrong flag or flag value: the CLI prints its message as one line and exits 2. */
+export class UsageError extends Error {}
+
+/** Flags as the CLI's parser returns them: positional arguments in `_`, each flag by name. */
+export interface ParsedArgs {
+  /** Positional arguments. */
+  _: string[];
+  [flag: string]: string | number | boolean | string[] | undefined;
+}
 
 /** A numeric range; `open` ends exclude their bound. */
 export interface NumberRange {

@@ -1,7 +1,7 @@
 /**
  * Softmax cross-entropy per token as one kernel (log-sum-exp, the label's score and the softmax in one
  * pass over each row), and its gradient `(softmax - target)·dy` as one kernel. With label smoothing ε the
- * target is (1-ε)·onehot + ε/V. The loss is taught in src/train/losses.ts, which calls this. A second
+ * target is (1-ε)·onehot + ε/V. The loss is taught in src/nn/losses.ts, which calls this. A second
  * kernel puts the classifier (features·W + b) in front, so training never materialises the logits outside it.
  */
 import * as tf from "@tensorflow/tfjs";

@@ -9,8 +9,8 @@
  * | Sum over leading axes, Tanh (native) | wasm's transpose-then-sum, scalar tanh | everywhere |
  * | WorkbookLstmSequence (+Grad) | T cell steps of ~10 ops each | src/nn/layers.ts `LSTMCell` |
  * | WorkbookAdditiveScores (+Grad) | add, tanh, product with v | src/attention/scores.ts |
- * | WorkbookSoftmaxCrossEntropy (+Grad) | max, exp, sum, log, gather | src/train/losses.ts |
- * | WorkbookClassifierCrossEntropy (+Grad) | the classifier's product and bias, then the above | src/train/losses.ts |
+ * | WorkbookSoftmaxCrossEntropy (+Grad) | max, exp, sum, log, gather | src/nn/losses.ts |
+ * | WorkbookClassifierCrossEntropy (+Grad) | the classifier's product and bias, then the above | src/nn/losses.ts |
  * | WorkbookAdamUpdate | ~12 ops per variable | src/train/adam.ts |
  * | WorkbookLuongGreedy | ~20 ops per step of a free-running pass | src/models/luong-decoder.ts |
  */

@@ -69,7 +69,7 @@ export function checkContextVector(contextOf: (weights: number[], encoderStates:
 export function checkAttentionalState(attentionalState: (context: tf.Tensor2D, ht: tf.Tensor2D, Wc: tf.Tensor2D) => unknown): void {
   const hint = "tf.concat([context, ht], 1) is [B, Hk+H] (context first, as in the paper); multiply it by Wc with tf.matMul, then tf.tanh.";
   runCheck("02.1 (attentional state)", hint, () => {
-    const refused = refuseLibrary(attentionalState, ["LuongDecoder"]);
+    const refused = refuseLibrary(attentionalState, ["attentionalState", "LuongDecoder"]);
     if (refused) return refused;
     const rng = new Random(21);
     const [c, h, Wc] = [matrix(rng, 2, 3), matrix(rng, 2, 4), matrix(rng, 7, 4)];

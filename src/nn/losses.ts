@@ -4,9 +4,9 @@
  * directly (one fused step instead of the gradient of log-softmax and a gather).
  */
 import * as tf from "@tensorflow/tfjs";
-import { ShapeChecker } from "../attention/shapes";
+import { ShapeChecker } from "../util/shapes";
 import { fusedClassifierCrossEntropy, fusedKernelsActive, fusedSoftmaxCrossEntropy } from "../backend/fused";
-import type { Dense } from "../nn/layers";
+import type { Dense } from "./layers";
 
 /**
  * @param logits `[N,V]` word scores
