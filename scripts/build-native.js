@@ -26,7 +26,9 @@ function nodeGyp() {
   ];
   try {
     candidates.push(require.resolve("node-gyp/bin/node-gyp.js"));
-  } catch {}
+  } catch {
+    // node-gyp is not installed beside this package: the next candidate may be
+  }
   return candidates.find((c) => c && fs.existsSync(c));
 }
 

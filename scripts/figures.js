@@ -7,6 +7,7 @@
  *
  * The pictures show what a full run on the measuring machine drew; regenerate them after `npm run timings`.
  */
+/* global document, window -- the functions given to page.evaluate run in the page */
 const fs = require("node:fs");
 const path = require("node:path");
 const { root, log } = require("./lib");

@@ -10,7 +10,6 @@
 // fingerprint of the checkout and the user's Jupyter folders taken before the tests must equal the one after.
 "use strict";
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 const { ensureBenchTorch } = require("./bench-setup");
 const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel, isolatedJupyterEnv } = require("./lib");

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import {
   tf, Random, bahdanauScores, luongScores, sharedConcatScores, attentionWeights, contextVector,
   BahdanauAttention, LuongAttention, glorotLimit, ShapeChecker, scaledDotProductAttention,
+  Dense, projectKeys, attentionalState,
 } from "attention-workbook";
 import { BACKENDS, useBackend, randomValues, assertClose, assertNoLeak } from "./helpers";
 import * as ref from "./reference";
@@ -183,12 +184,21 @@ describe("attention shapes and initialisation", () => {
     assert.throws(() => luongScores("general", q, k, { Wa }), { message: "Wa: expected [Hq,Hk] with Hk=3, got [4,4]" });
     assert.throws(() => new ShapeChecker({ Hk: 4 }).check("keys", k, ["B", "S", "Hk"]), { message: "keys: expected [B,S,Hk] with Hk=4, got [2,5,3]" });
     assert.throws(() => luongScores("dot", q, k), /query and keys need the same size/);
-    assert.throws(() => attentionWeights(tf.zeros([2, 5, 1]) as any), /scores: expected \[B,S\] \(rank 2\), got \[2,5,1\]/);
+    assert.throws(() => attentionWeights(tf.zeros([2, 5, 1]) as unknown as tf.Tensor2D), /scores: expected \[B,S\] \(rank 2\), got \[2,5,1\]/);
     assert.throws(() => contextVector(tf.zeros([3, 5]) as tf.Tensor2D, k), /keys: expected \[B,S,Hk\] with B=3, got \[2,5,3\]/);
     assert.throws(() => attentionWeights(tf.zeros([2, 5]) as tf.Tensor2D, tf.ones([2, 4]) as tf.Tensor2D), /mask: expected \[B,S\] with S=5, got \[2,4\]/);
     const layer = new BahdanauAttention({ querySize: 4, keySize: 4, units: 8 });
     assert.throws(() => layer.call(q, k), /keys: expected \[B,S,Hk\]/);
     layer.dispose();
+    // Below the attention layer too: a dense layer, the keys' projection, Luong's attentional state.
+    const dense = new Dense(4, 3, new Random(1), { bias: false });
+    assert.throws(() => dense.apply(tf.zeros([2, 5]) as tf.Tensor2D), { message: "Dense input: expected [N,4] with axis 1=4, got [2,5]" });
+    assert.throws(() => projectKeys(k, tf.zeros([4, 8]) as tf.Tensor2D), { message: "W: expected [H,U] with H=3, got [4,8]" });
+    assert.throws(() => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense), { message: "decoder hidden state h: expected [N,H] with N=2, got [3,1]" });
+    const h = attentionalState(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([2, 1]) as tf.Tensor2D, dense);
+    assert.deepEqual(h.shape, [2, 3]);
+    tf.dispose(h);
+    dense.dispose();
   });
 
   it("initialises every weight with Glorot uniform, reproducibly from the seed", () => {

@@ -60,7 +60,7 @@ function variant(name: string, mutate: (vdir: string) => void): void {
   mutate(vdir);
 }
 
-function editConfig(vdir: string, edit: (c: Record<string, any>) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+function editConfig(vdir: string, edit: (c: Record<string, any>) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any -- a checkpoint's JSON, edited freely to make bad ones
   const file = path.join(vdir, "config.json");
   const config = JSON.parse(fs.readFileSync(file, "utf8"));
   edit(config);

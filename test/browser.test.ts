@@ -7,6 +7,7 @@
  * SVG with the expected tick labels) with no JavaScript errors and no error text. Notebooks run from a
  * temporary copy; screenshots go to artifacts/screenshots/.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the classic Notebook's page objects (window.Jupyter, its cells) have no types */
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -10,7 +10,7 @@ import {
   dropDuplicatePairs, makeBatches, padBatch, batchTensors, paddingShare, prepareData, renderSentence, generateCorpus,
   corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba,
   frameHtml, pairsFrame, vocabularyFrame, tf, Truecaser, renderAligned, generateLongCorpus, LONG_CORPUS, LONG_CORPUS_COUNT,
-  LONG_CORPUS_SEED, LONG_CORPUS_BUCKETS, parseAlignment, formatAlignment, constructionsOf,
+  LONG_CORPUS_SEED, LONG_CORPUS_BUCKETS, parseAlignment, formatAlignment, constructionsOf, zipEntries, zipRead,
 } from "attention-workbook";
 
 const root = path.resolve(__dirname, "..");
@@ -338,7 +338,7 @@ describe("Tatoeba download", () => {
       await assert.rejects(downloadTatoeba({ url: `http://127.0.0.1:${port}/missing.zip`, out }), /HTTP 404/);
       const corrupt = Buffer.from(zip);
       corrupt[40] ^= 0xff;
-      assert.throws(() => { const { zipEntries, zipRead } = require("attention-workbook"); zipRead(corrupt, zipEntries(corrupt)[0]); }, /corrupt|invalid|incorrect/i);
+      assert.throws(() => zipRead(corrupt, zipEntries(corrupt)[0]), /corrupt|invalid|incorrect/i);
     } finally {
       server.close();
     }

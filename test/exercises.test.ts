@@ -135,7 +135,10 @@ describe("exercise checks", () => {
         const grown = open.flatMap((h) => next(h.ids).map((lp, w) => ({ ids: [...h.ids, w], score: h.score + lp })));
         grown.sort((a, b) => b.score - a.score);
         open = [];
-        for (const g of grown.slice(0, width)) (g.ids[g.ids.length - 1] === eos ? finished.push({ ids: g.ids.slice(0, -1), score: g.score }) : open.push(g));
+        for (const g of grown.slice(0, width)) {
+          if (g.ids[g.ids.length - 1] === eos) finished.push({ ids: g.ids.slice(0, -1), score: g.score });
+          else open.push(g);
+        }
       }
       finished.push(...open);
       return finished.sort((a, b) => b.score - a.score)[0].ids;

@@ -7,6 +7,7 @@ let wasmLoaded = false;
 /** Activates `name` ("cpu" or "wasm", the latter with the workbook's kernels). */
 export async function useBackend(name: "cpu" | "wasm"): Promise<void> {
   if (name === "wasm" && !wasmLoaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the wasm backend only for the tests that use it
     require("@tensorflow/tfjs-backend-wasm");
     registerWasmKernels();
     registerFusedKernels();

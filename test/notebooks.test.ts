@@ -15,7 +15,7 @@ import { runNotebook } from "./notebook-runner";
 import { makeWorkspace, Workspace, root } from "./workspace";
 import { checkpointSummary } from "attention-workbook";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, shared with npm test
 const { snapshotUserFiles, compareSnapshots } = require(path.join(root, "scripts/user-files.js")) as {
   snapshotUserFiles(dir: string, extra?: string[]): Map<string, string>;
   compareSnapshots(a: Map<string, string>, b: Map<string, string>): string[];
@@ -266,7 +266,7 @@ describe("timings quoted from npm run timings", () => {
   });
 
   it("the teacher's guide shows every picture npm run figures draws, and each is in docs/figures", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, shared with npm run figures
     const { FIGURES } = require(path.join(root, "scripts/figures.js")) as { FIGURES: Array<[string, string, string]> };
     const guide = fs.readFileSync(path.join(root, "docs/TEACHERS-GUIDE.md"), "utf8");
     const shown = [...guide.matchAll(/!\[[^\]]+\]\(figures\/([\w-]+)\.png\)/g)].map((m) => m[1]);

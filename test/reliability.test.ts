@@ -101,6 +101,7 @@ describe("1. one writer per checkpoint directory", () => {
     const out = path.join(dir, "ck");
     await saveCheckpoint(out, tm, { training: { epoch: 1, step: 0, history: [] } });
     // The workbook reads files through the shared fs module: saving while the first version is half read.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS module object itself, whose readFileSync the test replaces
     const nodeFs = require("node:fs") as { readFileSync: (...args: unknown[]) => unknown };
     const realRead = nodeFs.readFileSync;
     let saved: Promise<string> | undefined;
@@ -174,7 +175,7 @@ describe("4. crafted checkpoints are refused before anything is allocated", () =
     assert.equal(cli("train.js", ["--data", pairsFile(dir, corpusLines.slice(0, 30)), "--epochs", "1", ...TINY, "--out", out]).status, 0);
   });
 
-  function craft(edit: (config: Record<string, any>, vdir: string) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+  function craft(edit: (config: Record<string, any>, vdir: string) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- a checkpoint's JSON, edited freely to craft bad ones
     const copy = tmpDir("wb-crafted-copy-");
     fs.cpSync(out, copy, { recursive: true });
     const vdir = path.join(copy, fs.readFileSync(path.join(copy, "LATEST"), "utf8").trim());

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 export const root = path.resolve(__dirname, "..");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, shared with npm run timings
 const lib = require(path.join(root, "scripts/lib.js")) as { copyNotebooks(prefix: string): { dir: string; notebooks: string } };
 
 export interface Workspace {

@@ -67,6 +67,7 @@ export function additiveScores(keysProjected: tf.Tensor3D, queriesProjected: tf.
 
 /** `[B,S,H] · W[H,U]` -> `[B,S,U]`, as one 2-D product. */
 export function projectKeys(keys: tf.Tensor3D, W: tf.Tensor2D): tf.Tensor3D {
+  new ShapeChecker().check("keys", keys, ["B", "S", "H"]).check("W", W, ["H", "U"]);
   const [b, s, h] = keys.shape;
   return tf.matMul(keys.reshape([b * s, h]), W).reshape([b, s, W.shape[1]]);
 }

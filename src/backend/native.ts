@@ -40,7 +40,7 @@ export function nativeKernels(): NativeKernels | undefined {
       loaded = { reason: "switched off by WORKBOOK_NATIVE=0" };
     } else {
       try {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native addon is a .node file found at run time
         const kernels = require(NATIVE_ADDON) as NativeKernels;
         kernels.setThreads(threads);
         loaded = { kernels, reason: `native kernels from ${path.relative(process.cwd(), NATIVE_ADDON) || NATIVE_ADDON}` };

@@ -47,6 +47,7 @@ function loadNative(pkg: string): void {
   // that stand-in would only register a second copy of tfjs's ops, so it is recognised and skipped.
   let manifest: { name?: string; version?: string } | undefined;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional package's manifest, read only when installed
     manifest = require(`${pkg}/package.json`);
   } catch {
     throw new Error(`${pkg} is not installed`);
@@ -54,7 +55,7 @@ function loadNative(pkg: string): void {
   if (manifest?.name !== pkg) {
     throw new Error(`${pkg} is a stand-in for ${manifest?.name}@${manifest?.version} (npm overrides for danfojs-node), not the native binding`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional backend package, loaded only when installed
   require(pkg);
   // danfojs-node's install maps @tensorflow/tfjs-node to plain tfjs (see package.json overrides):
   // a require that succeeds is not enough, the native backend must have registered itself.
@@ -73,6 +74,7 @@ async function tryChoice(choice: BackendChoice): Promise<string> {
       return `native TensorFlow from ${pkg}`;
     }
     case "wasm": {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the wasm backend only when it is chosen
       require("@tensorflow/tfjs-backend-wasm");
       registerWasmKernels();
       registerFusedKernels();

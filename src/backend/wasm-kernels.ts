@@ -14,6 +14,7 @@
  * 3. wasm's `GatherV2` computes a source index for every element; ours copies whole rows.
  * 4. wasm's `Identity` copies its input; ours shares it (see `identityShared`).
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tfjs's wasm backend and its kernel registry have no public types for backends and kernel functions */
 import * as tf from "@tensorflow/tfjs";
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: any; attrs?: tf.NamedAttrMap };

@@ -13,8 +13,9 @@ export type DataFrame = {
   shape: number[];
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- danfo.js ships no types that tsc can read here
 function danfo(): any {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- danfo.js is large: loaded on the first table
   return require("danfojs-node");
 }
 
@@ -51,7 +52,7 @@ export function frameHtml(df: DataFrame, caption?: string): string {
 export function showTable(df: DataFrame, caption?: string): void {
   const html = frameHtml(df, caption);
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tslab's display channel exists only inside the kernel
     const jupyter = require("tslab/dist/jupyter");
     if (jupyter.lastWriteDisplayData) {
       const text = [df.columns.join("\t"), ...df.values.map((r) => r.join("\t"))].join("\n");

@@ -10,7 +10,7 @@ export interface TokenizeOptions {
 
 // A word: letters/digits, optionally joined by an apostrophe (' or ’) or a hyphen to more letters/digits.
 // Anything else that is not a space is a token of its own (punctuation, quotes, symbols).
-const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’\-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
 
 export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
   const t = text.normalize("NFC");

@@ -3,6 +3,7 @@
  * over the source. Decoding always ends: at `_EOS` or at `maxLength` words.
  */
 import * as tf from "@tensorflow/tfjs";
+import { tidy } from "../util/tidy";
 import type { Seq2Seq } from "../models/seq2seq";
 import { DecoderMemory, DecoderState, memoryTensors, tileMemory } from "../models/decoder";
 import { EOS_ID, SOS_ID } from "../data/vocab";
@@ -44,22 +45,22 @@ export function greedySearch(model: Seq2Seq, sources: number[][], options: Searc
   const maxLength = options.maxLength ?? 2 * S + 10;
   const lengths = sources.map((s) => s.length);
   const out: Hypothesis[] = sources.map(() => ({ ids: [], attention: [], logProb: 0, complete: false }));
-  const { memory, state: initial } = tf.tidy(() => {
+  const { memory, state: initial } = tidy((): { memory: DecoderMemory; state: DecoderState } => {
     const r = model.start(tf.tensor2d(batch.source, [B, S], "int32"), tf.tensor2d(batch.sourceMask, [B, S]));
     memoryTensors(r.memory).forEach((t) => tf.keep(t));
     keepState(r.state);
-    return { memory: r.memory, state: r.state } as unknown as tf.TensorContainerObject;
-  }) as unknown as { memory: DecoderMemory; state: DecoderState };
+    return { memory: r.memory, state: r.state };
+  });
   let state = initial;
   let previous = new Int32Array(B).fill(SOS_ID);
   try {
     for (let t = 0; t < maxLength && out.some((h) => !h.complete); t++) {
-      const step = tf.tidy(() => {
+      const step = tidy((): { state: DecoderState; best: tf.Tensor1D; bestLogp: tf.Tensor1D; weights: tf.Tensor2D } => {
         const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, memory);
         const logp = tf.logSoftmax(model.logits(r.features));
         keepState(r.state);
-        return { state: r.state, best: tf.keep(tf.argMax(logp, 1)), bestLogp: tf.keep(tf.max(logp, 1)), weights: tf.keep(r.attention.weights) } as unknown as tf.TensorContainerObject;
-      }) as unknown as { state: DecoderState; best: tf.Tensor1D; bestLogp: tf.Tensor1D; weights: tf.Tensor2D };
+        return { state: r.state, best: tf.keep(tf.argMax(logp, 1)), bestLogp: tf.keep(tf.max(logp, 1)), weights: tf.keep(r.attention.weights) };
+      });
       disposeState(state);
       state = step.state;
       const best = step.best.dataSync(), bestLogp = step.bestLogp.dataSync(), weights = step.weights.dataSync();
@@ -119,12 +120,12 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
   if (S === 0) throw new Error("beamSearch: empty source sentence");
   const maxLength = options.maxLength ?? 2 * S + 10;
   const normalised = (logProb: number, n: number) => (alpha === 0 ? logProb : logProb / Math.pow((5 + n) / 6, alpha));
-  const { memory, state: initial } = tf.tidy(() => {
+  const { memory, state: initial } = tidy((): { memory: DecoderMemory; state: DecoderState } => {
     const r = model.start(tf.tensor2d([source], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
     memoryTensors(r.memory).forEach((t) => tf.keep(t));
     keepState(r.state);
-    return { memory: r.memory, state: r.state } as unknown as tf.TensorContainerObject;
-  }) as unknown as { memory: DecoderMemory; state: DecoderState };
+    return { memory: r.memory, state: r.state };
+  });
   let beams: Beam[] = [{ ids: [], attention: [], logProb: 0 }];
   let state = initial;
   let beamMemory = memory;
@@ -139,14 +140,14 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
       }
       const previous = beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : SOS_ID));
       const wanted = 2 * K;
-      const step = tf.tidy(() => {
+      const step = tidy((): { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D } => {
         const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, beamMemory);
         keepState(r.state);
         const logp = tf.logSoftmax(model.logits(r.features));
         // The best 2K words of each beam, found on the backend (not by sorting whole rows in JavaScript).
         const top = tf.topk(logp, Math.min(wanted, logp.shape[1]));
-        return { state: r.state, values: tf.keep(top.values), indices: tf.keep(top.indices), weights: tf.keep(r.attention.weights) } as unknown as tf.TensorContainerObject;
-      }) as unknown as { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D };
+        return { state: r.state, values: tf.keep(top.values), indices: tf.keep(top.indices), weights: tf.keep(r.attention.weights) };
+      });
       disposeState(state);
       const values = step.values.dataSync();
       const indices = step.indices.dataSync();
@@ -188,11 +189,11 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
         beams = [];
         break;
       }
-      state = tf.tidy(() => {
+      state = tidy((): DecoderState => {
         const idx = tf.tensor1d(parents, "int32");
         const pick = (x?: tf.Tensor2D) => (x ? tf.keep(tf.gather(x, idx)) : undefined);
-        return { rnn: { h: pick(step.state.rnn.h)!, c: pick(step.state.rnn.c) }, attentional: pick(step.state.attentional) } as unknown as tf.TensorContainerObject;
-      }) as unknown as DecoderState;
+        return { rnn: { h: pick(step.state.rnn.h)!, c: pick(step.state.rnn.c) }, attentional: pick(step.state.attentional) };
+      });
       disposeState(step.state);
       beams = next;
     }

@@ -6,6 +6,7 @@
  *   walk.dispose();
  */
 import * as tf from "@tensorflow/tfjs";
+import { tidy } from "../util/tidy";
 import type { TranslationModel } from "../models/translation-model";
 import { DecoderMemory, DecoderState, memoryTensors } from "../models/decoder";
 import { encodeSentence } from "../data/dataset";
@@ -44,11 +45,11 @@ export class DecoderWalk {
     const enc = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
     this.sourceTokens = enc.tokens;
     const S = enc.ids.length;
-    const started = tf.tidy(() => {
+    const started = tidy((): { memory: DecoderMemory; state: DecoderState } => {
       const r = tm.model.start(tf.tensor2d([enc.ids], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
       for (const t of [...memoryTensors(r.memory), r.state.rnn.h, r.state.rnn.c, r.state.attentional]) if (t) tf.keep(t);
-      return r as unknown as tf.TensorContainerObject;
-    }) as unknown as { memory: DecoderMemory; state: DecoderState };
+      return r;
+    });
     this.memory = started.memory;
     this.state = started.state;
     this.encoderOutputs = (this.memory.keys.arraySync() as number[][][])[0];
@@ -69,7 +70,7 @@ export class DecoderWalk {
     if (this.finished) throw new Error("DecoderWalk.next: the translation already ended with _EOS");
     const isLuong = this.tm.model.config.attention !== "bahdanau";
     const vocab = this.tm.targetVocab;
-    const r = tf.tidy(() => {
+    const r = tidy((): { state: DecoderState; query: tf.Tensor; scores: tf.Tensor; weights: tf.Tensor; context: tf.Tensor; probs: tf.Tensor } => {
       const out = this.tm.model.decoder.step(tf.tensor1d([this.previous], "int32"), this.state, this.memory);
       const probs = tf.softmax(this.tm.model.logits(out.features));
       for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
@@ -81,8 +82,8 @@ export class DecoderWalk {
         weights: tf.keep(out.attention.weights),
         context: tf.keep(out.attention.context),
         probs: tf.keep(probs),
-      } as unknown as tf.TensorContainerObject;
-    }) as unknown as { state: DecoderState; query: tf.Tensor; scores: tf.Tensor; weights: tf.Tensor; context: tf.Tensor; probs: tf.Tensor };
+      };
+    });
     const probs = Array.from(r.probs.dataSync());
     const order = probs.map((p, i) => [p, i] as [number, number]).sort((a, b) => b[0] - a[0]);
     const best = order[0][1];

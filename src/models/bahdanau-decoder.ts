@@ -1,11 +1,12 @@
 /**
- * The Bahdanau decoder (Bahdanau et al. 2015), in the tutorial's order for each output step:
- * 1. alignment scores from the **previous** decoder hidden state s_{t-1} and every encoder output;
- * 2. softmax -> attention weights; 3. context vector;
- * 4. the context concatenated with the embedding of the previous output word;
- * 5. the RNN step -> s_t; 6. the classifier turns s_t into word scores.
+ * The Bahdanau decoder (Bahdanau et al. 2015), numbered as notebook 01 numbers the steps (step 1, the
+ * encoder hidden states, is the encoder's: models/encoder.ts). For each output word:
+ * 2. alignment scores from the **previous** decoder hidden state s_{t-1} and every encoder output;
+ * 3. softmax -> attention weights; 4. context vector;
+ * 5. decoding with the context: the context concatenated with the embedding of the previous output word,
+ *    the RNN step -> s_t, and the classifier turns s_t into word scores; 6. repeat until _EOS.
  *
- * With `deepOutput`, step 6 is the paper's deep output instead (Bahdanau et al. 2015, appendix A.2.2):
+ * With `deepOutput`, the classifier reads the paper's deep output instead (Bahdanau et al. 2015, appendix A.2.2):
  * t̃ = [s_{t-1}; E y_{t-1}; c_t]·Wo (the paper's U_o s + V_o E y + C_o c), t = maxout over pairs of t̃,
  * and the classifier turns t into word scores.
  */
@@ -57,12 +58,12 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
   step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
     let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
-    // Steps 1-3: attention from the previous hidden state.
+    // Steps 2-4: attention from the previous hidden state.
     const attention = this.attention.call(state.rnn.h, memory.keys, memory);
-    // Steps 4-5: [embedding; context] into the RNN.
+    // Step 5: [embedding; context] into the RNN.
     const input = tf.concat([embedded, attention.context], 1) as tf.Tensor2D;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
-    // Step 6's input: s_t, or the paper's deep output from s_{t-1}, the previous word and the context.
+    // Step 5, the classifier's input: s_t, or the paper's deep output from s_{t-1}, the previous word and the context.
     const features = this.deepOutput ? maxout(this.deepOutput.apply(tf.concat([state.rnn.h, embedded, attention.context], 1) as tf.Tensor2D)) : rnn.h;
     return { state: { rnn }, features, attention };
   }

@@ -1,10 +1,12 @@
 /**
- * The Luong decoder (Luong et al. 2015, global attention), in its order for each output step:
- * 1. the RNN step first -> h_t (its input is the previous word's embedding, and with input feeding
+ * The Luong decoder (Luong et al. 2015, global attention), numbered as notebook 02 numbers the steps (step 1,
+ * the encoder hidden states, is the encoder's: models/encoder.ts). For each output word:
+ * 2. the RNN step first -> h_t (its input is the previous word's embedding, and with input feeding
  *    also the previous attentional hidden state h̃_{t-1});
- * 2. alignment scores from the **new** hidden state h_t (dot, general or concat);
- * 3. softmax -> attention weights; 4. context vector c_t;
- * 5. attentional hidden state h̃_t = tanh([c_t; h_t]·Wc); 6. the classifier turns h̃_t into word scores.
+ * 3. alignment scores from the **new** hidden state h_t (dot, general or concat);
+ * 4. softmax -> attention weights; 5. context vector c_t;
+ * 6. attentional hidden state h̃_t = tanh([c_t; h_t]·Wc) (`attentionalState`);
+ * 7. the classifier turns h̃_t into word scores, then repeat until _EOS.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
@@ -67,12 +69,12 @@ export class LuongDecoder extends Module implements AttentionDecoder {
   step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
     let embedded = this.embedding.apply(previous) as tf.Tensor2D;
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
-    // Step 1: the RNN first.
+    // Step 2: the RNN first.
     const input = this.config.inputFeeding ? (tf.concat([embedded, state.attentional!], 1) as tf.Tensor2D) : embedded;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
-    // Steps 2-4: attention from the new hidden state.
+    // Steps 3-5: attention from the new hidden state.
     const attention = this.attention.call(rnn.h, memory.keys, memory);
-    // Step 5: the attentional hidden state.
+    // Step 6: the attentional hidden state.
     const attentional = attentionalState(attention.context, rnn.h, this.combine);
     return { state: { rnn, attentional }, features: attentional, attention };
   }
@@ -90,11 +92,11 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     if (!memory.maskBias) throw new Error("LuongDecoder.teacherForced: the memory has no maskBias (use decoder.prepare(keys, mask))");
     const [B, T] = inputs.shape;
     const H = this.config.hiddenSize;
-    // Step 1 for every t: the RNN.
+    // Step 2 for every t: the RNN.
     const queries = rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options); // [B,T,H]
-    // Steps 2-4 for every t at once.
+    // Steps 3-5 for every t at once.
     const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
-    // Step 5: h̃ = tanh([c; h]·Wc) on all B·T rows.
+    // Step 6: h̃ = tanh([c; h]·Wc) on all B·T rows.
     const Hk = memory.keys.shape[2];
     const features = attentionalState(attention.context.reshape([B * T, Hk]), queries.reshape([B * T, H]), this.combine).reshape([B, T, H]) as tf.Tensor3D;
     return { features, attention };

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "./module";
 import { Random } from "../util/random";
+import { ShapeChecker } from "../util/shapes";
 import { fusedKernelsActive, fusedLstmSequence } from "../backend/fused";
 
 /** `ids [B,...]` -> `[B,...,E]`. */
@@ -28,7 +29,9 @@ export class Dense extends Module {
     this.W = this.addWeight("W", [inputSize, outputSize], "glorotUniform", rng);
     if (options.bias ?? true) this.b = this.addWeight("b", [outputSize], "zeros", rng);
   }
+  /** @param x `[N,in]` @returns `[N,out]` */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    new ShapeChecker().check("Dense input", x, ["N", this.inputSize]);
     const y = tf.matMul(x, this.W as tf.Tensor2D) as tf.Tensor2D;
     return this.b ? (tf.add(y, this.b) as tf.Tensor2D) : y;
   }

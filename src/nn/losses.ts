@@ -27,7 +27,6 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mas
       return tf.div(tf.sum(tf.mul(perToken, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
     });
   }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const fn = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const m = mask.toFloat();
     const ids = labels.toInt();
@@ -55,6 +54,7 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mas
         return tf.mul(tf.sub(p, target), scale);
       },
     };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tf.customGrad's typing takes no function of a tensor and a save function
   }) as any);
   return fn(logits) as tf.Scalar;
 }

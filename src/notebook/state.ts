@@ -9,7 +9,7 @@ export { fastMode };
 
 const store = new Map<string, Record<string, unknown>>();
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a notebook keeps anything it likes across reruns: models, charts, numbers
 export function notebookState<T extends Record<string, any> = Record<string, any>>(name: string): Partial<T> {
   let s = store.get(name);
   if (!s) {

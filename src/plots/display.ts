@@ -21,7 +21,7 @@ type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Rec
 /** The tslab kernel's display writer, or undefined outside tslab. */
 function tslabWriter(): WriteDisplayData | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tslab's display channel exists only inside the kernel
     const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: WriteDisplayData | null };
     return jupyter.lastWriteDisplayData ?? undefined;
   } catch {

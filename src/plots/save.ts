@@ -55,6 +55,7 @@ export async function saveFigure(fig: Figure, file: string, options: { png?: boo
   if (!fs.existsSync(CHROMIUM)) return { ...result, pngSkipped: `no Chromium at ${CHROMIUM}` };
   let playwright: typeof import("playwright-core");
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- playwright-core is a dev dependency, needed only to save PNGs
     playwright = require("playwright-core");
   } catch {
     return { ...result, pngSkipped: "playwright-core is not installed" };

@@ -26,7 +26,7 @@ interface AdamInternals {
 /** The global L2 norm of the gradients, read in place (no kernels). */
 export function globalNorm(grads: tf.Tensor[]): number {
   const native = nativeKernels()!;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reads the wasm backend's private tensor data map, which tfjs does not type
   const backend = tf.backend() as any;
   let sum = 0;
   for (const g of grads) sum += native.sumOfSquares(backend.typedArrayFromHeap(g), g.size);

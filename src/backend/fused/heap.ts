@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tfjs's wasm backend class is not exported with types
 export type WasmBackend = any;
 export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: WasmBackend; attrs?: tf.NamedAttrMap };
 

@@ -50,7 +50,7 @@ export function registerFusedKernels(): boolean {
   if (!wasmBatchMatMul) throw new Error("registerFusedKernels: load @tensorflow/tfjs-backend-wasm first");
   const fallback = wasmBatchMatMul.kernelFunc as (a: unknown) => tf.TensorInfo;
   tf.unregisterKernel("BatchMatMul", "wasm");
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tfjs's kernel functions take backend-specific arguments it does not type
   const reg = (kernelName: string, kernelFunc: any) => tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
   // Replacements keep wasm's setup function: their fallback is wasm's own kernel, which needs it.
   tf.registerKernel({ ...wasmBatchMatMul, kernelFunc: nativeBatchMatMul(native, fallback as never) as never });
