@@ -8,7 +8,21 @@ const unusedVars = ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_",
 
 export default tseslint.config(
   {
-    ignores: ["dist/", "dist-test/", "node_modules/", "native/build/", "notebooks/", "artifacts/", ".venv/", ".venv-bench/", "docs/", "scratch/", "checkpoints/", "data/", "test/fixtures/layers/"],
+    ignores: [
+      "dist/",
+      "dist-test/",
+      "node_modules/",
+      "native/build/",
+      "notebooks/",
+      "artifacts/",
+      ".venv/",
+      ".venv-bench/",
+      "docs/",
+      "scratch/",
+      "checkpoints/",
+      "data/",
+      "test/fixtures/layers/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

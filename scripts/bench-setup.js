@@ -20,7 +20,10 @@ const path = require("node:path");
 const { root, log, run, findBasePython } = require("./lib");
 
 const BENCH_VENV = process.env.BENCH_VENV ? path.resolve(process.env.BENCH_VENV) : path.join(root, ".venv-bench");
-const BENCH_PYTHON = process.platform === "win32" ? path.join(BENCH_VENV, "Scripts", "python.exe") : path.join(BENCH_VENV, "bin", "python");
+const BENCH_PYTHON =
+  process.platform === "win32"
+    ? path.join(BENCH_VENV, "Scripts", "python.exe")
+    : path.join(BENCH_VENV, "bin", "python");
 const TORCH_REQUIREMENT = "torch>=2";
 const TORCH_INDEX_URL = process.env.TORCH_INDEX_URL ?? "https://download.pytorch.org/whl/cpu";
 
@@ -43,8 +46,11 @@ function ensureBenchTorch() {
   const where = BENCH_VENV.startsWith(root + path.sep) ? path.relative(root, BENCH_VENV) : BENCH_VENV;
   if (!fs.existsSync(BENCH_PYTHON)) {
     const base = findBasePython();
-    if (!base) throw new Error(`no Python 3.9+ with venv and pip to create ${where} (Debian: apt-get install python3-venv)`);
-    log(`no PyTorch 2.x found: creating ${where} with ${base} -m venv and installing torch with pip (CPU wheel, a few minutes the first time)`);
+    if (!base)
+      throw new Error(`no Python 3.9+ with venv and pip to create ${where} (Debian: apt-get install python3-venv)`);
+    log(
+      `no PyTorch 2.x found: creating ${where} with ${base} -m venv and installing torch with pip (CPU wheel, a few minutes the first time)`,
+    );
     run(base, ["-m", "venv", BENCH_VENV]);
   } else {
     log(`installing torch into ${where} with pip (CPU wheel${present ? `; it has torch ${present}` : ""})`);
@@ -54,11 +60,20 @@ function ensureBenchTorch() {
   run(BENCH_PYTHON, args, { env: { ...process.env, PIP_RETRIES: process.env.PIP_RETRIES ?? "0" } });
   const version = torchVersion(BENCH_PYTHON);
   if (!version) throw new Error(`pip installed torch into ${where} but its Python cannot import it`);
-  if (!(torchMajor(version) >= 2)) throw new Error(`pip installed torch ${version} into ${where}; the benchmark needs torch 2.x`);
+  if (!(torchMajor(version) >= 2))
+    throw new Error(`pip installed torch ${version} into ${where}; the benchmark needs torch 2.x`);
   return { python: BENCH_PYTHON, version };
 }
 
-module.exports = { BENCH_VENV, BENCH_PYTHON, TORCH_REQUIREMENT, TORCH_INDEX_URL, torchVersion, torchMajor, ensureBenchTorch };
+module.exports = {
+  BENCH_VENV,
+  BENCH_PYTHON,
+  TORCH_REQUIREMENT,
+  TORCH_INDEX_URL,
+  torchVersion,
+  torchMajor,
+  ensureBenchTorch,
+};
 
 if (require.main === module) {
   try {

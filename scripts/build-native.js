@@ -22,7 +22,17 @@ function upToDate() {
 function nodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    path.join(
+      path.dirname(process.execPath),
+      "..",
+      "lib",
+      "node_modules",
+      "npm",
+      "node_modules",
+      "node-gyp",
+      "bin",
+      "node-gyp.js",
+    ),
   ];
   try {
     candidates.push(require.resolve("node-gyp/bin/node-gyp.js"));
@@ -51,9 +61,11 @@ function main() {
   if (r.status !== 0 || !fs.existsSync(addon)) {
     const log = path.join(dir, "build-error.log");
     fs.writeFileSync(log, `${r.stdout ?? ""}\n${r.stderr ?? ""}`);
-    const reason = /cblas\.h|lopenblas/.test(r.stderr ?? "") ? "OpenBLAS is missing (Debian: apt-get install libopenblas-dev)"
-      : /not found|No such file/.test(r.stderr ?? "") && /g\+\+|make|c\+\+/.test(r.stderr ?? "") ? "no C++ compiler (Debian: apt-get install g++ make)"
-      : `node-gyp failed, see ${path.relative(root, log)}`;
+    const reason = /cblas\.h|lopenblas/.test(r.stderr ?? "")
+      ? "OpenBLAS is missing (Debian: apt-get install libopenblas-dev)"
+      : /not found|No such file/.test(r.stderr ?? "") && /g\+\+|make|c\+\+/.test(r.stderr ?? "")
+        ? "no C++ compiler (Debian: apt-get install g++ make)"
+        : `node-gyp failed, see ${path.relative(root, log)}`;
     return fail(reason);
   }
   console.log(`native kernels: built ${path.relative(root, addon)} (OpenBLAS, fused training kernels)`);

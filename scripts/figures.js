@@ -40,17 +40,24 @@ function parse(argv) {
 async function picture(page, file, titleStart, [width, height], png) {
   await page.goto(`file://${file}`);
   await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot").length > 0, null, { timeout: 30000 });
-  const found = await page.evaluate(async ({ start, width, height }) => {
-    const plots = [...document.querySelectorAll(".js-plotly-plot")];
-    const titleOf = (p) => { const t = p.layout?.title; return typeof t === "string" ? t : t?.text ?? ""; };
-    const plot = plots.find((p) => titleOf(p).startsWith(start));
-    if (!plot) return plots.map(titleOf);
-    plot.id = "figure-to-take";
-    document.body.replaceChildren(plot);   // alone on the page: nothing else overlaps the picture
-    await window.Plotly.relayout(plot, { width, height, "title.font.size": 13 });
-    return true;
-  }, { start: titleStart, width, height });
-  if (found !== true) throw new Error(`${path.basename(file)}: no figure titled "${titleStart}..." (titles: ${found.join(" | ")})`);
+  const found = await page.evaluate(
+    async ({ start, width, height }) => {
+      const plots = [...document.querySelectorAll(".js-plotly-plot")];
+      const titleOf = (p) => {
+        const t = p.layout?.title;
+        return typeof t === "string" ? t : (t?.text ?? "");
+      };
+      const plot = plots.find((p) => titleOf(p).startsWith(start));
+      if (!plot) return plots.map(titleOf);
+      plot.id = "figure-to-take";
+      document.body.replaceChildren(plot); // alone on the page: nothing else overlaps the picture
+      await window.Plotly.relayout(plot, { width, height, "title.font.size": 13 });
+      return true;
+    },
+    { start: titleStart, width, height },
+  );
+  if (found !== true)
+    throw new Error(`${path.basename(file)}: no figure titled "${titleStart}..." (titles: ${found.join(" | ")})`);
   await page.locator("#figure-to-take .main-svg").first().screenshot({ path: png });
 }
 
@@ -65,7 +72,14 @@ async function main() {
   fs.mkdirSync(args.out, { recursive: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });

@@ -12,7 +12,17 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const LAYERS = [["util"], ["backend", "data"], ["nn"], ["attention"], ["models"], ["train", "decode"], ["metrics", "plots", "notebook"], ["cli"], ["index.ts"]];
+const LAYERS = [
+  ["util"],
+  ["backend", "data"],
+  ["nn"],
+  ["attention"],
+  ["models"],
+  ["train", "decode"],
+  ["metrics", "plots", "notebook"],
+  ["cli"],
+  ["index.ts"],
+];
 
 /** The layer number of a top-level entry of src/ (a folder, or a file such as index.ts), or undefined. */
 function layerOf(entry) {
@@ -31,7 +41,10 @@ function sourceFiles(dir) {
 /** The relative module paths a source file names. */
 function importsOf(text) {
   const found = [];
-  const patterns = [/\b(?:import|export)\s[^;]*?\sfrom\s*["'](\.[^"']*)["']/g, /\b(?:import|require)\s*\(\s*["'](\.[^"']*)["']\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\s[^;]*?\sfrom\s*["'](\.[^"']*)["']/g,
+    /\b(?:import|require)\s*\(\s*["'](\.[^"']*)["']\s*\)/g,
+  ];
   for (const pattern of patterns) for (const m of text.matchAll(pattern)) found.push(m[1]);
   return found;
 }
@@ -51,7 +64,9 @@ function upwardImports(src) {
       if (target === entry || target.startsWith("..")) continue;
       const to = layerOf(target) ?? layerOf(`${target}.ts`);
       if (to === undefined || to >= from) {
-        problems.push(`${path.relative(src, file)}: imports "${spec}" (${target}, ${to === undefined ? "in no layer" : to === from ? "beside" : "above"} ${entry})`);
+        problems.push(
+          `${path.relative(src, file)}: imports "${spec}" (${target}, ${to === undefined ? "in no layer" : to === from ? "beside" : "above"} ${entry})`,
+        );
       }
     }
   }
@@ -63,7 +78,9 @@ if (require.main === module) {
   const problems = upwardImports(src);
   for (const p of problems) process.stderr.write(`layers: ${p}\n`);
   if (problems.length) process.exit(1);
-  process.stdout.write(`layers: ${sourceFiles(src).length} files, every import points down (${LAYERS.map((l) => l.join(", ")).join(" <- ")})\n`);
+  process.stdout.write(
+    `layers: ${sourceFiles(src).length} files, every import points down (${LAYERS.map((l) => l.join(", ")).join(" <- ")})\n`,
+  );
 }
 
 module.exports = { LAYERS, upwardImports };

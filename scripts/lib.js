@@ -56,7 +56,8 @@ function build() {
 
 /** The project-local Python environment that `npm start` creates when no JupyterLab 4 is found (git ignores it). */
 const VENV = process.env.WORKBOOK_VENV ? path.resolve(process.env.WORKBOOK_VENV) : path.join(root, ".venv");
-const VENV_PYTHON = process.platform === "win32" ? path.join(VENV, "Scripts", "python.exe") : path.join(VENV, "bin", "python");
+const VENV_PYTHON =
+  process.platform === "win32" ? path.join(VENV, "Scripts", "python.exe") : path.join(VENV, "bin", "python");
 /** What goes into it: JupyterLab 4 and the `plotly` package (JupyterLab's Plotly renderer). */
 const LAB_PACKAGES = ["jupyterlab>=4,<5", "plotly>=5"];
 
@@ -66,7 +67,9 @@ const LAB_PACKAGES = ["jupyterlab>=4,<5", "plotly>=5"];
  * modules. With `app`, it must also have JupyterLab or the classic Notebook; with `lab`, JupyterLab 4.
  */
 function findJupyterPython(needs = [], options = {}) {
-  const candidates = process.env.JUPYTER_PYTHON ? [process.env.JUPYTER_PYTHON] : [VENV_PYTHON, "python3", "python", "/usr/bin/python3"];
+  const candidates = process.env.JUPYTER_PYTHON
+    ? [process.env.JUPYTER_PYTHON]
+    : [VENV_PYTHON, "python3", "python", "/usr/bin/python3"];
   let probe = ["jupyter_client", ...needs].map((m) => `import ${m}`).join("; ");
   if (options.app) probe += "; import importlib.util as u; assert u.find_spec('jupyterlab') or u.find_spec('notebook')";
   if (options.lab) probe += "; import jupyterlab; assert int(jupyterlab.__version__.split('.')[0]) >= 4";
@@ -90,7 +93,9 @@ function findBasePython() {
  */
 function createLabEnv(basePython) {
   if (!fs.existsSync(VENV_PYTHON)) {
-    log(`no JupyterLab 4 found: creating a project-local Python environment in ${path.relative(root, VENV) || VENV} (with ${basePython})`);
+    log(
+      `no JupyterLab 4 found: creating a project-local Python environment in ${path.relative(root, VENV) || VENV} (with ${basePython})`,
+    );
     run(basePython, ["-m", "venv", VENV]);
   }
   log(`installing ${LAB_PACKAGES.join(" and ")} into it with pip (the first time takes a few minutes)`);
@@ -103,7 +108,9 @@ function ensureLabPython() {
   const found = findJupyterPython(["plotly"], { lab: true });
   if (found) return found;
   if (process.env.JUPYTER_PYTHON) {
-    throw new Error(`JUPYTER_PYTHON=${process.env.JUPYTER_PYTHON} has no JupyterLab 4 with plotly: ${process.env.JUPYTER_PYTHON} -m pip install ${LAB_PACKAGES.map((p) => `'${p}'`).join(" ")}`);
+    throw new Error(
+      `JUPYTER_PYTHON=${process.env.JUPYTER_PYTHON} has no JupyterLab 4 with plotly: ${process.env.JUPYTER_PYTHON} -m pip install ${LAB_PACKAGES.map((p) => `'${p}'`).join(" ")}`,
+    );
   }
   const base = findBasePython();
   if (!base) return undefined;
@@ -132,13 +139,21 @@ function registerKernel(python) {
   const tslab = path.join(root, "node_modules", ".bin", process.platform === "win32" ? "tslab.cmd" : "tslab");
   const spec = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-kernel-"));
   try {
-    const kernel = { argv: [tslab, "kernel", "--config-path", "{connection_file}"], display_name: KERNEL_DISPLAY_NAME, language: "typescript" };
+    const kernel = {
+      argv: [tslab, "kernel", "--config-path", "{connection_file}"],
+      display_name: KERNEL_DISPLAY_NAME,
+      language: "typescript",
+    };
     fs.writeFileSync(path.join(spec, "kernel.json"), `${JSON.stringify(kernel, null, 1)}\n`);
-    const install = "import sys; from jupyter_client.kernelspec import KernelSpecManager as K; print(K().install_kernel_spec(sys.argv[1], kernel_name=sys.argv[2], user=True))";
+    const install =
+      "import sys; from jupyter_client.kernelspec import KernelSpecManager as K; print(K().install_kernel_spec(sys.argv[1], kernel_name=sys.argv[2], user=True))";
     const r = spawnSync(python, ["-c", install, spec, KERNEL_NAME], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`registering the Jupyter kernel failed: ${(r.stderr || r.error?.message || "").trim()}`);
+    if (r.status !== 0)
+      throw new Error(`registering the Jupyter kernel failed: ${(r.stderr || r.error?.message || "").trim()}`);
     const where = r.stdout.trim();
-    log(`registered the Jupyter kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY_NAME}) for the current user in ${where}: it runs ${tslab}`);
+    log(
+      `registered the Jupyter kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY_NAME}) for the current user in ${where}: it runs ${tslab}`,
+    );
     return where;
   } finally {
     fs.rmSync(spec, { recursive: true, force: true });
@@ -177,7 +192,22 @@ function copyNotebooks(prefix, { solutions = true } = {}) {
 }
 
 module.exports = {
-  isolatedJupyterEnv, copyNotebooks,
-  root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel,
-  NO_JUPYTER, KERNEL_NAME, KERNEL_DISPLAY_NAME, VENV, VENV_PYTHON, LAB_PACKAGES,
+  isolatedJupyterEnv,
+  copyNotebooks,
+  root,
+  log,
+  run,
+  quiet,
+  ensureNodeModules,
+  build,
+  findJupyterPython,
+  findBasePython,
+  ensureLabPython,
+  registerKernel,
+  NO_JUPYTER,
+  KERNEL_NAME,
+  KERNEL_DISPLAY_NAME,
+  VENV,
+  VENV_PYTHON,
+  LAB_PACKAGES,
 };

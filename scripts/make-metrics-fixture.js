@@ -36,28 +36,58 @@ async function main() {
     if (spec.pattern === "perfect") references.push(wb.renderSentence({ ...spec, pattern: "past" }).german);
     items.push({ source: english, references });
   }
-  const hypotheses = wb.translateAll(tm, items.map((x) => x.source)).map((t) => t.text);
+  const hypotheses = wb
+    .translateAll(
+      tm,
+      items.map((x) => x.source),
+    )
+    .map((t) => t.text);
   const sentences = items.map((x, i) => ({ source: x.source, hypothesis: hypotheses[i], references: x.references }));
   const handWritten = [
     { hypothesis: "", references: ["Ja."] },
-    { hypothesis: "Er sagte: „Nein!“", references: ["Er sagte: „Nein!“", "Er sagte \"nein\"."] },
+    { hypothesis: "Er sagte: „Nein!“", references: ["Er sagte: „Nein!“", 'Er sagte "nein".'] },
     { hypothesis: "Das kostet 3,50 Euro.", references: ["Es kostet 3,50 Euro.", "Das kostet 3.50 €."] },
-    { hypothesis: "Meine E-Mail-Adresse ist neu.", references: ["Meine E-Mail-Adresse ist neu.", "Ich habe eine neue E-Mail - Adresse."] },
-    { hypothesis: "&quot;Hallo&quot;, sagte sie &amp; ging.", references: ["\"Hallo\", sagte sie und ging.", "„Hallo“, sagte sie & ging."] },
+    {
+      hypothesis: "Meine E-Mail-Adresse ist neu.",
+      references: ["Meine E-Mail-Adresse ist neu.", "Ich habe eine neue E-Mail - Adresse."],
+    },
+    {
+      hypothesis: "&quot;Hallo&quot;, sagte sie &amp; ging.",
+      references: ['"Hallo", sagte sie und ging.', "„Hallo“, sagte sie & ging."],
+    },
     { hypothesis: "Geht's dir gut?", references: ["Geht es dir gut?", "Geht's dir gut?", "Wie geht's?"] },
     { hypothesis: "DAS IST GUT.", references: ["Das ist gut.", "Das ist schön."] },
-    { hypothesis: "Tom ist   im Büro.", references: ["Tom ist im Büro.", "Tom ist in seinem Büro.", "Tom arbeitet im Büro.", "Tom ist gerade im Büro."] },
-    { hypothesis: "Wir treffen uns um 10:30 Uhr.", references: ["Wir treffen uns um 10.30 Uhr.", "Wir sehen uns um halb elf."] },
-    { hypothesis: "Es sind 1.000.000 Menschen.", references: ["Es sind eine Million Menschen.", "Das sind 1.000.000 Menschen."] },
-    { hypothesis: "Kannst du mir (bitte) helfen?", references: ["Kannst du mir bitte helfen?", "Hilfst du mir bitte?"] },
-    { hypothesis: "Ich mag Äpfel, Birnen und Öl.", references: ["Ich mag Äpfel, Birnen und Öl.", "Äpfel, Birnen und Öl mag ich."] },
+    {
+      hypothesis: "Tom ist   im Büro.",
+      references: ["Tom ist im Büro.", "Tom ist in seinem Büro.", "Tom arbeitet im Büro.", "Tom ist gerade im Büro."],
+    },
+    {
+      hypothesis: "Wir treffen uns um 10:30 Uhr.",
+      references: ["Wir treffen uns um 10.30 Uhr.", "Wir sehen uns um halb elf."],
+    },
+    {
+      hypothesis: "Es sind 1.000.000 Menschen.",
+      references: ["Es sind eine Million Menschen.", "Das sind 1.000.000 Menschen."],
+    },
+    {
+      hypothesis: "Kannst du mir (bitte) helfen?",
+      references: ["Kannst du mir bitte helfen?", "Hilfst du mir bitte?"],
+    },
+    {
+      hypothesis: "Ich mag Äpfel, Birnen und Öl.",
+      references: ["Ich mag Äpfel, Birnen und Öl.", "Äpfel, Birnen und Öl mag ich."],
+    },
     { hypothesis: "Straße", references: ["Die Straße.", "Eine Straße."] },
     { hypothesis: "Sie lacht... und lacht.", references: ["Sie lacht und lacht.", "Sie lacht … und lacht."] },
-    { hypothesis: "Das ist Toms Hund!", references: ["Das ist Toms Hund!", "Der Hund gehört Tom.", "Das ist der Hund von Tom!"] },
+    {
+      hypothesis: "Das ist Toms Hund!",
+      references: ["Das ist Toms Hund!", "Der Hund gehört Tom.", "Das ist der Hund von Tom!"],
+    },
     { hypothesis: "Wo ist der Bahnhof?Ich weiß es nicht.", references: ["Wo ist der Bahnhof? Ich weiß es nicht."] },
   ];
   const out = {
-    description: "BLEU/chrF fixture: 136 sentences, 1 to 4 references each. Made by scripts/make-metrics-fixture.js; the sacrebleu block by scripts/sacrebleu_fixture.py.",
+    description:
+      "BLEU/chrF fixture: 136 sentences, 1 to 4 references each. Made by scripts/make-metrics-fixture.js; the sacrebleu block by scripts/sacrebleu_fixture.py.",
     sentences: [...sentences, ...handWritten.map((x) => ({ source: null, ...x }))],
   };
   const file = path.join(__dirname, "..", "test", "fixtures", "metrics-multiref.json");
@@ -66,4 +96,7 @@ async function main() {
   console.log(JSON.stringify({ file, sentences: out.sentences.length }));
 }
 
-main().catch((e) => { console.error(e.message); process.exit(1); });
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -6,7 +6,17 @@
 "use strict";
 const path = require("node:path");
 const { spawn } = require("node:child_process");
-const { root, log, quiet, ensureNodeModules, build, findJupyterPython, ensureLabPython, registerKernel, NO_JUPYTER } = require("./lib");
+const {
+  root,
+  log,
+  quiet,
+  ensureNodeModules,
+  build,
+  findJupyterPython,
+  ensureLabPython,
+  registerKernel,
+  NO_JUPYTER,
+} = require("./lib");
 
 /** JupyterLab 4 (found or created); else an existing classic Notebook; else undefined. */
 function chooseJupyter() {
@@ -34,11 +44,18 @@ function main() {
     log("set up; run `npm start` to open the workbook");
     return;
   }
-  const args = ["-m", jupyter.app, `--notebook-dir=${path.join(root, "notebooks")}`, ...process.argv.slice(2).filter((a) => a !== "--open")];
+  const args = [
+    "-m",
+    jupyter.app,
+    `--notebook-dir=${path.join(root, "notebooks")}`,
+    ...process.argv.slice(2).filter((a) => a !== "--open"),
+  ];
   // Jupyter refuses to run as root unless told; containers and workshop VMs often are root.
   if (process.getuid && process.getuid() === 0) args.push("--allow-root");
   const version = quiet(jupyter.python, ["-c", `import ${jupyter.app} as a; print(a.__version__)`]).out;
-  log(`opening the workbook in ${jupyter.app === "jupyterlab" ? "JupyterLab" : "the classic Notebook"} ${version}: ${jupyter.python} ${args.join(" ")}`);
+  log(
+    `opening the workbook in ${jupyter.app === "jupyterlab" ? "JupyterLab" : "the classic Notebook"} ${version}: ${jupyter.python} ${args.join(" ")}`,
+  );
   const child = spawn(jupyter.python, args, { cwd: path.join(root, "notebooks"), stdio: "inherit" });
   const stop = (sig) => child.kill(sig);
   process.on("SIGINT", stop);

@@ -12,18 +12,48 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { ensureBenchTorch } = require("./bench-setup");
-const { root, log, run, quiet, ensureNodeModules, build, findJupyterPython, findBasePython, ensureLabPython, registerKernel, isolatedJupyterEnv } = require("./lib");
+const {
+  root,
+  log,
+  run,
+  quiet,
+  ensureNodeModules,
+  build,
+  findJupyterPython,
+  findBasePython,
+  ensureLabPython,
+  registerKernel,
+  isolatedJupyterEnv,
+} = require("./lib");
 const { snapshotUserFiles, compareSnapshots } = require("./user-files");
 
-const DEBIAN_PACKAGES = ["jupyter-notebook", "python3-nbclient", "jupyter-nbconvert", "python3-ipykernel", "chromium", "python3-venv", "libjs-mathjax", "g++", "make", "libopenblas-dev"];
+const DEBIAN_PACKAGES = [
+  "jupyter-notebook",
+  "python3-nbclient",
+  "jupyter-nbconvert",
+  "python3-ipykernel",
+  "chromium",
+  "python3-venv",
+  "libjs-mathjax",
+  "g++",
+  "make",
+  "libopenblas-dev",
+];
 
 function missingTools() {
   const missing = [];
-  if (!findJupyterPython(["nbclient", "nbformat", "nbconvert", "notebook"])) missing.push("Jupyter with nbclient, nbconvert and the Notebook");
+  if (!findJupyterPython(["nbclient", "nbformat", "nbconvert", "notebook"]))
+    missing.push("Jupyter with nbclient, nbconvert and the Notebook");
   if (!fs.existsSync("/usr/bin/chromium")) missing.push("Chromium (/usr/bin/chromium)");
   if (!fs.existsSync("/usr/share/javascript/mathjax/MathJax.js")) missing.push("MathJax (for the offline export test)");
-  if (!findJupyterPython(["plotly"], { lab: true }) && !findBasePython()) missing.push("a Python 3 with venv and pip (for JupyterLab 4)");
-  if (!fs.existsSync("/usr/include/x86_64-linux-gnu/cblas.h") && !fs.existsSync("/usr/include/cblas.h") && !quiet("sh", ["-c", "echo '#include <cblas.h>' | g++ -E -x c++ - >/dev/null"]).ok) missing.push("OpenBLAS headers (for the native kernels)");
+  if (!findJupyterPython(["plotly"], { lab: true }) && !findBasePython())
+    missing.push("a Python 3 with venv and pip (for JupyterLab 4)");
+  if (
+    !fs.existsSync("/usr/include/x86_64-linux-gnu/cblas.h") &&
+    !fs.existsSync("/usr/include/cblas.h") &&
+    !quiet("sh", ["-c", "echo '#include <cblas.h>' | g++ -E -x c++ - >/dev/null"]).ok
+  )
+    missing.push("OpenBLAS headers (for the native kernels)");
   if (!quiet("g++", ["--version"]).ok) missing.push("a C++ compiler (for the native kernels)");
   return missing;
 }
@@ -45,12 +75,29 @@ function ensureSystemTools() {
   if (missing.length) throw new Error(`still missing after apt-get: ${missing.join("; ")}`);
 }
 
+/** `npm run lint`: ESLint, Prettier's check and the layer check; a problem fails the tests before they start. */
+function lint() {
+  const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
+  run(process.execPath, [bin("eslint", "bin/eslint.js"), "."]);
+  run(process.execPath, [
+    bin("prettier", "bin/prettier.cjs"),
+    "--check",
+    "src",
+    "test",
+    "scripts",
+    "eslint.config.mjs",
+  ]);
+  run(process.execPath, [path.join(root, "scripts/layers.js")]);
+  log("lint: ESLint, Prettier and the layer check are clean");
+}
+
 function main() {
   const only = process.argv.slice(2);
   // pip reaches PyPI or a local mirror; where an index cannot be reached at all (an offline machine with
   // a wheel mirror), pip's retries with back-off would add minutes per package.
   process.env.PIP_RETRIES ??= "0";
   ensureNodeModules();
+  lint();
   ensureSystemTools();
   const labPython = ensureLabPython();
   if (!labPython) throw new Error("no JupyterLab 4 and no Python 3 with venv and pip to create .venv with it");
@@ -78,9 +125,13 @@ function main() {
   fs.rmSync(jupyter.dir, { recursive: true, force: true });
   const changes = compareSnapshots(before, snapshotUserFiles(root));
   if (changes.length) {
-    throw new Error(`the tests changed what the user owns (${changes.length}):\n  ${changes.slice(0, 20).join("\n  ")}`);
+    throw new Error(
+      `the tests changed what the user owns (${changes.length}):\n  ${changes.slice(0, 20).join("\n  ")}`,
+    );
   }
-  log(`user files unchanged: ${before.size} files of the checkout and the user's Jupyter folders compared before and after`);
+  log(
+    `user files unchanged: ${before.size} files of the checkout and the user's Jupyter folders compared before and after`,
+  );
   if (failure) throw failure;
 }
 

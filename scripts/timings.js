@@ -16,7 +16,16 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
-const { root, log, ensureNodeModules, build, ensureLabPython, registerKernel, isolatedJupyterEnv, copyNotebooks } = require("./lib");
+const {
+  root,
+  log,
+  ensureNodeModules,
+  build,
+  ensureLabPython,
+  registerKernel,
+  isolatedJupyterEnv,
+  copyNotebooks,
+} = require("./lib");
 
 function parse(argv) {
   const out = { only: undefined, data: undefined, out: path.join(root, "docs") };
@@ -35,7 +44,13 @@ function parse(argv) {
 /** The machine, in the words of the table. */
 function machine() {
   const cpus = os.cpus();
-  return { cores: cpus.length, cpu: cpus[0]?.model.trim() ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.arch()}` };
+  return {
+    cores: cpus.length,
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.arch()}`,
+  };
 }
 
 function main() {
@@ -48,7 +63,10 @@ function main() {
   Object.assign(process.env, jupyter.env);
   registerKernel(python);
   const ws = copyNotebooks("workbook-timings-", { solutions: false });
-  const names = fs.readdirSync(ws.notebooks).filter((f) => f.endsWith(".ipynb")).sort()
+  const names = fs
+    .readdirSync(ws.notebooks)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()
     .filter((f) => !args.only || args.only.some((n) => f.startsWith(n)));
   const executed = path.join(ws.dir, "executed");
   fs.mkdirSync(executed);
@@ -61,24 +79,54 @@ function main() {
       log(`running ${name} in full mode ...`);
       const out = path.join(executed, name);
       const start = process.hrtime.bigint();
-      const r = spawnSync(python, [path.join(root, "scripts/run_notebook.py"), path.join(ws.notebooks, name), out, "--timeout", "3600"], { cwd: root, env, encoding: "utf8" });
+      const r = spawnSync(
+        python,
+        [path.join(root, "scripts/run_notebook.py"), path.join(ws.notebooks, name), out, "--timeout", "3600"],
+        { cwd: root, env, encoding: "utf8" },
+      );
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const ok = r.status === 0;
       rows.push({ notebook: name, seconds: Number(seconds.toFixed(1)), ok });
-      log(`${name}: ${seconds.toFixed(0)} s${ok ? "" : `, FAILED:\n${(r.stdout + r.stderr).trim().split("\n").slice(-8).join("\n")}`}`);
+      log(
+        `${name}: ${seconds.toFixed(0)} s${ok ? "" : `, FAILED:\n${(r.stdout + r.stderr).trim().split("\n").slice(-8).join("\n")}`}`,
+      );
     }
     const reference = path.join(args.out, "reference");
     fs.mkdirSync(reference, { recursive: true });
-    const html = spawnSync(python, ["-m", "nbconvert", "--to", "html", "--output-dir", reference, ...rows.map((r) => path.join(executed, r.notebook))], { cwd: root, encoding: "utf8" });
+    const html = spawnSync(
+      python,
+      [
+        "-m",
+        "nbconvert",
+        "--to",
+        "html",
+        "--output-dir",
+        reference,
+        ...rows.map((r) => path.join(executed, r.notebook)),
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
     if (html.status !== 0) throw new Error(`nbconvert failed: ${html.stderr.trim().split("\n").slice(-3).join(" ")}`);
   } finally {
     fs.rmSync(ws.dir, { recursive: true, force: true });
     fs.rmSync(jupyter.dir, { recursive: true, force: true });
   }
-  const result = { measured: new Date().toISOString(), machine: machine(), data: args.data ? path.basename(args.data) : null, notebooks: rows };
+  const result = {
+    measured: new Date().toISOString(),
+    machine: machine(),
+    data: args.data ? path.basename(args.data) : null,
+    notebooks: rows,
+  };
   const docs = args.out;
-  const previous = fs.existsSync(path.join(docs, "timings.json")) && args.only ? JSON.parse(fs.readFileSync(path.join(docs, "timings.json"), "utf8")) : undefined;
-  if (previous) result.notebooks = [...previous.notebooks.filter((p) => !rows.some((r) => r.notebook === p.notebook)), ...rows].sort((a, b) => a.notebook.localeCompare(b.notebook));
+  const previous =
+    fs.existsSync(path.join(docs, "timings.json")) && args.only
+      ? JSON.parse(fs.readFileSync(path.join(docs, "timings.json"), "utf8"))
+      : undefined;
+  if (previous)
+    result.notebooks = [
+      ...previous.notebooks.filter((p) => !rows.some((r) => r.notebook === p.notebook)),
+      ...rows,
+    ].sort((a, b) => a.notebook.localeCompare(b.notebook));
   fs.writeFileSync(path.join(docs, "timings.json"), `${JSON.stringify(result, null, 1)}\n`);
   fs.writeFileSync(path.join(docs, "timings.md"), timingsMarkdown(result));
   log(`wrote timings.json, timings.md and reference/ in ${docs} (${rows.length} notebooks)`);
@@ -95,7 +143,10 @@ function timingsMarkdown(r) {
     "",
     "| notebook | seconds | minutes | result |",
     "|---|---|---|---|",
-    ...r.notebooks.map((n) => `| \`${n.notebook}\` | ${n.seconds.toFixed(0)} | ${(n.seconds / 60).toFixed(1)} | ${n.ok ? "ran" : "FAILED"} |`),
+    ...r.notebooks.map(
+      (n) =>
+        `| \`${n.notebook}\` | ${n.seconds.toFixed(0)} | ${(n.seconds / 60).toFixed(1)} | ${n.ok ? "ran" : "FAILED"} |`,
+    ),
     `| all | ${total.toFixed(0)} | ${(total / 60).toFixed(1)} | |`,
     "",
   ].join("\n");

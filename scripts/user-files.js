@@ -31,7 +31,11 @@ function walk(dir, out) {
 /** The user's own Jupyter folders (kernels, settings), where they are on this platform. */
 function userJupyterDirs() {
   const home = os.homedir();
-  return [path.join(home, ".local", "share", "jupyter", "kernels"), path.join(home, ".jupyter"), path.join(home, "Library", "Jupyter", "kernels")];
+  return [
+    path.join(home, ".local", "share", "jupyter", "kernels"),
+    path.join(home, ".jupyter"),
+    path.join(home, "Library", "Jupyter", "kernels"),
+  ];
 }
 
 /** A map from file path to content hash for `root` (the checkout) and the user's Jupyter folders. */

@@ -1,9 +1,21 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  tf, Random, bahdanauScores, luongScores, sharedConcatScores, attentionWeights, contextVector,
-  BahdanauAttention, LuongAttention, glorotLimit, ShapeChecker, scaledDotProductAttention,
-  Dense, projectKeys, attentionalState,
+  tf,
+  Random,
+  bahdanauScores,
+  luongScores,
+  sharedConcatScores,
+  attentionWeights,
+  contextVector,
+  BahdanauAttention,
+  LuongAttention,
+  glorotLimit,
+  ShapeChecker,
+  scaledDotProductAttention,
+  Dense,
+  projectKeys,
+  attentionalState,
 } from "attention-workbook";
 import { BACKENDS, useBackend, randomValues, assertClose, assertNoLeak } from "./helpers";
 import * as ref from "./reference";
@@ -12,11 +24,21 @@ const d = { B: 3, S: 5, Hq: 4, Hk: 6, U: 7 };
 
 function inputs(seed: number, dims = d) {
   const rng = new Random(seed);
-  const n = (shape: number[]) => randomValues(rng, shape.reduce((a, b) => a * b, 1));
+  const n = (shape: number[]) =>
+    randomValues(
+      rng,
+      shape.reduce((a, b) => a * b, 1),
+    );
   return {
-    q: n([dims.B, dims.Hq]), k: n([dims.B, dims.S, dims.Hk]), kSame: n([dims.B, dims.S, dims.Hq]),
-    Wq: n([dims.Hq, dims.U]), Wk: n([dims.Hk, dims.U]), v: n([dims.U]),
-    WaGeneral: n([dims.Hq, dims.Hk]), WaConcat: n([dims.Hq + dims.Hk, dims.U]), Wshared: n([dims.Hq, dims.U]),
+    q: n([dims.B, dims.Hq]),
+    k: n([dims.B, dims.S, dims.Hk]),
+    kSame: n([dims.B, dims.S, dims.Hq]),
+    Wq: n([dims.Hq, dims.U]),
+    Wk: n([dims.Hk, dims.U]),
+    v: n([dims.U]),
+    WaGeneral: n([dims.Hq, dims.Hk]),
+    WaConcat: n([dims.Hq + dims.Hk, dims.U]),
+    Wshared: n([dims.Hq, dims.U]),
   };
 }
 
@@ -31,7 +53,9 @@ for (const backend of BACKENDS) {
           const q = tf.tensor2d(x.q, [d.B, d.Hq]);
           const k = tf.tensor3d(x.k, [d.B, d.S, d.Hk]);
           const kSame = tf.tensor3d(x.kSame, [d.B, d.S, d.Hq]);
-          const Wq = tf.tensor2d(x.Wq, [d.Hq, d.U]), Wk = tf.tensor2d(x.Wk, [d.Hk, d.U]), v = tf.tensor1d(x.v);
+          const Wq = tf.tensor2d(x.Wq, [d.Hq, d.U]),
+            Wk = tf.tensor2d(x.Wk, [d.Hk, d.U]),
+            v = tf.tensor1d(x.v);
           const WaG = tf.tensor2d(x.WaGeneral, [d.Hq, d.Hk]);
           const WaC = tf.tensor2d(x.WaConcat, [d.Hq + d.Hk, d.U]);
           const Ws = tf.tensor2d(x.Wshared, [d.Hq, d.U]);
@@ -45,7 +69,11 @@ for (const backend of BACKENDS) {
           check(luongScores("dot", q, kSame), ref.refDot(dd, x.q, x.kSame), "dot");
           check(luongScores("general", q, k, { Wa: WaG }), ref.refGeneral(d, x.q, x.k, x.WaGeneral), "general");
           check(luongScores("concat", q, k, { Wa: WaC, v }), ref.refConcat(d, x.q, x.k, x.WaConcat, x.v), "concat");
-          check(sharedConcatScores(q, kSame, { W: Ws, v }), ref.refSharedConcat(dd, x.q, x.kSame, x.Wshared, x.v), "concat-shared");
+          check(
+            sharedConcatScores(q, kSame, { W: Ws, v }),
+            ref.refSharedConcat(dd, x.q, x.kSame, x.Wshared, x.v),
+            "concat-shared",
+          );
           tf.dispose([q, k, kSame, Wq, Wk, v, WaG, WaC, Ws]);
         });
       }
@@ -75,7 +103,12 @@ for (const backend of BACKENDS) {
 
     it("the worked example: hidden size 3, two encoder outputs (numbers checked by hand)", () => {
       // Encoder outputs k1 = [1,1,0], k2 = [0,1,1]; decoder state h = [1,0,2].
-      const keys = tf.tensor3d([[[1, 1, 0], [0, 1, 1]]]);
+      const keys = tf.tensor3d([
+        [
+          [1, 1, 0],
+          [0, 1, 1],
+        ],
+      ]);
       const h = tf.tensor2d([[1, 0, 2]]);
       // dot: k1·h = 1, k2·h = 2; softmax -> [1/(1+e), e/(1+e)] = [0.268941, 0.731059]
       const dot = luongScores("dot", h, keys);
@@ -85,14 +118,26 @@ for (const backend of BACKENDS) {
       // context = 0.268941·[1,1,0] + 0.731059·[0,1,1]
       assertClose(contextVector(wDot, keys).dataSync(), [0.268941, 1, 0.731059], 1e-5, "dot context");
       // general with Wa swapping the first two coordinates: h·Wa = [0,1,2]; scores 1 and 3
-      const Wa = tf.tensor2d([[0, 1, 0], [1, 0, 0], [0, 0, 1]]);
+      const Wa = tf.tensor2d([
+        [0, 1, 0],
+        [1, 0, 0],
+        [0, 0, 1],
+      ]);
       const gen = luongScores("general", h, keys, { Wa });
       assertClose(gen.dataSync(), [1, 3], 1e-6, "general scores");
       assertClose(attentionWeights(gen).dataSync(), [0.119203, 0.880797], 1e-5, "general weights");
       // Bahdanau, U = 2: h·Wq = [1,0]; k1·Wk = [1,0], k2·Wk = [1,1]
       // score1 = v·tanh([2,0]) = tanh 2 = 0.964028; score2 = v·tanh([2,1]) = tanh 2 - tanh 1 = 0.202433
-      const Wq = tf.tensor2d([[1, 0], [0, 1], [0, 0]]);
-      const Wk = tf.tensor2d([[0, 0], [1, 0], [0, 1]]);
+      const Wq = tf.tensor2d([
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ]);
+      const Wk = tf.tensor2d([
+        [0, 0],
+        [1, 0],
+        [0, 1],
+      ]);
       const v = tf.tensor1d([1, -1]);
       const bah = bahdanauScores(h, keys, { Wq, Wk, v });
       assertClose(bah.dataSync(), [0.964028, 0.202433], 1e-5, "bahdanau scores");
@@ -101,17 +146,38 @@ for (const backend of BACKENDS) {
       assertClose(contextVector(wBah, keys).dataSync(), [0.6817, 1, 0.3183], 1e-4, "bahdanau context");
       // The paper's concat with Wa = [Wq; Wk] is the same additive score.
       const WaC = tf.concat([Wq, Wk], 0) as tf.Tensor2D;
-      assertClose(luongScores("concat", h, keys, { Wa: WaC, v }).dataSync(), [0.964028, 0.202433], 1e-5, "concat scores");
+      assertClose(
+        luongScores("concat", h, keys, { Wa: WaC, v }).dataSync(),
+        [0.964028, 0.202433],
+        1e-5,
+        "concat scores",
+      );
     });
 
     it("masks padding to exactly 0 and rows sum to 1; an all-padding row throws", () => {
-      const scores = tf.tensor2d([[5, 1, 100], [0.5, -2, 3]]);
-      const mask = tf.tensor2d([[1, 1, 0], [1, 0, 1]]);
+      const scores = tf.tensor2d([
+        [5, 1, 100],
+        [0.5, -2, 3],
+      ]);
+      const mask = tf.tensor2d([
+        [1, 1, 0],
+        [1, 0, 1],
+      ]);
       const w = attentionWeights(scores, mask).arraySync();
       assert.equal(w[0][2], 0);
       assert.equal(w[1][1], 0);
       for (const row of w) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-6);
-      assert.throws(() => attentionWeights(scores, tf.tensor2d([[1, 1, 1], [0, 0, 0]])), /row 1 .* all zeros/);
+      assert.throws(
+        () =>
+          attentionWeights(
+            scores,
+            tf.tensor2d([
+              [1, 1, 1],
+              [0, 0, 0],
+            ]),
+          ),
+        /row 1 .* all zeros/,
+      );
     });
 
     it("each batch row is computed independently of the others", () => {
@@ -158,13 +224,25 @@ for (const backend of BACKENDS) {
             for (const [name, v] of Object.entries(vars)) {
               const g = grads[v.name].dataSync();
               assert.ok(g.every(Number.isFinite), `${layer.kind}/${name}: non-finite gradient`);
-              assert.ok(g.some((x) => x !== 0), `${layer.kind}/${name}: all-zero gradient`);
+              assert.ok(
+                g.some((x) => x !== 0),
+                `${layer.kind}/${name}: all-zero gradient`,
+              );
             }
             tf.dispose([value, ...Object.values(grads)]);
           }
-          const [gq, gk] = tf.grads((qq: tf.Tensor, kk: tf.Tensor) => loss(qq as tf.Tensor2D, kk as tf.Tensor3D))([query, keys]);
-          assert.ok(gq.dataSync().some((x) => x !== 0) && gq.dataSync().every(Number.isFinite), `${layer.kind}: query gradient`);
-          assert.ok(gk.dataSync().some((x) => x !== 0) && gk.dataSync().every(Number.isFinite), `${layer.kind}: keys gradient`);
+          const [gq, gk] = tf.grads((qq: tf.Tensor, kk: tf.Tensor) => loss(qq as tf.Tensor2D, kk as tf.Tensor3D))([
+            query,
+            keys,
+          ]);
+          assert.ok(
+            gq.dataSync().some((x) => x !== 0) && gq.dataSync().every(Number.isFinite),
+            `${layer.kind}: query gradient`,
+          );
+          assert.ok(
+            gk.dataSync().some((x) => x !== 0) && gk.dataSync().every(Number.isFinite),
+            `${layer.kind}: keys gradient`,
+          );
           tf.dispose([gq, gk]);
         });
         if (same) tgt.dispose();
@@ -182,19 +260,36 @@ describe("attention shapes and initialisation", () => {
     const k = tf.zeros([2, 5, 3]) as tf.Tensor3D;
     const Wa = tf.zeros([4, 4]) as tf.Tensor2D;
     assert.throws(() => luongScores("general", q, k, { Wa }), { message: "Wa: expected [Hq,Hk] with Hk=3, got [4,4]" });
-    assert.throws(() => new ShapeChecker({ Hk: 4 }).check("keys", k, ["B", "S", "Hk"]), { message: "keys: expected [B,S,Hk] with Hk=4, got [2,5,3]" });
+    assert.throws(() => new ShapeChecker({ Hk: 4 }).check("keys", k, ["B", "S", "Hk"]), {
+      message: "keys: expected [B,S,Hk] with Hk=4, got [2,5,3]",
+    });
     assert.throws(() => luongScores("dot", q, k), /query and keys need the same size/);
-    assert.throws(() => attentionWeights(tf.zeros([2, 5, 1]) as unknown as tf.Tensor2D), /scores: expected \[B,S\] \(rank 2\), got \[2,5,1\]/);
-    assert.throws(() => contextVector(tf.zeros([3, 5]) as tf.Tensor2D, k), /keys: expected \[B,S,Hk\] with B=3, got \[2,5,3\]/);
-    assert.throws(() => attentionWeights(tf.zeros([2, 5]) as tf.Tensor2D, tf.ones([2, 4]) as tf.Tensor2D), /mask: expected \[B,S\] with S=5, got \[2,4\]/);
+    assert.throws(
+      () => attentionWeights(tf.zeros([2, 5, 1]) as unknown as tf.Tensor2D),
+      /scores: expected \[B,S\] \(rank 2\), got \[2,5,1\]/,
+    );
+    assert.throws(
+      () => contextVector(tf.zeros([3, 5]) as tf.Tensor2D, k),
+      /keys: expected \[B,S,Hk\] with B=3, got \[2,5,3\]/,
+    );
+    assert.throws(
+      () => attentionWeights(tf.zeros([2, 5]) as tf.Tensor2D, tf.ones([2, 4]) as tf.Tensor2D),
+      /mask: expected \[B,S\] with S=5, got \[2,4\]/,
+    );
     const layer = new BahdanauAttention({ querySize: 4, keySize: 4, units: 8 });
     assert.throws(() => layer.call(q, k), /keys: expected \[B,S,Hk\]/);
     layer.dispose();
     // Below the attention layer too: a dense layer, the keys' projection, Luong's attentional state.
     const dense = new Dense(4, 3, new Random(1), { bias: false });
-    assert.throws(() => dense.apply(tf.zeros([2, 5]) as tf.Tensor2D), { message: "Dense input: expected [N,4] with axis 1=4, got [2,5]" });
-    assert.throws(() => projectKeys(k, tf.zeros([4, 8]) as tf.Tensor2D), { message: "W: expected [H,U] with H=3, got [4,8]" });
-    assert.throws(() => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense), { message: "decoder hidden state h: expected [N,H] with N=2, got [3,1]" });
+    assert.throws(() => dense.apply(tf.zeros([2, 5]) as tf.Tensor2D), {
+      message: "Dense input: expected [N,4] with axis 1=4, got [2,5]",
+    });
+    assert.throws(() => projectKeys(k, tf.zeros([4, 8]) as tf.Tensor2D), {
+      message: "W: expected [H,U] with H=3, got [4,8]",
+    });
+    assert.throws(() => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense), {
+      message: "decoder hidden state h: expected [N,H] with N=2, got [3,1]",
+    });
     const h = attentionalState(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([2, 1]) as tf.Tensor2D, dense);
     assert.deepEqual(h.shape, [2, 3]);
     tf.dispose(h);
@@ -207,20 +302,30 @@ describe("attention shapes and initialisation", () => {
     for (const [name, v] of Object.entries(a.namedVariables())) {
       const vals = v.dataSync();
       const limit = glorotLimit(v.shape);
-      assert.ok(vals.every((x) => Math.abs(x) <= limit), `${name} within ±${limit}`);
+      assert.ok(
+        vals.every((x) => Math.abs(x) <= limit),
+        `${name} within ±${limit}`,
+      );
       assert.ok(new Set(vals).size > vals.length / 2, `${name} is random, not constant`);
       assertClose(vals, b.namedVariables()[name].dataSync(), 0, `${name} same seed`);
     }
     assert.deepEqual(Object.keys(a.namedVariables()), ["Wa", "v"]);
-    assert.deepEqual(Object.keys(new BahdanauAttention({ querySize: 2, keySize: 3 }).namedVariables()), ["Wq", "Wk", "v"]);
+    assert.deepEqual(Object.keys(new BahdanauAttention({ querySize: 2, keySize: 3 }).namedVariables()), [
+      "Wq",
+      "Wk",
+      "v",
+    ]);
     assert.deepEqual(Object.keys(new LuongAttention("dot", { querySize: 3, keySize: 3 }).namedVariables()), []);
-    a.dispose(); b.dispose();
+    a.dispose();
+    b.dispose();
   });
 });
 
 describe("scaled dot-product attention", () => {
   it("one query per sentence without the division is Luong's dot attention; the division is by sqrt(d)", () => {
-    const B = 2, S = 5, d = 8;
+    const B = 2,
+      S = 5,
+      d = 8;
     const rng = new Random(3);
     const query = tf.tensor2d(randomValues(rng, B * d), [B, d]);
     const keys = tf.tensor3d(randomValues(rng, B * S * d), [B, S, d]);
@@ -235,7 +340,8 @@ describe("scaled dot-product attention", () => {
   });
 
   it("names the shapes it expected", () => {
-    const q = tf.zeros([1, 2, 4]) as tf.Tensor3D, k = tf.zeros([1, 3, 5]) as tf.Tensor3D;
+    const q = tf.zeros([1, 2, 4]) as tf.Tensor3D,
+      k = tf.zeros([1, 3, 5]) as tf.Tensor3D;
     assert.throws(() => scaledDotProductAttention(q, k, k), /keys.*\[B,S,d\]/);
     tf.dispose([q, k]);
   });

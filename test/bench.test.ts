@@ -57,7 +57,16 @@ describe("trainingFlops", () => {
 describe("machinePeak", () => {
   const cpuinfo = (flags: string, mhz?: string) =>
     [0, 1]
-      .map((i) => [`processor\t: ${i}`, "vendor_id\t: AuthenticAMD", "model name\t: AMD EPYC", ...(mhz ? [`cpu MHz\t\t: ${mhz}`] : []), `flags\t\t: ${flags}`, ""].join("\n"))
+      .map((i) =>
+        [
+          `processor\t: ${i}`,
+          "vendor_id\t: AuthenticAMD",
+          "model name\t: AMD EPYC",
+          ...(mhz ? [`cpu MHz\t\t: ${mhz}`] : []),
+          `flags\t\t: ${flags}`,
+          "",
+        ].join("\n"),
+      )
       .join("\n");
 
   it("reads AVX2 and the clock from /proc/cpuinfo", () => {
@@ -81,7 +90,9 @@ describe("machinePeak", () => {
   });
 
   it("falls back to lscpu's clock when cpuinfo has none", () => {
-    const p = machinePeak(cpuinfo("sse avx"), 2, { lscpu: "Architecture: x86_64\nCPU max MHz:                3500.0000\nCPU min MHz: 1500.0000\n" });
+    const p = machinePeak(cpuinfo("sse avx"), 2, {
+      lscpu: "Architecture: x86_64\nCPU max MHz:                3500.0000\nCPU min MHz: 1500.0000\n",
+    });
     assert.equal(p.ghz, 3.5);
     assert.equal(p.gflops, 2 * 8 * 2 * 2 * 3.5);
     assert.match(p.source, /lscpu/);
@@ -132,7 +143,13 @@ describe("npm run bench -- kernels", () => {
       assert.ok(top.length > 0 && top.length <= 10);
       for (const t of top) assert.ok(typeof t.name === "string" && Number.isInteger(t.calls) && t.calls > 0);
       // Sorted by count, and no kernel called more often than the step's total.
-      assert.deepEqual(top.map((t) => t.calls), top.map((t) => t.calls).slice().sort((a, b) => b - a));
+      assert.deepEqual(
+        top.map((t) => t.calls),
+        top
+          .map((t) => t.calls)
+          .slice()
+          .sort((a, b) => b - a),
+      );
       assert.ok(top[0].calls <= calls[k]);
       assert.ok(out.secondsPerStep[k] > 0 && out.gflopsPerSecond[k] > 0);
     }
@@ -150,7 +167,14 @@ describe("npm run bench (train)", () => {
     assert.equal(out.batches, 4);
     assert.ok(out.flopsPerEpoch > 0 && Number.isInteger(out.flopsPerEpoch));
     const peak = out.machinePeak;
-    assert.ok(peak.gflops > 0 && peak.cores >= 1 && [1, 4, 8, 16].includes(peak.simdLanes) && peak.fmaUnits === 2 && peak.ghz > 0, JSON.stringify(peak));
+    assert.ok(
+      peak.gflops > 0 &&
+        peak.cores >= 1 &&
+        [1, 4, 8, 16].includes(peak.simdLanes) &&
+        peak.fmaUnits === 2 &&
+        peak.ghz > 0,
+      JSON.stringify(peak),
+    );
     assert.ok(out.tfjs.targetTokensPerSecond > 0 && Number.isFinite(out.tfjs.finalLoss));
     assert.ok(out.tfjs.gflopsPerSecond > 0 && out.tfjs.fractionOfPeak > 0 && out.tfjs.peakRssMB > 0);
     assert.equal(typeof out.pytorch, "object", `PyTorch 2.x reference: ${JSON.stringify(out.pytorch)}`);
@@ -158,7 +182,10 @@ describe("npm run bench (train)", () => {
     assert.ok(out.pytorch.targetTokensPerSecond > 0 && Number.isFinite(out.pytorch.finalLoss));
     assert.ok(out.pytorch.gflopsPerSecond > 0 && out.pytorch.fractionOfPeak > 0 && out.pytorch.threads >= 1);
     // ru_maxrss in KiB: a process that imported torch holds more than 50 MB and (far) less than 50 GB.
-    assert.ok(out.pytorch.peakRssMB > 50 && out.pytorch.peakRssMB < 50_000, `PyTorch peak RSS ${out.pytorch.peakRssMB} MB`);
+    assert.ok(
+      out.pytorch.peakRssMB > 50 && out.pytorch.peakRssMB < 50_000,
+      `PyTorch peak RSS ${out.pytorch.peakRssMB} MB`,
+    );
     // Both GFLOP/s come from the same flop count.
     assert.ok(Math.abs(out.tfjs.gflopsPerSecond / out.pytorch.gflopsPerSecond - out.ratio) < 0.05 * out.ratio + 0.01);
     // Same model, same batches: the first-epoch losses start from ln(V) and stay close.

@@ -53,11 +53,37 @@ export interface JupyterServer {
  * Starts `python -m app` (jupyterlab or notebook) on a free loopback port, without token, serving `dir`,
  * and waits until it answers.
  */
-export async function startJupyter(python: string, app: "jupyterlab" | "notebook", dir: string, env: NodeJS.ProcessEnv = {}): Promise<JupyterServer> {
+export async function startJupyter(
+  python: string,
+  app: "jupyterlab" | "notebook",
+  dir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<JupyterServer> {
   const port = await freePort();
-  const args = app === "jupyterlab"
-    ? ["-m", "jupyterlab", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--ServerApp.token=", "--ServerApp.password=", `--ServerApp.root_dir=${dir}`, "--allow-root"]
-    : ["-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", `--notebook-dir=${dir}`, "--allow-root"];
+  const args =
+    app === "jupyterlab"
+      ? [
+          "-m",
+          "jupyterlab",
+          "--no-browser",
+          `--port=${port}`,
+          "--ip=127.0.0.1",
+          "--ServerApp.token=",
+          "--ServerApp.password=",
+          `--ServerApp.root_dir=${dir}`,
+          "--allow-root",
+        ]
+      : [
+          "-m",
+          "notebook",
+          "--no-browser",
+          `--port=${port}`,
+          "--ip=127.0.0.1",
+          "--NotebookApp.token=",
+          "--NotebookApp.password=",
+          `--notebook-dir=${dir}`,
+          "--allow-root",
+        ];
   const child = spawn(python, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
@@ -74,18 +100,24 @@ export async function startJupyter(python: string, app: "jupyterlab" | "notebook
     await new Promise((r) => setTimeout(r, 500));
   }
   // The notebooks name the workbook's kernel; the server must see it (npm test registers it).
-  const specs = (await (await fetch(`http://127.0.0.1:${port}/api/kernelspecs`)).json()) as { kernelspecs: Record<string, unknown> };
-  assert.ok("attention-workbook" in specs.kernelspecs, `${app} does not list the kernel attention-workbook (JUPYTER_DATA_DIR=${process.env.JUPYTER_DATA_DIR}): ${Object.keys(specs.kernelspecs).join(", ")}`);
+  const specs = (await (await fetch(`http://127.0.0.1:${port}/api/kernelspecs`)).json()) as {
+    kernelspecs: Record<string, unknown>;
+  };
+  assert.ok(
+    "attention-workbook" in specs.kernelspecs,
+    `${app} does not list the kernel attention-workbook (JUPYTER_DATA_DIR=${process.env.JUPYTER_DATA_DIR}): ${Object.keys(specs.kernelspecs).join(", ")}`,
+  );
   return {
     port,
     process: child,
     log: () => log,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 10000).unref();
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 10000).unref();
+      }),
   };
 }
 

@@ -25,13 +25,18 @@ const classicPython = () => pythonWith(["notebook", "nbconvert"]);
 const outDir = SCREENSHOTS;
 const NOTEBOOK = "04-train-bahdanau.ipynb"; // a heatmap, a grid and a live training chart
 
-interface FigureInfo { ticks: string[]; svg: boolean }
+interface FigureInfo {
+  ticks: string[];
+  svg: boolean;
+}
 
 async function figures(page: Page): Promise<FigureInfo[]> {
-  return page.$$eval(".workbook-plotly", (divs) => divs.map((d) => ({
-    svg: Boolean(d.querySelector("svg.main-svg")),
-    ticks: Array.from(d.querySelectorAll(".xtick text, .ytick text")).map((t) => (t as Element).textContent ?? ""),
-  })));
+  return page.$$eval(".workbook-plotly", (divs) =>
+    divs.map((d) => ({
+      svg: Boolean(d.querySelector("svg.main-svg")),
+      ticks: Array.from(d.querySelectorAll(".xtick text, .ytick text")).map((t) => (t as Element).textContent ?? ""),
+    })),
+  );
 }
 
 async function waitForFigures(page: Page, atLeast: number, timeout = 60000): Promise<FigureInfo[]> {
@@ -65,24 +70,43 @@ describe("figures in headless Chromium", () => {
     assert.equal(r.status, 0, r.output);
     const nb = JSON.parse(fs.readFileSync(executed, "utf8"));
     const outputs = nb.cells.flatMap((c: { outputs?: Array<{ data?: Record<string, unknown> }> }) => c.outputs ?? []);
-    const figureOutputs = outputs.filter((o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"]);
+    const figureOutputs = outputs.filter(
+      (o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"],
+    );
     assert.ok(figureOutputs.length >= 3, `figures: ${figureOutputs.length}`);
     // Each figure stays small; plotly.js is in the notebook once (includePlotly in the first cell).
-    for (const o of figureOutputs) assert.ok(JSON.stringify(o).length < 100 * 1024, `a figure output of ${Math.round(JSON.stringify(o).length / 1024)} KB`);
-    const embeds = outputs.filter((o: { data?: Record<string, string> }) => String(o.data?.["text/html"] ?? "").includes("class=\"workbook-plotly-embed\""));
+    for (const o of figureOutputs)
+      assert.ok(
+        JSON.stringify(o).length < 100 * 1024,
+        `a figure output of ${Math.round(JSON.stringify(o).length / 1024)} KB`,
+      );
+    const embeds = outputs.filter((o: { data?: Record<string, string> }) =>
+      String(o.data?.["text/html"] ?? "").includes('class="workbook-plotly-embed"'),
+    );
     assert.equal(embeds.length, 1, "plotly.js is included exactly once");
 
     // As JupyterLab's export does (nbconvert, HTML, the lab template), then moved away from notebooks/.
     const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-export-"));
     try {
-      const conv = spawnSync(pythonWith(["nbconvert", "jupyterlab"]), ["-m", "nbconvert", "--to", "html", "--output-dir", exportDir, executed], { encoding: "utf8" });
+      const conv = spawnSync(
+        pythonWith(["nbconvert", "jupyterlab"]),
+        ["-m", "nbconvert", "--to", "html", "--output-dir", exportDir, executed],
+        { encoding: "utf8" },
+      );
       assert.equal(conv.status, 0, conv.stderr);
       const html = path.join(exportDir, NOTEBOOK.replace(/\.ipynb$/, ".html"));
-      const moved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "workbook-downloads-")), "shared-with-a-friend.html");
+      const moved = path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), "workbook-downloads-")),
+        "shared-with-a-friend.html",
+      );
       fs.renameSync(html, moved);
       fs.rmSync(exportDir, { recursive: true, force: true });
       assert.ok(!fs.existsSync(path.join(path.dirname(moved), "_static")), "nothing beside the exported file");
-      const sizes = { savedNotebookBytes: fs.statSync(executed).size, exportedHtmlBytes: fs.statSync(moved).size, committedNotebookBytes: fs.statSync(path.join(root, "notebooks", NOTEBOOK)).size };
+      const sizes = {
+        savedNotebookBytes: fs.statSync(executed).size,
+        exportedHtmlBytes: fs.statSync(moved).size,
+        committedNotebookBytes: fs.statSync(path.join(root, "notebooks", NOTEBOOK)).size,
+      };
       fs.writeFileSync(path.join(outDir, "sizes.json"), `${JSON.stringify(sizes, null, 1)}\n`);
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors = watchErrors(page);
@@ -93,7 +117,8 @@ describe("figures in headless Chromium", () => {
       assert.equal(figs.length, figureOutputs.length);
       figs.forEach((f, i) => assert.ok(f.svg, `figure ${i} is not drawn (no interactive SVG)`));
       const ticks = figs.flatMap((f) => f.ticks);
-      for (const token of ["she", "has", "kissed", "him"]) assert.ok(ticks.includes(token), `tick label ${token} missing: ${ticks.join(" ")}`);
+      for (const token of ["she", "has", "kissed", "him"])
+        assert.ok(ticks.includes(token), `tick label ${token} missing: ${ticks.join(" ")}`);
       const text = await page.evaluate(() => document.body.innerText);
       assert.doesNotMatch(text, /not found|npm start|Error/, "error text in the exported page");
       assert.deepEqual(errors, []);
@@ -103,13 +128,34 @@ describe("figures in headless Chromium", () => {
       // The README's way to typeset equations offline: export with a MathJax on this machine.
       const mathjax = "/usr/share/javascript/mathjax/MathJax.js";
       assert.ok(fs.existsSync(mathjax), `no MathJax at ${mathjax} (npm test installs Debian's libjs-mathjax)`);
-      const withMath = spawnSync(pythonWith(["nbconvert", "jupyterlab"]), ["-m", "nbconvert", "--to", "html", `--HTMLExporter.mathjax_url=file://${mathjax}?config=TeX-AMS_CHTML`, "--output-dir", exportDir, executed], { encoding: "utf8" });
+      const withMath = spawnSync(
+        pythonWith(["nbconvert", "jupyterlab"]),
+        [
+          "-m",
+          "nbconvert",
+          "--to",
+          "html",
+          `--HTMLExporter.mathjax_url=file://${mathjax}?config=TeX-AMS_CHTML`,
+          "--output-dir",
+          exportDir,
+          executed,
+        ],
+        { encoding: "utf8" },
+      );
       assert.equal(withMath.status, 0, withMath.stderr);
       const mathPage = await browser.newPage();
       await mathPage.route(/^(https?|wss?):/, (route) => route.abort());
       await mathPage.goto(`file://${path.join(exportDir, NOTEBOOK.replace(/\.ipynb$/, ".html"))}`);
-      await mathPage.waitForFunction(() => document.querySelectorAll(".MathJax_CHTML, .mjx-chtml").length > 0, undefined, { timeout: 30000 });
-      assert.doesNotMatch(await mathPage.evaluate(() => document.body.innerText), /\$v\^\\top/, "raw TeX left in the page");
+      await mathPage.waitForFunction(
+        () => document.querySelectorAll(".MathJax_CHTML, .mjx-chtml").length > 0,
+        undefined,
+        { timeout: 30000 },
+      );
+      assert.doesNotMatch(
+        await mathPage.evaluate(() => document.body.innerText),
+        /\$v\^\\top/,
+        "raw TeX left in the page",
+      );
       await mathPage.close();
     } finally {
       fs.rmSync(exportDir, { recursive: true, force: true });
@@ -127,7 +173,9 @@ describe("figures in headless Chromium", () => {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors = watchErrors(page);
       await page.goto(`http://127.0.0.1:${server.port}/notebooks/${NOTEBOOK}`);
-      await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.(), undefined, { timeout: 60000 });
+      await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.(), undefined, {
+        timeout: 60000,
+      });
       // Record the live chart's point count (the figure in the cell that starts the chart) as it changes.
       await page.evaluate(() => {
         const w = window as any;
@@ -141,11 +189,24 @@ describe("figures in headless Chromium", () => {
         }, 15);
       });
       await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells());
-      await page.waitForFunction(() => {
-        const nb = (window as any).Jupyter.notebook;
-        return nb.get_cells().filter((c: any) => c.cell_type === "code").every((c: any) => typeof c.input_prompt_number === "number") && nb.kernel_busy === false;
-      }, undefined, { timeout: 300000, polling: 1000 });
-      const samples: Array<{ points: number }> = await page.evaluate(() => { const w = window as any; clearInterval(w.__sampler); return w.__samples; });
+      await page.waitForFunction(
+        () => {
+          const nb = (window as any).Jupyter.notebook;
+          return (
+            nb
+              .get_cells()
+              .filter((c: any) => c.cell_type === "code")
+              .every((c: any) => typeof c.input_prompt_number === "number") && nb.kernel_busy === false
+          );
+        },
+        undefined,
+        { timeout: 300000, polling: 1000 },
+      );
+      const samples: Array<{ points: number }> = await page.evaluate(() => {
+        const w = window as any;
+        clearInterval(w.__sampler);
+        return w.__samples;
+      });
       const figs = await waitForFigures(page, 3);
       await page.screenshot({ path: path.join(outDir, "classic-notebook.png"), fullPage: true });
       assert.ok(figs.length >= 3, `figures in the live notebook: ${figs.length}`);
@@ -155,7 +216,11 @@ describe("figures in headless Chromium", () => {
       const batches = Number(/(\d+) batches in all/.exec(await page.evaluate(() => document.body.innerText))?.[1]);
       console.log(`live chart, classic Notebook: ${grew} increases seen`);
       assert.ok(grew >= 3, `the chart grew ${grew} times: ${JSON.stringify(samples)}`);
-      assert.equal(samples[samples.length - 1].points, batches, `the chart ends with ${samples[samples.length - 1].points} points for ${batches} batches`);
+      assert.equal(
+        samples[samples.length - 1].points,
+        batches,
+        `the chart ends with ${samples[samples.length - 1].points} points for ${batches} batches`,
+      );
       const errorOutputs = await page.$$eval(".output_error, .output_stderr", (els) => els.map((e) => e.textContent));
       assert.deepEqual(errorOutputs, []);
       assert.deepEqual(errors, []);
@@ -175,27 +240,39 @@ describe("figures in headless Chromium", () => {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const errors = watchErrors(page);
       await page.goto(`http://127.0.0.1:${server.port}/notebooks/${NOTEBOOK}`);
-      await page.waitForFunction(() => (window as any).Jupyter?.notebook?.get_cells?.().length > 0, undefined, { timeout: 60000 });
+      await page.waitForFunction(() => (window as any).Jupyter?.notebook?.get_cells?.().length > 0, undefined, {
+        timeout: 60000,
+      });
       await page.waitForTimeout(1000);
       const trusted = await page.evaluate(() => (window as any).Jupyter.notebook.trusted);
       assert.equal(trusted, false, "the copied notebook opens untrusted");
-      const pictures = await page.$$eval(".workbook-plotly", (divs) => divs.map((d) => {
-        const img = d.querySelector("img.workbook-static") as HTMLImageElement | null;
-        const svg = img && img.src.startsWith("data:image/svg+xml;base64,") ? atob(img.src.split(",")[1]) : "";
-        return {
-          staticSvg: Boolean(img && img.complete && img.naturalWidth > 0),
-          labels: Array.from(new DOMParser().parseFromString(svg, "image/svg+xml").querySelectorAll("text")).map((t) => t.textContent),
-          plotly: Boolean(d.querySelector(".main-svg")),
-        };
-      }));
+      const pictures = await page.$$eval(".workbook-plotly", (divs) =>
+        divs.map((d) => {
+          const img = d.querySelector("img.workbook-static") as HTMLImageElement | null;
+          const svg = img && img.src.startsWith("data:image/svg+xml;base64,") ? atob(img.src.split(",")[1]) : "";
+          return {
+            staticSvg: Boolean(img && img.complete && img.naturalWidth > 0),
+            labels: Array.from(new DOMParser().parseFromString(svg, "image/svg+xml").querySelectorAll("text")).map(
+              (t) => t.textContent,
+            ),
+            plotly: Boolean(d.querySelector(".main-svg")),
+          };
+        }),
+      );
       await page.locator(".workbook-plotly").nth(1).scrollIntoViewIfNeeded();
-      await page.locator(".workbook-plotly").nth(1).screenshot({ path: path.join(outDir, "untrusted.png") });
+      await page
+        .locator(".workbook-plotly")
+        .nth(1)
+        .screenshot({ path: path.join(outDir, "untrusted.png") });
       assert.ok(pictures.length >= 3, `figures: ${pictures.length}`);
       pictures.forEach((p, i) => {
         assert.ok(p.staticSvg, `figure ${i}: no static picture`);
         assert.ok(!p.plotly, `figure ${i}: scripts ran in an untrusted notebook`);
       });
-      assert.ok(pictures.some((p) => p.labels.includes("kissed")), "the heatmap's labels are in the picture");
+      assert.ok(
+        pictures.some((p) => p.labels.includes("kissed")),
+        "the heatmap's labels are in the picture",
+      );
       assert.deepEqual(errors, []);
       await page.close();
     } finally {
@@ -207,7 +284,10 @@ describe("figures in headless Chromium", () => {
     const source = "the girl has picked the young dog near the old house .".split(" ");
     const target = "das mädchen hat den jungen hund beim alten haus abgeholt küsste .".split(" ");
     const weights = target.map((_, i) => source.map((_, j) => (i === j ? 0.6 : 0.4 / (source.length - 1))));
-    const saved = await saveFigure(heatmap(weights, source, target, { title: "Zwölf Wörter: küsste, Mädchen" }), path.join(outDir, "heatmap-12"));
+    const saved = await saveFigure(
+      heatmap(weights, source, target, { title: "Zwölf Wörter: küsste, Mädchen" }),
+      path.join(outDir, "heatmap-12"),
+    );
     assert.ok(saved.png && fs.existsSync(saved.png), `no PNG: ${saved.pngSkipped}`);
     assert.match(fs.readFileSync(saved.html, "utf8"), /<meta charset="utf-8">/);
     const page = await browser.newPage();
@@ -217,17 +297,32 @@ describe("figures in headless Chromium", () => {
     const ticks = await page.$$eval("#figure .ytick text", (els) => els.map((e) => e.textContent));
     assert.ok(ticks.includes("küsste") && ticks.includes("mädchen"), `umlauts: ${ticks.join(" ")}`);
     assert.equal(ticks.length, 12);
-    const xs = await page.$$eval("#figure .xtick text", (els) => els.map((e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; }));
+    const xs = await page.$$eval("#figure .xtick text", (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+    );
     assert.equal(xs.length, 12);
-    const overlap = (a: { left: number; right: number; top: number; bottom: number }, b: typeof a) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
-    for (let i = 1; i < xs.length; i++) assert.ok(!overlap(xs[i - 1], xs[i]), `x tick labels ${i - 1} and ${i} overlap`);
+    const overlap = (a: { left: number; right: number; top: number; bottom: number }, b: typeof a) =>
+      a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    for (let i = 1; i < xs.length; i++)
+      assert.ok(!overlap(xs[i - 1], xs[i]), `x tick labels ${i - 1} and ${i} overlap`);
     assert.deepEqual(errors, []);
     await page.close();
   });
   it("(e) a figure page with no plotly.js anywhere keeps its static picture, with no error text", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-noplotly-"));
     try {
-      const fig = heatmap([[0.9, 0.1], [0.2, 0.8]], ["she", "kissed"], ["sie", "küsste"], { title: "No plotly.js here" });
+      const fig = heatmap(
+        [
+          [0.9, 0.1],
+          [0.2, 0.8],
+        ],
+        ["she", "kissed"],
+        ["sie", "küsste"],
+        { title: "No plotly.js here" },
+      );
       fs.writeFileSync(path.join(dir, "figure.html"), standaloneHtml(fig)); // looks for _static/plotly.js: not there
       const page = await browser.newPage();
       const errors = watchErrors(page);

@@ -6,11 +6,46 @@ import * as path from "node:path";
 import * as http from "node:http";
 import { zipOf } from "./zip-fixture";
 import {
-  parsePairs, loadPairs, tokenize, detokenize, Vocabulary, PAD_ID, SOS_ID, EOS_ID, UNK_ID, splitByEnglish,
-  dropDuplicatePairs, makeBatches, padBatch, batchTensors, paddingShare, prepareData, renderSentence, generateCorpus,
-  corpusTsv, DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, encodeSentence, downloadTatoeba,
-  frameHtml, pairsFrame, vocabularyFrame, tf, Truecaser, renderAligned, generateLongCorpus, LONG_CORPUS, LONG_CORPUS_COUNT,
-  LONG_CORPUS_SEED, LONG_CORPUS_BUCKETS, parseAlignment, formatAlignment, constructionsOf, zipEntries, zipRead,
+  parsePairs,
+  loadPairs,
+  tokenize,
+  detokenize,
+  Vocabulary,
+  PAD_ID,
+  SOS_ID,
+  EOS_ID,
+  UNK_ID,
+  splitByEnglish,
+  dropDuplicatePairs,
+  makeBatches,
+  padBatch,
+  batchTensors,
+  paddingShare,
+  prepareData,
+  renderSentence,
+  generateCorpus,
+  corpusTsv,
+  DEFAULT_CORPUS,
+  DEFAULT_CORPUS_COUNT,
+  DEFAULT_CORPUS_SEED,
+  encodeSentence,
+  downloadTatoeba,
+  frameHtml,
+  pairsFrame,
+  vocabularyFrame,
+  tf,
+  Truecaser,
+  renderAligned,
+  generateLongCorpus,
+  LONG_CORPUS,
+  LONG_CORPUS_COUNT,
+  LONG_CORPUS_SEED,
+  LONG_CORPUS_BUCKETS,
+  parseAlignment,
+  formatAlignment,
+  constructionsOf,
+  zipEntries,
+  zipRead,
 } from "attention-workbook";
 
 const root = path.resolve(__dirname, "..");
@@ -55,7 +90,10 @@ describe("pairs loader", () => {
   }
 
   it("says when the file is missing", () => {
-    assert.throws(() => loadPairs("/nonexistent/deu.txt"), /cannot read pairs file \/nonexistent\/deu\.txt: no such file/);
+    assert.throws(
+      () => loadPairs("/nonexistent/deu.txt"),
+      /cannot read pairs file \/nonexistent\/deu\.txt: no such file/,
+    );
   });
 
   it("loads the shared Tatoeba file with no error and the same counts on every run", () => {
@@ -67,9 +105,13 @@ describe("pairs loader", () => {
     assert.deepEqual(a.counts, b.counts);
     assert.equal(a.sourceVocab.size, b.sourceVocab.size);
     assert.equal(a.targetVocab.size, b.targetVocab.size);
-    assert.deepEqual(a.splits.test.slice(0, 5).map((p) => p.english), b.splits.test.slice(0, 5).map((p) => p.english));
+    assert.deepEqual(
+      a.splits.test.slice(0, 5).map((p) => p.english),
+      b.splits.test.slice(0, 5).map((p) => p.english),
+    );
     const train = new Set(a.splits.train.map((p) => p.english));
-    for (const p of [...a.splits.validation, ...a.splits.test]) assert.ok(!train.has(p.english), `${p.english} is in two splits`);
+    for (const p of [...a.splits.validation, ...a.splits.test])
+      assert.ok(!train.has(p.english), `${p.english} is in two splits`);
   });
 });
 
@@ -124,7 +166,10 @@ describe("vocabulary", () => {
     const w = Vocabulary.fromJSON(JSON.parse(JSON.stringify(v)));
     assert.deepEqual(w.words, v.words);
     assert.equal(w.id("c"), v.id("c"));
-    assert.throws(() => Vocabulary.fromJSON({ words: ["x"] }, "ckpt/vocab.json"), /ckpt\/vocab\.json: not a workbook vocabulary/);
+    assert.throws(
+      () => Vocabulary.fromJSON({ words: ["x"] }, "ckpt/vocab.json"),
+      /ckpt\/vocab\.json: not a workbook vocabulary/,
+    );
   });
   it("encodeSentence rejects an empty sentence and lists unknown words", () => {
     const v = Vocabulary.build([["she", "kissed", "him", "."]]);
@@ -137,10 +182,19 @@ describe("vocabulary", () => {
 
 describe("truecaser", () => {
   it("restores German capitalisation learned from training sentences", () => {
-    const t = Truecaser.learn(["Der Hund sieht die Katze.", "Sie sieht den Hund.", "Ich weiß, dass sie ihn sieht.", "Hunde bellen."]);
+    const t = Truecaser.learn([
+      "Der Hund sieht die Katze.",
+      "Sie sieht den Hund.",
+      "Ich weiß, dass sie ihn sieht.",
+      "Hunde bellen.",
+    ]);
     assert.deepEqual(t.apply(["sie", "sieht", "die", "katze", "."]), ["Sie", "sieht", "die", "Katze", "."]);
     assert.deepEqual(t.apply(["ich", "sehe", "den", "hund", "."]), ["Ich", "sehe", "den", "Hund", "."]);
-    assert.deepEqual(t.apply(["„", "ja", "“"]), ["„", "Ja", "“"], "the first word, not the first token, is capitalised");
+    assert.deepEqual(
+      t.apply(["„", "ja", "“"]),
+      ["„", "Ja", "“"],
+      "the first word, not the first token, is capitalised",
+    );
     assert.deepEqual(Truecaser.fromJSON(JSON.parse(JSON.stringify(t))).forms, t.forms);
     assert.throws(() => Truecaser.fromJSON({}), /not a workbook truecaser/);
   });
@@ -148,26 +202,35 @@ describe("truecaser", () => {
 
 describe("splits and batches", () => {
   const pairs = [
-    { english: "Hi.", german: "Hallo.", line: 1 }, { english: "Hi.", german: "Servus.", line: 2 },
-    { english: "Hi.", german: "Hallo.", line: 3 }, { english: "Run!", german: "Lauf!", line: 4 },
+    { english: "Hi.", german: "Hallo.", line: 1 },
+    { english: "Hi.", german: "Servus.", line: 2 },
+    { english: "Hi.", german: "Hallo.", line: 3 },
+    { english: "Run!", german: "Lauf!", line: 4 },
     ...Array.from({ length: 40 }, (_, i) => ({ english: `S${i % 20}.`, german: `D${i}.`, line: 5 + i })),
   ];
   it("drops exact duplicates only", () => {
     const d = dropDuplicatePairs(pairs);
     assert.equal(d.length, pairs.length - 1);
-    assert.deepEqual(d.slice(0, 2).map((p) => p.german), ["Hallo.", "Servus."]);
+    assert.deepEqual(
+      d.slice(0, 2).map((p) => p.german),
+      ["Hallo.", "Servus."],
+    );
   });
   it("splits by English sentence: no English sentence in two splits, reproducibly", () => {
     const s = splitByEnglish(pairs, { validation: 0.2, test: 0.2, seed: 3 });
     assert.equal(s.train.length + s.validation.length + s.test.length, pairs.length);
     const sets = [s.train, s.validation, s.test].map((x) => new Set(x.map((p) => p.english)));
-    for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) for (const e of sets[i]) assert.ok(!sets[j].has(e), `${e} in two splits`);
+    for (let i = 0; i < 3; i++)
+      for (let j = i + 1; j < 3; j++) for (const e of sets[i]) assert.ok(!sets[j].has(e), `${e} in two splits`);
     assert.ok(s.test.length > 0 && s.validation.length > 0);
     assert.deepEqual(splitByEnglish(pairs, { validation: 0.2, test: 0.2, seed: 3 }), s);
     assert.notDeepEqual(splitByEnglish(pairs, { validation: 0.2, test: 0.2, seed: 4 }).test, s.test);
   });
   it("pads batches with _SOS/_EOS framing and masks", () => {
-    const b = padBatch([{ source: [5, 6, 7], target: [8] }, { source: [9], target: [10, 11, 12] }]);
+    const b = padBatch([
+      { source: [5, 6, 7], target: [8] },
+      { source: [9], target: [10, 11, 12] },
+    ]);
     assert.equal(b.sourceLength, 3);
     assert.equal(b.targetLength, 4);
     assert.deepEqual([...b.source], [5, 6, 7, 9, 0, 0]);
@@ -190,29 +253,106 @@ describe("splits and batches", () => {
     const bucketed = makeBatches(data.train, { batchSize: 32, seed: 1, bucket: true });
     for (const batches of [plain, bucketed]) {
       const seen = batches.flatMap((b) => b.indices).sort((a, b) => a - b);
-      assert.deepEqual(seen, data.train.map((_, i) => i));
+      assert.deepEqual(
+        seen,
+        data.train.map((_, i) => i),
+      );
     }
-    const p = paddingShare(plain), q = paddingShare(bucketed);
-    assert.ok(q.source < p.source && q.target < p.target, `padding plain ${JSON.stringify(p)} vs bucketed ${JSON.stringify(q)}`);
+    const p = paddingShare(plain),
+      q = paddingShare(bucketed);
+    assert.ok(
+      q.source < p.source && q.target < p.target,
+      `padding plain ${JSON.stringify(p)} vs bucketed ${JSON.stringify(q)}`,
+    );
   });
 });
 
 describe("the built-in corpus", () => {
   it("renders each word-order pattern as hand-written German", () => {
     const expect: Array<[Parameters<typeof renderSentence>[0], string, string]> = [
-      [{ pattern: "past", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She kissed him.", "Sie küsste ihn."],
-      [{ pattern: "perfect", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She has kissed him.", "Sie hat ihn geküsst."],
-      [{ pattern: "perfect", subject: { noun: "children", det: "the" }, verb: "invite", object: { noun: "boy", det: "a" } }, "The children have invited a boy.", "Die Kinder haben einen Jungen eingeladen."],
-      [{ pattern: "subordinate", subject: { noun: "man", det: "the" }, verb: "see", object: { noun: "woman", det: "the" }, matrix: 0 }, "I know that the man sees the woman.", "Ich weiß, dass der Mann die Frau sieht."],
-      [{ pattern: "subordinate", subject: { pronoun: "she" }, verb: "call", object: { pronoun: "he" }, matrix: 1 }, "He says that she calls him.", "Er sagt, dass sie ihn anruft."],
-      [{ pattern: "subordinate-perfect", subject: { pronoun: "you" }, verb: "find", object: { noun: "key", det: "a" }, matrix: 2 }, "We think that you have found a key.", "Wir glauben, dass du einen Schlüssel gefunden hast."],
-      [{ pattern: "present", subject: { pronoun: "he" }, verb: "open", object: { noun: "window", det: "the" } }, "He opens the window.", "Er macht das Fenster auf."],
-      [{ pattern: "past", subject: { noun: "girl", det: "the" }, verb: "pick", object: { pronoun: "you" } }, "The girl picked you up.", "Das Mädchen holte dich ab."],
-      [{ pattern: "present", subject: { pronoun: "we" }, verb: "pick", object: { noun: "dog", det: "the" } }, "We pick up the dog.", "Wir holen den Hund ab."],
-      [{ pattern: "question", subject: { pronoun: "he" }, verb: "invite", object: { noun: "man", det: "a" } }, "Does he invite a man?", "Lädt er einen Mann ein?"],
-      [{ pattern: "question-perfect", subject: { noun: "cat", det: "the" }, verb: "eat", object: { noun: "soup", det: "a" } }, "Has the cat eaten the soup?", "Hat die Katze die Suppe gegessen?"],
+      [
+        { pattern: "past", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } },
+        "She kissed him.",
+        "Sie küsste ihn.",
+      ],
+      [
+        { pattern: "perfect", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } },
+        "She has kissed him.",
+        "Sie hat ihn geküsst.",
+      ],
+      [
+        {
+          pattern: "perfect",
+          subject: { noun: "children", det: "the" },
+          verb: "invite",
+          object: { noun: "boy", det: "a" },
+        },
+        "The children have invited a boy.",
+        "Die Kinder haben einen Jungen eingeladen.",
+      ],
+      [
+        {
+          pattern: "subordinate",
+          subject: { noun: "man", det: "the" },
+          verb: "see",
+          object: { noun: "woman", det: "the" },
+          matrix: 0,
+        },
+        "I know that the man sees the woman.",
+        "Ich weiß, dass der Mann die Frau sieht.",
+      ],
+      [
+        { pattern: "subordinate", subject: { pronoun: "she" }, verb: "call", object: { pronoun: "he" }, matrix: 1 },
+        "He says that she calls him.",
+        "Er sagt, dass sie ihn anruft.",
+      ],
+      [
+        {
+          pattern: "subordinate-perfect",
+          subject: { pronoun: "you" },
+          verb: "find",
+          object: { noun: "key", det: "a" },
+          matrix: 2,
+        },
+        "We think that you have found a key.",
+        "Wir glauben, dass du einen Schlüssel gefunden hast.",
+      ],
+      [
+        { pattern: "present", subject: { pronoun: "he" }, verb: "open", object: { noun: "window", det: "the" } },
+        "He opens the window.",
+        "Er macht das Fenster auf.",
+      ],
+      [
+        { pattern: "past", subject: { noun: "girl", det: "the" }, verb: "pick", object: { pronoun: "you" } },
+        "The girl picked you up.",
+        "Das Mädchen holte dich ab.",
+      ],
+      [
+        { pattern: "present", subject: { pronoun: "we" }, verb: "pick", object: { noun: "dog", det: "the" } },
+        "We pick up the dog.",
+        "Wir holen den Hund ab.",
+      ],
+      [
+        { pattern: "question", subject: { pronoun: "he" }, verb: "invite", object: { noun: "man", det: "a" } },
+        "Does he invite a man?",
+        "Lädt er einen Mann ein?",
+      ],
+      [
+        {
+          pattern: "question-perfect",
+          subject: { noun: "cat", det: "the" },
+          verb: "eat",
+          object: { noun: "soup", det: "a" },
+        },
+        "Has the cat eaten the soup?",
+        "Hat die Katze die Suppe gegessen?",
+      ],
       [{ pattern: "what-question", subject: { pronoun: "you" }, verb: "read" }, "What do you read?", "Was liest du?"],
-      [{ pattern: "modal", subject: { pronoun: "i" }, verb: "eat", object: { noun: "apple", det: "a" } }, "I want to eat an apple.", "Ich will einen Apfel essen."],
+      [
+        { pattern: "modal", subject: { pronoun: "i" }, verb: "eat", object: { noun: "apple", det: "a" } },
+        "I want to eat an apple.",
+        "Ich will einen Apfel essen.",
+      ],
     ];
     for (const [spec, en, de] of expect) assert.deepEqual(renderSentence(spec), { english: en, german: de });
   });
@@ -225,41 +365,144 @@ describe("the built-in corpus", () => {
   it("writes the gold word alignment of hand-checked sentences (English token - German token)", () => {
     type Spec = Parameters<typeof renderAligned>[0];
     const expect: Array<[Spec, string, string, string, string[]]> = [
-      [{ pattern: "past", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She kissed him.", "Sie küsste ihn.", "0-0 1-1 2-2 3-3", ["same-order"]],
-      [{ pattern: "perfect", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } }, "She has kissed him.", "Sie hat ihn geküsst.", "0-0 1-1 2-3 3-2 4-4", ["participle-final"]],
-      [{ pattern: "present", subject: { pronoun: "she" }, verb: "call", object: { pronoun: "he" } }, "She calls him.", "Sie ruft ihn an.", "0-0 1-1 1-3 2-2 3-4", ["separable-particle"]],
-      [{ pattern: "subordinate", subject: { pronoun: "he" }, verb: "see", object: { pronoun: "she" }, matrix: 0 }, "I know that he sees her.", "Ich weiß, dass er sie sieht.", "0-0 1-1 2-3 3-4 4-6 5-5 6-7", ["verb-final-dass"]],
-      [{ pattern: "question", subject: { noun: "dog", det: "the" }, verb: "see", object: { pronoun: "she" } }, "Does the dog see her?", "Sieht der Hund sie?", "0-0 1-1 2-2 3-0 4-3 5-4", ["question-inversion"]],
-      [{ pattern: "modal", subject: { pronoun: "we" }, verb: "read", object: { noun: "book", det: "a" } }, "We want to read a book.", "Wir wollen ein Buch lesen.", "0-0 1-1 2-4 3-4 4-2 5-3 6-5", ["modal-infinitive"]],
-      [{ pattern: "present", subject: { pronoun: "we" }, verb: "pick", object: { noun: "dog", det: "the" } }, "We pick up the dog.", "Wir holen den Hund ab.", "0-0 1-1 1-4 2-1 2-4 3-2 4-3 5-5", ["separable-particle"]],
-      [{ pattern: "what-question", subject: { pronoun: "you" }, verb: "read" }, "What do you read?", "Was liest du?", "0-0 1-1 2-2 3-1 4-3", ["question-inversion"]],
-      [{ pattern: "subordinate-perfect", subject: { pronoun: "you" }, verb: "find", object: { noun: "key", det: "a" }, matrix: 2 }, "We think that you have found a key.", "Wir glauben, dass du einen Schlüssel gefunden hast.", "0-0 1-1 2-3 3-4 4-8 5-7 6-5 7-6 8-9", ["participle-final", "verb-final-dass"]],
       [
-        { pattern: "perfect", subject: { noun: "man", det: "the" }, verb: "see", object: { pronoun: "she" }, relative: { verb: "call", object: { pronoun: "he" }, tense: "present" }, time: 1, place: 0 },
-        "The man who calls him has seen her in the garden today.", "Der Mann, der ihn anruft, hat sie heute im Garten gesehen.",
-        "0-0 1-1 2-3 3-5 4-4 5-7 6-12 7-8 8-10 9-10 10-11 11-9 12-13", ["participle-final", "relative-clause", "adverbials"],
+        { pattern: "past", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } },
+        "She kissed him.",
+        "Sie küsste ihn.",
+        "0-0 1-1 2-2 3-3",
+        ["same-order"],
       ],
       [
-        [{ pattern: "present", subject: { pronoun: "she" }, verb: "open", object: { noun: "door", det: "the" } }, { pattern: "past", subject: { pronoun: "we" }, verb: "pick", object: { pronoun: "they" }, time: 0 }],
-        "She opens the door and we picked them up yesterday.", "Sie macht die Tür auf und wir holten sie gestern ab.",
-        "0-0 1-1 1-4 2-2 3-3 4-5 5-6 6-7 6-10 7-8 8-7 8-10 9-9 10-11", ["separable-particle", "adverbials", "coordination"],
+        { pattern: "perfect", subject: { pronoun: "she" }, verb: "kiss", object: { pronoun: "he" } },
+        "She has kissed him.",
+        "Sie hat ihn geküsst.",
+        "0-0 1-1 2-3 3-2 4-4",
+        ["participle-final"],
       ],
       [
-        { pattern: "subordinate-perfect", subject: { noun: "children", det: "the" }, verb: "invite", object: { noun: "boy", det: "a" }, matrix: 0, nested: [1], place: 1 },
-        "I know that he says that the children have invited a boy at home.", "Ich weiß, dass er sagt, dass die Kinder einen Jungen zu Hause eingeladen haben.",
-        "0-0 1-1 2-3 3-4 4-5 5-7 6-8 7-9 8-15 9-14 10-10 11-11 12-12 13-13 14-16", ["participle-final", "verb-final-dass", "adverbials"],
+        { pattern: "present", subject: { pronoun: "she" }, verb: "call", object: { pronoun: "he" } },
+        "She calls him.",
+        "Sie ruft ihn an.",
+        "0-0 1-1 1-3 2-2 3-4",
+        ["separable-particle"],
       ],
       [
-        { pattern: "question-perfect", subject: { noun: "cat", det: "the" }, verb: "eat", object: { noun: "soup", det: "a" }, place: 3 },
-        "Has the cat eaten the soup at school?", "Hat die Katze die Suppe in der Schule gegessen?", "0-0 1-1 2-2 3-8 4-3 5-4 6-5 6-6 7-7 8-9", ["participle-final", "question-inversion", "adverbials"],
+        { pattern: "subordinate", subject: { pronoun: "he" }, verb: "see", object: { pronoun: "she" }, matrix: 0 },
+        "I know that he sees her.",
+        "Ich weiß, dass er sie sieht.",
+        "0-0 1-1 2-3 3-4 4-6 5-5 6-7",
+        ["verb-final-dass"],
+      ],
+      [
+        { pattern: "question", subject: { noun: "dog", det: "the" }, verb: "see", object: { pronoun: "she" } },
+        "Does the dog see her?",
+        "Sieht der Hund sie?",
+        "0-0 1-1 2-2 3-0 4-3 5-4",
+        ["question-inversion"],
+      ],
+      [
+        { pattern: "modal", subject: { pronoun: "we" }, verb: "read", object: { noun: "book", det: "a" } },
+        "We want to read a book.",
+        "Wir wollen ein Buch lesen.",
+        "0-0 1-1 2-4 3-4 4-2 5-3 6-5",
+        ["modal-infinitive"],
+      ],
+      [
+        { pattern: "present", subject: { pronoun: "we" }, verb: "pick", object: { noun: "dog", det: "the" } },
+        "We pick up the dog.",
+        "Wir holen den Hund ab.",
+        "0-0 1-1 1-4 2-1 2-4 3-2 4-3 5-5",
+        ["separable-particle"],
+      ],
+      [
+        { pattern: "what-question", subject: { pronoun: "you" }, verb: "read" },
+        "What do you read?",
+        "Was liest du?",
+        "0-0 1-1 2-2 3-1 4-3",
+        ["question-inversion"],
+      ],
+      [
+        {
+          pattern: "subordinate-perfect",
+          subject: { pronoun: "you" },
+          verb: "find",
+          object: { noun: "key", det: "a" },
+          matrix: 2,
+        },
+        "We think that you have found a key.",
+        "Wir glauben, dass du einen Schlüssel gefunden hast.",
+        "0-0 1-1 2-3 3-4 4-8 5-7 6-5 7-6 8-9",
+        ["participle-final", "verb-final-dass"],
+      ],
+      [
+        {
+          pattern: "perfect",
+          subject: { noun: "man", det: "the" },
+          verb: "see",
+          object: { pronoun: "she" },
+          relative: { verb: "call", object: { pronoun: "he" }, tense: "present" },
+          time: 1,
+          place: 0,
+        },
+        "The man who calls him has seen her in the garden today.",
+        "Der Mann, der ihn anruft, hat sie heute im Garten gesehen.",
+        "0-0 1-1 2-3 3-5 4-4 5-7 6-12 7-8 8-10 9-10 10-11 11-9 12-13",
+        ["participle-final", "relative-clause", "adverbials"],
+      ],
+      [
+        [
+          { pattern: "present", subject: { pronoun: "she" }, verb: "open", object: { noun: "door", det: "the" } },
+          { pattern: "past", subject: { pronoun: "we" }, verb: "pick", object: { pronoun: "they" }, time: 0 },
+        ],
+        "She opens the door and we picked them up yesterday.",
+        "Sie macht die Tür auf und wir holten sie gestern ab.",
+        "0-0 1-1 1-4 2-2 3-3 4-5 5-6 6-7 6-10 7-8 8-7 8-10 9-9 10-11",
+        ["separable-particle", "adverbials", "coordination"],
+      ],
+      [
+        {
+          pattern: "subordinate-perfect",
+          subject: { noun: "children", det: "the" },
+          verb: "invite",
+          object: { noun: "boy", det: "a" },
+          matrix: 0,
+          nested: [1],
+          place: 1,
+        },
+        "I know that he says that the children have invited a boy at home.",
+        "Ich weiß, dass er sagt, dass die Kinder einen Jungen zu Hause eingeladen haben.",
+        "0-0 1-1 2-3 3-4 4-5 5-7 6-8 7-9 8-15 9-14 10-10 11-11 12-12 13-13 14-16",
+        ["participle-final", "verb-final-dass", "adverbials"],
+      ],
+      [
+        {
+          pattern: "question-perfect",
+          subject: { noun: "cat", det: "the" },
+          verb: "eat",
+          object: { noun: "soup", det: "a" },
+          place: 3,
+        },
+        "Has the cat eaten the soup at school?",
+        "Hat die Katze die Suppe in der Schule gegessen?",
+        "0-0 1-1 2-2 3-8 4-3 5-4 6-5 6-6 7-7 8-9",
+        ["participle-final", "question-inversion", "adverbials"],
       ],
       [
         // A relative clause that ends the German sentence takes no closing comma.
-        { pattern: "what-question", subject: { noun: "boy", det: "the" }, verb: "read", relative: { verb: "pick", object: { pronoun: "we" }, tense: "past" } },
-        "What does the boy who picked us up read?", "Was liest der Junge, der uns abholte?", "0-0 1-1 2-2 3-3 4-5 5-7 6-6 7-7 8-1 9-8", ["question-inversion", "relative-clause"],
+        {
+          pattern: "what-question",
+          subject: { noun: "boy", det: "the" },
+          verb: "read",
+          relative: { verb: "pick", object: { pronoun: "we" }, tense: "past" },
+        },
+        "What does the boy who picked us up read?",
+        "Was liest der Junge, der uns abholte?",
+        "0-0 1-1 2-2 3-3 4-5 5-7 6-6 7-7 8-1 9-8",
+        ["question-inversion", "relative-clause"],
       ],
     ];
-    const sorted = (links: Array<[number, number]>) => formatAlignment([...links].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+    const sorted = (links: Array<[number, number]>) =>
+      formatAlignment([...links].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     for (const [spec, en, de, links, constructions] of expect) {
       const r = renderAligned(spec);
       assert.deepEqual({ english: r.english, german: r.german }, { english: en, german: de });
@@ -269,14 +512,28 @@ describe("the built-in corpus", () => {
   });
 
   it("loads the alignment column; a malformed or out-of-range alignment is refused with its line", () => {
-    const { pairs } = parsePairs("She calls him.\tSie ruft ihn an.\tworkbook grammar: separable-particle\t0-0 1-1 1-3 2-2 3-4\n");
-    assert.deepEqual(pairs[0].alignment, [[0, 0], [1, 1], [1, 3], [2, 2], [3, 4]]);
+    const { pairs } = parsePairs(
+      "She calls him.\tSie ruft ihn an.\tworkbook grammar: separable-particle\t0-0 1-1 1-3 2-2 3-4\n",
+    );
+    assert.deepEqual(pairs[0].alignment, [
+      [0, 0],
+      [1, 1],
+      [1, 3],
+      [2, 2],
+      [3, 4],
+    ]);
     assert.deepEqual(constructionsOf(pairs[0]), ["separable-particle"]);
-    assert.throws(() => parsePairs("a b.\tc d.\tx\t0-0 1+1\n", "f.tsv"), /f\.tsv:1: alignment column "0-0 1\+1" is not "i-j/);
+    assert.throws(
+      () => parsePairs("a b.\tc d.\tx\t0-0 1+1\n", "f.tsv"),
+      /f\.tsv:1: alignment column "0-0 1\+1" is not "i-j/,
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-align-"));
     const file = path.join(dir, "pairs.tsv");
     fs.writeFileSync(file, "She calls him.\tSie ruft ihn an.\tx\t0-0\nHe sees her.\tEr sieht sie.\tx\t0-0 9-1\n");
-    assert.throws(() => prepareData({ file }), (e: Error) => e.message === `${file}:2: alignment link 9-1 is outside the pair's 4 English and 4 German tokens`);
+    assert.throws(
+      () => prepareData({ file }),
+      (e: Error) => e.message === `${file}:2: alignment link 9-1 is outside the pair's 4 English and 4 German tokens`,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -292,9 +549,12 @@ describe("the built-in corpus", () => {
     assert.ok(!pairs.some((p) => /,[.?]$/.test(p.german)), "a comma right before the final mark");
     // Every alignment points inside its pair, and every German word but commas is linked.
     for (const p of pairs.slice(0, 500)) {
-      const en = tokenize(p.english), de = tokenize(p.german);
+      const en = tokenize(p.english),
+        de = tokenize(p.german);
       for (const [i, j] of p.alignment) assert.ok(i < en.length && j < de.length, `${p.english}: ${i}-${j}`);
-      de.forEach((w, j) => assert.ok(w === "," || p.alignment.some(([, jj]) => jj === j), `${p.german}: "${w}" unlinked`));
+      de.forEach((w, j) =>
+        assert.ok(w === "," || p.alignment.some(([, jj]) => jj === j), `${p.german}: "${w}" unlinked`),
+      );
     }
   });
 
@@ -302,18 +562,26 @@ describe("the built-in corpus", () => {
     const data = prepareData();
     assert.equal(data.counts.loaded, DEFAULT_CORPUS_COUNT);
     assert.equal(data.counts.duplicates, 0);
-    assert.ok(data.counts.train > 3000 && data.counts.test > 300 && data.counts.validation > 300, JSON.stringify(data.counts));
+    assert.ok(
+      data.counts.train > 3000 && data.counts.test > 300 && data.counts.validation > 300,
+      JSON.stringify(data.counts),
+    );
     const sample = data.pairs.find((p) => p.english === "She has kissed him.")!;
     assert.deepEqual(sample.sourceTokens, ["she", "has", "kissed", "him", "."]);
     assert.deepEqual(sample.targetTokens, ["sie", "hat", "ihn", "geküsst", "."]);
     assert.ok(data.targetVocab.has("geküsst") && data.targetVocab.has("weiß") && data.targetVocab.has("lädt"));
-    assert.ok(data.sourceVocab.size < 120 && data.targetVocab.size < 200, `${data.sourceVocab.size} / ${data.targetVocab.size}`);
+    assert.ok(
+      data.sourceVocab.size < 120 && data.targetVocab.size < 200,
+      `${data.sourceVocab.size} / ${data.targetVocab.size}`,
+    );
   });
 });
 
 describe("Tatoeba download", () => {
   it("fetches a zip over HTTP, extracts deu.txt atomically, and the loader reads it", async () => {
-    const content = Buffer.from("Go.\tGeh.\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #8597805 (Roujin)\nHi.\tHallo!\tCC-BY 2.0 (France) Attribution: tatoeba.org #538123 (CM) & #380701 (cburgmer)\n");
+    const content = Buffer.from(
+      "Go.\tGeh.\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272 (CM) & #8597805 (Roujin)\nHi.\tHallo!\tCC-BY 2.0 (France) Attribution: tatoeba.org #538123 (CM) & #380701 (cburgmer)\n",
+    );
     const zip = zipOf("deu.txt", content, { deflate: true });
     const server = http.createServer((req, res) => {
       if (req.url === "/anki/deu-eng.zip") {
@@ -355,7 +623,10 @@ describe("danfo.js tables", () => {
     const vf = vocabularyFrame(data.targetVocab, 5);
     assert.deepEqual(vf.columns, ["id", "word", "count"]);
     const counts = vf.values.map((r) => r[2] as number);
-    assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+    assert.deepEqual(
+      counts,
+      [...counts].sort((a, b) => b - a),
+    );
     assert.equal(vf.values.length, 5);
     assert.match(frameHtml(pairsFrame([{ english: "<b>", german: "&", line: 1 }])), /&lt;b&gt;.*&amp;/s);
   });

@@ -9,8 +9,25 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  tf, Random, Seq2Seq, DEFAULT_MODEL, Trainer, padBatch, batchTensors, stepThrough, LSTMCell, Dense, additiveScores, maskedCrossEntropy, classifierCrossEntropy,
-  fusedKernelsActive, setFusedKernels, setThreads, threadCount, nativeStatus, ATTENTION_KINDS,
+  tf,
+  Random,
+  Seq2Seq,
+  DEFAULT_MODEL,
+  Trainer,
+  padBatch,
+  batchTensors,
+  stepThrough,
+  LSTMCell,
+  Dense,
+  additiveScores,
+  maskedCrossEntropy,
+  classifierCrossEntropy,
+  fusedKernelsActive,
+  setFusedKernels,
+  setThreads,
+  threadCount,
+  nativeStatus,
+  ATTENTION_KINDS,
 } from "attention-workbook";
 import type { AttentionKind, Example, Seq2SeqConfig } from "attention-workbook";
 import { useBackend, randomValues, assertClose } from "./helpers";
@@ -27,7 +44,10 @@ async function onBoth<T>(fn: () => T): Promise<{ cpu: T; wasm: T }> {
 }
 
 /** Value and gradients (w.r.t. each of xs) of sum(f(xs) · weights), as plain arrays. */
-function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: Array<{ values: Float32Array; shape: number[] }>): number[][] {
+function valueAndGrads(
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  xs: Array<{ values: Float32Array; shape: number[] }>,
+): number[][] {
   return tf.tidy(() => {
     const ts = xs.map((x) => tf.tensor(x.values, x.shape));
     const y = f(...ts);
@@ -39,10 +59,19 @@ function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: Array<{ values:
 
 function assertAllClose(r: { cpu: number[][]; wasm: number[][] }, tol: number, what: string): void {
   assert.equal(r.wasm.length, r.cpu.length);
-  r.cpu.forEach((c, i) => assertClose(r.wasm[i], c, tol, `${what} [${i === 0 ? "value" : i === 1 ? "sum" : `grad ${i - 2}`}]`));
+  r.cpu.forEach((c, i) =>
+    assertClose(r.wasm[i], c, tol, `${what} [${i === 0 ? "value" : i === 1 ? "sum" : `grad ${i - 2}`}]`),
+  );
 }
 
-const rand = (rng: Random, shape: number[], scale = 1) => ({ values: randomValues(rng, shape.reduce((a, b) => a * b, 1), scale), shape });
+const rand = (rng: Random, shape: number[], scale = 1) => ({
+  values: randomValues(
+    rng,
+    shape.reduce((a, b) => a * b, 1),
+    scale,
+  ),
+  shape,
+});
 
 describe("fused kernels (wasm + native) equal the cpu backend", () => {
   it("the native addon is built and loaded", async () => {
@@ -55,7 +84,9 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
     const rng = new Random(1);
     const [B, T, E, H] = [3, 5, 4, 6];
     const cell = new LSTMCell(E, H, new Random(2));
-    const x = rand(rng, [B, T, 4 * H]), h0 = rand(rng, [B, H]), c0 = rand(rng, [B, H]);
+    const x = rand(rng, [B, T, 4 * H]),
+      h0 = rand(rng, [B, H]),
+      c0 = rand(rng, [B, H]);
     const maskValues = new Float32Array([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0]);
     for (const masked of [false, true]) {
       for (const reverse of [false, true]) {
@@ -66,7 +97,9 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
           // Differentiate w.r.t. Wh too: run with a Wh tensor in place of the variable.
           (cell as unknown as { Wh: tf.Tensor }).Wh = Wh;
           try {
-            const r = fusedKernelsActive() ? cell.sequence(xp as tf.Tensor3D, state, { mask, reverse }) : stepThrough(cell, xp as tf.Tensor3D, state, { mask, reverse });
+            const r = fusedKernelsActive()
+              ? cell.sequence(xp as tf.Tensor3D, state, { mask, reverse })
+              : stepThrough(cell, xp as tf.Tensor3D, state, { mask, reverse });
             return tf.concat([r.outputs.reshape([-1]), r.state.h.reshape([-1]), r.state.c!.reshape([-1])]);
           } finally {
             (cell as unknown as { Wh: tf.Tensor }).Wh = saved;
@@ -82,9 +115,14 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
 
   it("additive scores v·tanh(k + q) for T queries and one (T = 1), with gradients", async () => {
     const rng = new Random(3);
-    for (const [B, T, S, U] of [[2, 4, 3, 5], [3, 1, 6, 4]]) {
+    for (const [B, T, S, U] of [
+      [2, 4, 3, 5],
+      [3, 1, 6, 4],
+    ]) {
       const inputs = [rand(rng, [B, S, U]), rand(rng, [B, T, U]), rand(rng, [U])];
-      const r = await onBoth(() => valueAndGrads((k, q, v) => additiveScores(k as tf.Tensor3D, q as tf.Tensor3D, v as tf.Tensor1D), inputs));
+      const r = await onBoth(() =>
+        valueAndGrads((k, q, v) => additiveScores(k as tf.Tensor3D, q as tf.Tensor3D, v as tf.Tensor1D), inputs),
+      );
       assertAllClose(r, 1e-4, `additive B${B} T${T} S${S} U${U}`);
     }
   });
@@ -96,7 +134,12 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
     const mask = [1, 1, 0, 1, 1, 0, 1];
     for (const eps of [0, 0.1]) {
       const logits = rand(rng, [N, V], 3);
-      const r = await onBoth(() => valueAndGrads((x) => maskedCrossEntropy(x as tf.Tensor2D, tf.tensor1d(labels, "int32"), tf.tensor1d(mask), eps), [logits]));
+      const r = await onBoth(() =>
+        valueAndGrads(
+          (x) => maskedCrossEntropy(x as tf.Tensor2D, tf.tensor1d(labels, "int32"), tf.tensor1d(mask), eps),
+          [logits],
+        ),
+      );
       assertAllClose(r, 1e-4, `cross-entropy eps=${eps}`);
     }
   });
@@ -108,13 +151,21 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
     const X = rand(rng, [N, F], 2);
     const labels = [0, 8, 3, 3, 5, 1];
     for (const eps of [0, 0.1]) {
-      const r = await onBoth(() => tf.tidy(() => {
-        const features = tf.variable(tf.tensor2d(X.values, [N, F]));
-        const { value, grads } = tf.variableGrads(() => classifierCrossEntropy(features, dense, tf.tensor1d(labels, "int32"), eps), [features, dense.W, dense.b!]);
-        const out = [value.dataSync()[0], ...[features, dense.W, dense.b!].flatMap((v) => Array.from(grads[v.name].dataSync()))];
-        features.dispose();
-        return out;
-      }));
+      const r = await onBoth(() =>
+        tf.tidy(() => {
+          const features = tf.variable(tf.tensor2d(X.values, [N, F]));
+          const { value, grads } = tf.variableGrads(
+            () => classifierCrossEntropy(features, dense, tf.tensor1d(labels, "int32"), eps),
+            [features, dense.W, dense.b!],
+          );
+          const out = [
+            value.dataSync()[0],
+            ...[features, dense.W, dense.b!].flatMap((v) => Array.from(grads[v.name].dataSync())),
+          ];
+          features.dispose();
+          return out;
+        }),
+      );
       assertClose(r.wasm, r.cpu, 1e-4, `classifier cross-entropy eps=${eps}`);
     }
     dense.dispose();
@@ -123,15 +174,26 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
   it("BatchMatMul on OpenBLAS: transposes, batches and a broadcast batch", async () => {
     const rng = new Random(5);
     const cases: Array<[number[], number[], boolean, boolean]> = [
-      [[4, 3], [3, 5], false, false], [[3, 4], [3, 5], true, false], [[4, 3], [5, 3], false, true], [[3, 4], [5, 3], true, true],
-      [[2, 4, 3], [2, 3, 5], false, false], [[2, 4, 3], [1, 3, 5], false, false], [[1, 4, 3], [2, 5, 3], false, true], [[2, 2, 4, 3], [2, 2, 3, 5], false, false],
+      [[4, 3], [3, 5], false, false],
+      [[3, 4], [3, 5], true, false],
+      [[4, 3], [5, 3], false, true],
+      [[3, 4], [5, 3], true, true],
+      [[2, 4, 3], [2, 3, 5], false, false],
+      [[2, 4, 3], [1, 3, 5], false, false],
+      [[1, 4, 3], [2, 5, 3], false, true],
+      [[2, 2, 4, 3], [2, 2, 3, 5], false, false],
     ];
     for (const [sa, sb, ta, tb] of cases) {
-      const a = rand(rng, sa), b = rand(rng, sb);
+      const a = rand(rng, sa),
+        b = rand(rng, sb);
       const what = `matMul [${sa}]${ta ? "ᵀ" : ""} x [${sb}]${tb ? "ᵀ" : ""}`;
       if (sa[0] !== sb[0]) {
         // A broadcast batch: values only (tfjs's matMul gradient does not sum over a broadcast batch, on any backend).
-        const r = await onBoth(() => tf.tidy(() => Array.from(tf.matMul(tf.tensor(a.values, a.shape), tf.tensor(b.values, b.shape), ta, tb).dataSync())));
+        const r = await onBoth(() =>
+          tf.tidy(() =>
+            Array.from(tf.matMul(tf.tensor(a.values, a.shape), tf.tensor(b.values, b.shape), ta, tb).dataSync()),
+          ),
+        );
         assertClose(r.wasm, r.cpu, 1e-4, what);
         continue;
       }
@@ -143,7 +205,13 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
   it("Sum over leading axes (bias gradients) and Tanh, with gradients", async () => {
     const rng = new Random(6);
     const x = rand(rng, [3, 4, 5]);
-    for (const [axis, keepDims] of [[0, false], [[0, 1], false], [[1, 0], true], [-1, false], [1, false]] as Array<[number | number[], boolean]>) {
+    for (const [axis, keepDims] of [
+      [0, false],
+      [[0, 1], false],
+      [[1, 0], true],
+      [-1, false],
+      [1, false],
+    ] as Array<[number | number[], boolean]>) {
       const r = await onBoth(() => valueAndGrads((t) => tf.sum(t, axis, keepDims), [x]));
       assertAllClose(r, 1e-4, `sum axis=${axis} keepDims=${keepDims}`);
     }
@@ -154,8 +222,19 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
 
   it("Adam with gradient clipping: the fused update equals tfjs's AdamOptimizer over 5 steps", async () => {
     const run = () => {
-      const model = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", embeddingSize: 6, hiddenSize: 8, sourceVocabSize: 12, targetVocabSize: 13 });
-      const trainer = new Trainer({ model, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} }, { train: examples(8, 12, 13, 7), validation: [] }, { batchSize: 8, clipNorm: 0.5, learningRate: 0.01 });
+      const model = new Seq2Seq({
+        ...DEFAULT_MODEL,
+        attention: "luong-concat",
+        embeddingSize: 6,
+        hiddenSize: 8,
+        sourceVocabSize: 12,
+        targetVocabSize: 13,
+      });
+      const trainer = new Trainer(
+        { model, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} },
+        { train: examples(8, 12, 13, 7), validation: [] },
+        { batchSize: 8, clipNorm: 0.5, learningRate: 0.01 },
+      );
       const batch = padBatch(examples(8, 12, 13, 7));
       const rng = new Random(1);
       for (let i = 0; i < 5; i++) trainer.trainStep(batch, rng, { teacherForcing: 1 });
@@ -173,17 +252,36 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
       if (variant === "bidirectional" && (attention === "luong-dot" || attention === "luong-concat-shared")) continue;
       if (variant === "input feeding" && attention === "bahdanau") continue;
       it(`a ${attention} model (${variant}): loss and every gradient, teacher-forced and free-running`, async () => {
-        const config: Seq2SeqConfig = { ...DEFAULT_MODEL, attention: attention as AttentionKind, embeddingSize: 8, hiddenSize: 12, attentionUnits: 10, sourceVocabSize: 30, targetVocabSize: 32, bidirectional: variant === "bidirectional", inputFeeding: variant === "input feeding" };
+        const config: Seq2SeqConfig = {
+          ...DEFAULT_MODEL,
+          attention: attention as AttentionKind,
+          embeddingSize: 8,
+          hiddenSize: 12,
+          attentionUnits: 10,
+          sourceVocabSize: 30,
+          targetVocabSize: 32,
+          bidirectional: variant === "bidirectional",
+          inputFeeding: variant === "input feeding",
+        };
         const batch = padBatch(examples(5, 30, 32, 11));
         for (const teacherForcing of [1, 0]) {
-          const r = await onBoth(() => tf.tidy(() => {
-            const model = new Seq2Seq(config);
-            const t = batchTensors(batch);
-            const { value, grads } = tf.variableGrads(() => model.loss(t, { teacherForcing, teacherForcingMode: "batch", rng: new Random(3), training: true }), model.trainableVariables());
-            const out = [value.dataSync()[0], ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync()))];
-            model.dispose();
-            return out;
-          }));
+          const r = await onBoth(() =>
+            tf.tidy(() => {
+              const model = new Seq2Seq(config);
+              const t = batchTensors(batch);
+              const { value, grads } = tf.variableGrads(
+                () =>
+                  model.loss(t, { teacherForcing, teacherForcingMode: "batch", rng: new Random(3), training: true }),
+                model.trainableVariables(),
+              );
+              const out = [
+                value.dataSync()[0],
+                ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
+              ];
+              model.dispose();
+              return out;
+            }),
+          );
           assertClose(r.wasm, r.cpu, 1e-4, `${attention} ${variant} teacherForcing=${teacherForcing}`);
         }
       });
@@ -201,16 +299,28 @@ function examples(n: number, sourceVocab: number, targetVocab: number, seed: num
 }
 
 describe("fused training on wasm", () => {
-  const config: Seq2SeqConfig = { ...DEFAULT_MODEL, attention: "luong-concat", embeddingSize: 16, hiddenSize: 24, sourceVocabSize: 40, targetVocabSize: 45 };
+  const config: Seq2SeqConfig = {
+    ...DEFAULT_MODEL,
+    attention: "luong-concat",
+    embeddingSize: 16,
+    hiddenSize: 24,
+    sourceVocabSize: 40,
+    targetVocabSize: 45,
+  };
 
   function train(steps: number, threads: number): { losses: number[]; tensors: number[] } {
     setThreads(threads);
     const model = new Seq2Seq(config);
     const data = examples(32, 40, 45, 21);
-    const trainer = new Trainer({ model, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} }, { train: data, validation: [] }, { batchSize: 16 });
+    const trainer = new Trainer(
+      { model, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} },
+      { train: data, validation: [] },
+      { batchSize: 16 },
+    );
     const batches = [padBatch(data.slice(0, 16)), padBatch(data.slice(16))];
     const rng = new Random(5);
-    const losses: number[] = [], tensors: number[] = [];
+    const losses: number[] = [],
+      tensors: number[] = [];
     for (let i = 0; i < steps; i++) {
       losses.push(trainer.trainStep(batches[i % 2], rng, { teacherForcing: i % 3 === 0 ? 0 : 1 }));
       tensors.push(tf.memory().numTensors);
@@ -244,11 +354,20 @@ describe("fused training on wasm", () => {
     const { spawnSync } = await import("node:child_process");
     const script = `require("attention-workbook").ready().then(() => console.log("started"), (e) => { console.error(e.message); process.exit(2); })`;
     for (const value of ["0", "two", "1.5"]) {
-      const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, WORKBOOK_THREADS: value, TFJS_BACKEND: "" } });
+      const r = spawnSync(process.execPath, ["-e", script], {
+        encoding: "utf8",
+        env: { ...process.env, WORKBOOK_THREADS: value, TFJS_BACKEND: "" },
+      });
       assert.equal(r.status, 2, r.stdout + r.stderr);
-      assert.match(r.stderr.trim().split("\n").pop()!, new RegExp(`^WORKBOOK_THREADS=${value.replace(".", "\\.")}: must be a positive integer$`));
+      assert.match(
+        r.stderr.trim().split("\n").pop()!,
+        new RegExp(`^WORKBOOK_THREADS=${value.replace(".", "\\.")}: must be a positive integer$`),
+      );
     }
-    const ok = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, WORKBOOK_THREADS: "1", TFJS_BACKEND: "" } });
+    const ok = spawnSync(process.execPath, ["-e", script], {
+      encoding: "utf8",
+      env: { ...process.env, WORKBOOK_THREADS: "1", TFJS_BACKEND: "" },
+    });
     assert.equal(ok.status, 0, ok.stderr);
   });
 
@@ -256,15 +375,31 @@ describe("fused training on wasm", () => {
     await useBackend("wasm");
     // The benchmark's structure (Luong concat, batch 64, 10 source and 9 target tokens), smaller sizes: the
     // number of kernel calls does not depend on the sizes.
-    const model = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", embeddingSize: 32, hiddenSize: 32, sourceVocabSize: 200, targetVocabSize: 300 });
+    const model = new Seq2Seq({
+      ...DEFAULT_MODEL,
+      attention: "luong-concat",
+      embeddingSize: 32,
+      hiddenSize: 32,
+      sourceVocabSize: 200,
+      targetVocabSize: 300,
+    });
     const rng = new Random(2);
-    const data: Example[] = Array.from({ length: 64 }, () => ({ source: Array.from({ length: 10 }, () => 4 + rng.int(196)), target: Array.from({ length: 8 }, () => 4 + rng.int(296)) }));
-    const trainer = new Trainer({ model, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} }, { train: data, validation: [] }, { batchSize: 64 });
+    const data: Example[] = Array.from({ length: 64 }, () => ({
+      source: Array.from({ length: 10 }, () => 4 + rng.int(196)),
+      target: Array.from({ length: 8 }, () => 4 + rng.int(296)),
+    }));
+    const trainer = new Trainer(
+      { model, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} },
+      { train: data, validation: [] },
+      { batchSize: 64 },
+    );
     const batch = padBatch(data);
     const counts: Record<string, number> = {};
     for (const teacherForcing of [1, 0]) {
       trainer.trainStep(batch, rng, { teacherForcing });
-      const info = await tf.profile(() => { trainer.trainStep(batch, rng, { teacherForcing }); });
+      const info = await tf.profile(() => {
+        trainer.trainStep(batch, rng, { teacherForcing });
+      });
       counts[teacherForcing ? "teacherForced" : "freeRunning"] = info.kernels.length;
     }
     trainer.dispose();
@@ -273,11 +408,27 @@ describe("fused training on wasm", () => {
     // Without the fused kernels the same step takes several times as many.
     setFusedKernels(false);
     try {
-      const plain = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", embeddingSize: 32, hiddenSize: 32, sourceVocabSize: 200, targetVocabSize: 300 });
-      const t2 = new Trainer({ model: plain, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} }, { train: data, validation: [] }, { batchSize: 64 });
+      const plain = new Seq2Seq({
+        ...DEFAULT_MODEL,
+        attention: "luong-concat",
+        embeddingSize: 32,
+        hiddenSize: 32,
+        sourceVocabSize: 200,
+        targetVocabSize: 300,
+      });
+      const t2 = new Trainer(
+        { model: plain, sourceVocab: undefined as never, targetVocab: undefined as never, tokenizeOptions: {} },
+        { train: data, validation: [] },
+        { batchSize: 64 },
+      );
       t2.trainStep(batch, rng, { teacherForcing: 1 });
-      const info = await tf.profile(() => { t2.trainStep(batch, rng, { teacherForcing: 1 }); });
-      assert.ok(info.kernels.length > 3 * counts.teacherForced, `plain ops: ${info.kernels.length} kernel calls, fused: ${counts.teacherForced}`);
+      const info = await tf.profile(() => {
+        t2.trainStep(batch, rng, { teacherForcing: 1 });
+      });
+      assert.ok(
+        info.kernels.length > 3 * counts.teacherForced,
+        `plain ops: ${info.kernels.length} kernel calls, fused: ${counts.teacherForced}`,
+      );
       t2.dispose();
       plain.dispose();
     } finally {

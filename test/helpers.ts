@@ -28,7 +28,14 @@ export function randomValues(rng: Random, n: number, scale = 1): Float32Array {
 }
 
 export function randomTensor(rng: Random, shape: number[], scale = 1): tf.Tensor {
-  return tf.tensor(randomValues(rng, shape.reduce((a, b) => a * b, 1), scale), shape);
+  return tf.tensor(
+    randomValues(
+      rng,
+      shape.reduce((a, b) => a * b, 1),
+      scale,
+    ),
+    shape,
+  );
 }
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {

@@ -19,15 +19,23 @@ import { SCREENSHOTS, increases, startJupyter, JupyterServer, watchErrors, write
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
-interface LabFigure { svg: boolean; ticks: string[] }
-interface Sample { t: number; points: number }
+interface LabFigure {
+  svg: boolean;
+  ticks: string[];
+}
+interface Sample {
+  t: number;
+  points: number;
+}
 
 /** Every figure JupyterLab's Plotly renderer drew in the open notebook. */
 function labFigures(page: Page): Promise<LabFigure[]> {
-  return page.$$eval(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly", (divs) => divs.map((d) => ({
-    svg: Boolean(d.querySelector("svg.main-svg")),
-    ticks: Array.from(d.querySelectorAll(".xtick text, .ytick text")).map((t) => t.textContent ?? ""),
-  })));
+  return page.$$eval(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly", (divs) =>
+    divs.map((d) => ({
+      svg: Boolean(d.querySelector("svg.main-svg")),
+      ticks: Array.from(d.querySelectorAll(".xtick text, .ytick text")).map((t) => t.textContent ?? ""),
+    })),
+  );
 }
 
 /** Text of every output that reports an error (stderr streams and error tracebacks). */
@@ -43,7 +51,9 @@ async function openNotebook(page: Page, port: number, name: string): Promise<voi
   // A workspace of its own, so JupyterLab does not reopen the notebooks of the earlier tests.
   await page.goto(`http://127.0.0.1:${port}/lab/workspaces/test-${name.slice(0, 2)}/tree/${name}?reset`);
   await page.waitForSelector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", { timeout: 120000 });
-  await page.locator(".jp-StatusBar-TextItem", { hasText: /^TypeScript \(attention workbook\) \| Idle$/ }).waitFor({ timeout: 120000 });
+  await page
+    .locator(".jp-StatusBar-TextItem", { hasText: /^TypeScript \(attention workbook\) \| Idle$/ })
+    .waitFor({ timeout: 120000 });
 }
 
 /**
@@ -54,30 +64,57 @@ async function runAll(page: Page): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
     await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-    const started = await page.waitForFunction(() => {
-      const first = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt");
-      return /\[(\*|\d+)\]/.test(first?.textContent ?? "");
-    }, undefined, { timeout: 15000 }).then(() => true, () => false);
+    const started = await page
+      .waitForFunction(
+        () => {
+          const first = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt");
+          return /\[(\*|\d+)\]/.test(first?.textContent ?? "");
+        },
+        undefined,
+        { timeout: 15000 },
+      )
+      .then(
+        () => true,
+        () => false,
+      );
     if (started) return;
     assert.ok(attempt < 3, "Run All Cells did not start the first cell");
   }
 }
 
 /** Waits until every code cell has run (an execution count in its prompt) and the kernel is idle. */
-async function waitForAllCells(page: Page, timeout = Number(process.env.WORKBOOK_LAB_TIMEOUT_MS ?? 600000)): Promise<void> {
-  await page.waitForFunction(() => {
-    const prompts = Array.from(document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt"));
-    const idle = document.querySelector(`.jp-Notebook-ExecutionIndicator[data-status="idle"]`);
-    return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent ?? "")) && Boolean(idle);
-  }, undefined, { timeout, polling: 500 }).catch(async (e) => {
-    await page.screenshot({ path: path.join(SCREENSHOTS, "jupyterlab-timeout.png") });
-    const prompts = await page.$$eval(".jp-CodeCell .jp-InputPrompt", (els) => els.map((p) => p.textContent).join(" "));
-    throw new Error(`${(e as Error).message}; prompts: ${prompts}; screenshot: artifacts/screenshots/jupyterlab-timeout.png`);
-  });
+async function waitForAllCells(
+  page: Page,
+  timeout = Number(process.env.WORKBOOK_LAB_TIMEOUT_MS ?? 600000),
+): Promise<void> {
+  await page
+    .waitForFunction(
+      () => {
+        const prompts = Array.from(
+          document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt"),
+        );
+        const idle = document.querySelector(`.jp-Notebook-ExecutionIndicator[data-status="idle"]`);
+        return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent ?? "")) && Boolean(idle);
+      },
+      undefined,
+      { timeout, polling: 500 },
+    )
+    .catch(async (e) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, "jupyterlab-timeout.png") });
+      const prompts = await page.$$eval(".jp-CodeCell .jp-InputPrompt", (els) =>
+        els.map((p) => p.textContent).join(" "),
+      );
+      throw new Error(
+        `${(e as Error).message}; prompts: ${prompts}; screenshot: artifacts/screenshots/jupyterlab-timeout.png`,
+      );
+    });
 }
 
 /** Saves the notebook (Ctrl+S) and returns the saved file's JSON. */
-async function saveNotebook(page: Page, file: string): Promise<{ cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> }> {
+async function saveNotebook(
+  page: Page,
+  file: string,
+): Promise<{ cells: Array<{ outputs?: Array<{ data?: Record<string, unknown> }> }> }> {
   const before = fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0;
   await page.keyboard.press("Control+s");
   // Until the file has changed and reads as whole JSON (the server may still be writing it).
@@ -106,8 +143,11 @@ async function startSampling(page: Page, marker: string): Promise<void> {
     if (w.__sampler) clearInterval(w.__sampler);
     w.__samples = [];
     w.__sampler = window.setInterval(() => {
-      const cell = Array.from(document.querySelectorAll(".jp-CodeCell")).find((c) => (c.querySelector(".cm-content")?.textContent ?? "").includes(m));
-      const graph = cell?.querySelector(".jp-RenderedPlotly.js-plotly-plot") as (Element & { data?: Array<{ x?: unknown[] }> }) | null | undefined;
+      const cell = Array.from(document.querySelectorAll(".jp-CodeCell")).find((c) =>
+        (c.querySelector(".cm-content")?.textContent ?? "").includes(m),
+      );
+      const graph = cell?.querySelector(".jp-RenderedPlotly.js-plotly-plot") as
+        (Element & { data?: Array<{ x?: unknown[] }> }) | null | undefined;
       const points = graph?.data?.[0]?.x?.length ?? -1;
       const last = w.__samples[w.__samples.length - 1];
       if (!last || last.points !== points) w.__samples.push({ t: performance.now(), points });
@@ -126,7 +166,9 @@ async function stopSampling(page: Page): Promise<Sample[]> {
 /** The text of the outputs of the cell whose code contains `marker`. */
 function cellOutputText(page: Page, marker: string): Promise<string> {
   return page.evaluate((m) => {
-    const cell = Array.from(document.querySelectorAll(".jp-CodeCell")).find((c) => (c.querySelector(".cm-content")?.textContent ?? "").includes(m));
+    const cell = Array.from(document.querySelectorAll(".jp-CodeCell")).find((c) =>
+      (c.querySelector(".cm-content")?.textContent ?? "").includes(m),
+    );
     return cell?.querySelector(".jp-OutputArea")?.textContent ?? "";
   }, marker);
 }
@@ -141,7 +183,11 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
   before(async () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     const py = labPython();
-    const version = (await import("node:child_process")).spawnSync(py, ["-c", "import jupyterlab, plotly; print(jupyterlab.__version__, plotly.__version__)"], { encoding: "utf8" });
+    const version = (await import("node:child_process")).spawnSync(
+      py,
+      ["-c", "import jupyterlab, plotly; print(jupyterlab.__version__, plotly.__version__)"],
+      { encoding: "utf8" },
+    );
     assert.equal(version.status, 0, version.stderr);
     assert.match(version.stdout, /^4\./, `JupyterLab 4 expected, found ${version.stdout}`);
     ws = makeWorkspace("workbook-lab-");
@@ -169,7 +215,10 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     if (settingsDir) fs.rmSync(settingsDir, { recursive: true, force: true });
   });
 
-  for (const [name, tickLabel] of [["01-bahdanau-step-by-step.ipynb", "kissed"], ["07-workshop.ipynb", undefined]] as const) {
+  for (const [name, tickLabel] of [
+    ["01-bahdanau-step-by-step.ipynb", "kissed"],
+    ["07-workshop.ipynb", undefined],
+  ] as const) {
     it(`${name}: Run All draws every figure with tick labels and prints no error`, async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
       const errors = watchErrors(page);
@@ -178,7 +227,11 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
       await waitForAllCells(page);
       const saved = await saveNotebook(page, path.join(ws.notebooks, name));
       const expected = plotlyOutputCount(saved);
-      await page.waitForFunction((n) => document.querySelectorAll(".jp-RenderedPlotly svg.main-svg").length >= n, expected, { timeout: 60000 });
+      await page.waitForFunction(
+        (n) => document.querySelectorAll(".jp-RenderedPlotly svg.main-svg").length >= n,
+        expected,
+        { timeout: 60000 },
+      );
       const figures = await labFigures(page);
       await page.screenshot({ path: path.join(SCREENSHOTS, `jupyterlab-${name.slice(0, 2)}.png`) });
       assert.ok(expected >= 1, `${name}: no figure outputs`);
@@ -207,15 +260,23 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     const firstText = await cellOutputText(page, marker);
     const firstBatches = Number(/(\d+) batches in all/.exec(firstText)?.[1]);
     assert.ok(firstBatches > 0, `no batch count in the training cell's output: ${firstText}`);
-    console.log(`live chart, first run: ${increases(first)} increases seen, points ${first.map((x) => x.points).join(" ")}`);
+    console.log(
+      `live chart, first run: ${increases(first)} increases seen, points ${first.map((x) => x.points).join(" ")}`,
+    );
     assert.ok(increases(first) >= 3, `first run: the chart grew ${increases(first)} times: ${JSON.stringify(first)}`);
-    assert.equal(first[first.length - 1].points, firstBatches, `first run ends with ${first[first.length - 1].points} points for ${firstBatches} batches`);
+    assert.equal(
+      first[first.length - 1].points,
+      firstBatches,
+      `first run ends with ${first[first.length - 1].points} points for ${firstBatches} batches`,
+    );
 
     // Every figure of the notebook, as in 01 and 07.
     const saved = await saveNotebook(page, path.join(ws.notebooks, name));
     const figures = await labFigures(page);
     assert.equal(figures.length, plotlyOutputCount(saved));
-    figures.forEach((f, i) => assert.ok(f.svg && f.ticks.length > 0, `figure ${i}: svg ${f.svg}, ${f.ticks.length} ticks`));
+    figures.forEach((f, i) =>
+      assert.ok(f.svg && f.ticks.length > 0, `figure ${i}: svg ${f.svg}, ${f.ticks.length} ticks`),
+    );
     assert.ok(figures.flatMap((f) => f.ticks).includes("kissed"), "the heatmap's tick labels");
     await page.screenshot({ path: path.join(SCREENSHOTS, "jupyterlab-04.png") });
 
@@ -224,15 +285,26 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     const cell = page.locator(".jp-CodeCell", { has: page.locator(".cm-content", { hasText: marker }) });
     await cell.locator(".jp-InputPrompt").click();
     await page.keyboard.press("Shift+Enter");
-    await page.waitForFunction((m) => {
-      const c = Array.from(document.querySelectorAll(".jp-CodeCell")).find((x) => (x.querySelector(".cm-content")?.textContent ?? "").includes(m));
-      return /\d+ batches in all/.test(c?.querySelector(".jp-OutputArea")?.textContent ?? "") && Boolean(document.querySelector(`.jp-Notebook-ExecutionIndicator[data-status="idle"]`));
-    }, marker, { timeout: 300000, polling: 250 });
+    await page.waitForFunction(
+      (m) => {
+        const c = Array.from(document.querySelectorAll(".jp-CodeCell")).find((x) =>
+          (x.querySelector(".cm-content")?.textContent ?? "").includes(m),
+        );
+        return (
+          /\d+ batches in all/.test(c?.querySelector(".jp-OutputArea")?.textContent ?? "") &&
+          Boolean(document.querySelector(`.jp-Notebook-ExecutionIndicator[data-status="idle"]`))
+        );
+      },
+      marker,
+      { timeout: 300000, polling: 250 },
+    );
     await page.waitForTimeout(500);
     const rerun = await stopSampling(page);
     const allBatches = Number(/(\d+) batches in all/.exec(await cellOutputText(page, marker))?.[1]);
     assert.ok(allBatches > firstBatches, `rerun: ${allBatches} batches in all after ${firstBatches}`);
-    console.log(`live chart, rerun: ${increases(rerun)} increases seen, points ${rerun.map((x) => x.points).join(" ")}`);
+    console.log(
+      `live chart, rerun: ${increases(rerun)} increases seen, points ${rerun.map((x) => x.points).join(" ")}`,
+    );
     assert.ok(increases(rerun) >= 3, `rerun: the chart grew ${increases(rerun)} times: ${JSON.stringify(rerun)}`);
     assert.equal(rerun[rerun.length - 1].points, allBatches);
 
@@ -244,7 +316,9 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     // The hover label, within 10 s. The chart's last redraw can land just after the first mouse move (on two
     // busy cores): the mouse is moved again, over the plot area as it is then, every 2 s.
     const hovered = (m: string) => {
-      const c = Array.from(document.querySelectorAll(".jp-CodeCell")).find((x) => (x.querySelector(".cm-content")?.textContent ?? "").includes(m));
+      const c = Array.from(document.querySelectorAll(".jp-CodeCell")).find((x) =>
+        (x.querySelector(".cm-content")?.textContent ?? "").includes(m),
+      );
       return (c?.querySelectorAll(".hoverlayer .hovertext").length ?? 0) > 0;
     };
     for (let attempt = 1; ; attempt++) {
@@ -258,14 +332,21 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
         box = (await graph.locator(".nsewdrag").first().boundingBox()) ?? box;
       }
     }
-    const rangeBefore = await graph.evaluate((g) => (g as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range.slice());
+    const rangeBefore = await graph.evaluate((g) =>
+      (g as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range.slice(),
+    );
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 8 });
     await page.mouse.up();
     await page.waitForTimeout(500);
-    const rangeAfter = await graph.evaluate((g) => (g as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range.slice());
-    assert.ok(rangeAfter[1] - rangeAfter[0] < (rangeBefore[1] - rangeBefore[0]) * 0.6, `zoom: x range ${rangeBefore} -> ${rangeAfter}`);
+    const rangeAfter = await graph.evaluate((g) =>
+      (g as unknown as { _fullLayout: { xaxis: { range: number[] } } })._fullLayout.xaxis.range.slice(),
+    );
+    assert.ok(
+      rangeAfter[1] - rangeAfter[0] < (rangeBefore[1] - rangeBefore[0]) * 0.6,
+      `zoom: x range ${rangeBefore} -> ${rangeAfter}`,
+    );
     const overlap = await graph.evaluate((g) => {
       const a = g.querySelector(".legend")?.getBoundingClientRect();
       const b = g.querySelector(".g-xtitle")?.getBoundingClientRect();

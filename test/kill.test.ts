@@ -19,8 +19,16 @@ export const KILLS = 24;
 const MODEL_FLAGS = ["--hidden", "8", "--embedding", "8", "--no-eval"];
 
 /** Starts a resumed run that would train for a long time, and kills it `delayMs` after it starts training. */
-async function killDuringTraining(data: string, out: string, delayMs: number): Promise<{ trainedEpochs: number; signal: string | null }> {
-  const child = spawn(process.execPath, [TRAIN, "--data", data, "--resume", "--epochs", "100000", ...MODEL_FLAGS, "--out", out], { cwd: root, env: { ...process.env, TFJS_BACKEND: "" } });
+async function killDuringTraining(
+  data: string,
+  out: string,
+  delayMs: number,
+): Promise<{ trainedEpochs: number; signal: string | null }> {
+  const child = spawn(
+    process.execPath,
+    [TRAIN, "--data", data, "--resume", "--epochs", "100000", ...MODEL_FLAGS, "--out", out],
+    { cwd: root, env: { ...process.env, TFJS_BACKEND: "" } },
+  );
   let stderr = "";
   const exited = new Promise<string | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
   const started = new Promise<void>((resolve, reject) => {
@@ -82,7 +90,10 @@ describe("kill -9 at random moments of training", () => {
   before(async () => {
     const lines = fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 30);
     fs.writeFileSync(data, lines.join("\n") + "\n");
-    const r = spawnSync(process.execPath, [TRAIN, "--data", data, "--epochs", "1", ...MODEL_FLAGS, "--out", out], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [TRAIN, "--data", data, "--epochs", "1", ...MODEL_FLAGS, "--out", out], {
+      cwd: root,
+      encoding: "utf8",
+    });
     assert.equal(r.status, 0, r.stderr);
     await useBackend("wasm");
   });
@@ -102,24 +113,38 @@ describe("kill -9 at random moments of training", () => {
       const before = tf.memory().numTensors;
       const loaded = loadCheckpoint(out); // throws if the kill left nothing loadable
       const saved = loaded.training?.epoch ?? 0;
-      assert.ok(saved >= epoch, `kill ${k + 1} (after ${delay} ms): checkpoint at epoch ${saved}, it was at ${epoch} before`);
+      assert.ok(
+        saved >= epoch,
+        `kill ${k + 1} (after ${delay} ms): checkpoint at epoch ${saved}, it was at ${epoch} before`,
+      );
       epoch = saved;
       loaded.model.dispose();
       assert.equal(tf.memory().numTensors, before, "loading leaves no tensor behind");
     }
     // The dead runs' locks are stale: a normal run takes the directory over and trains one more epoch.
-    const r = spawnSync(process.execPath, [TRAIN, "--data", data, "--resume", "--epochs", "1", ...MODEL_FLAGS, "--out", out], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [TRAIN, "--data", data, "--resume", "--epochs", "1", ...MODEL_FLAGS, "--out", out],
+      { cwd: root, encoding: "utf8" },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout.trim().split("\n").pop()!).epochs, epoch + 1);
-    assert.deepEqual(fs.readdirSync(out).sort(), ["LATEST", fs.readFileSync(path.join(out, "LATEST"), "utf8").trim()].sort(), "no lock, no partial version left");
+    assert.deepEqual(
+      fs.readdirSync(out).sort(),
+      ["LATEST", fs.readFileSync(path.join(out, "LATEST"), "utf8").trim()].sort(),
+      "no lock, no partial version left",
+    );
     assert.ok(epoch > 1, `the killed runs trained and saved (epoch ${epoch})`);
-    process.stderr.write(`# ${KILLS} kills after ${delays.join(", ")} ms of training; ${insideSave} inside a save; the checkpoint reached epoch ${epoch}\n`);
+    process.stderr.write(
+      `# ${KILLS} kills after ${delays.join(", ")} ms of training; ${insideSave} inside a save; the checkpoint reached epoch ${epoch}\n`,
+    );
   });
 
   it("a kill at every step of a save leaves the old or the new version, loadable, and the next save succeeds", () => {
     const script = path.join(work, "save-child.js");
     fs.writeFileSync(script, SAVE_CHILD);
-    const runChild = (killAt: number) => spawnSync(process.execPath, [script, root, out, String(killAt)], { cwd: root, encoding: "utf8" });
+    const runChild = (killAt: number) =>
+      spawnSync(process.execPath, [script, root, out, String(killAt)], { cwd: root, encoding: "utf8" });
     const clean = runChild(0);
     assert.equal(clean.status, 0, clean.stderr);
     const steps = Number(clean.stdout);
@@ -129,7 +154,10 @@ describe("kill -9 at random moments of training", () => {
       const r = runChild(k);
       assert.equal(r.signal, "SIGKILL", `step ${k}: not killed (${r.stderr})`);
       const saved = savedEpoch(out); // throws if the kill left nothing loadable
-      assert.ok(saved === epoch || saved === epoch + 1, `killed at step ${k} of ${steps}: epoch ${saved}, expected ${epoch} or ${epoch + 1}`);
+      assert.ok(
+        saved === epoch || saved === epoch + 1,
+        `killed at step ${k} of ${steps}: epoch ${saved}, expected ${epoch} or ${epoch + 1}`,
+      );
       epoch = saved;
     }
     const after = runChild(0);

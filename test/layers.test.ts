@@ -10,7 +10,10 @@ import { spawnSync } from "node:child_process";
 import { root } from "./workspace";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, shared with the command line
-const { upwardImports, LAYERS } = require(path.join(root, "scripts/layers.js")) as { upwardImports(src: string): string[]; LAYERS: string[][] };
+const { upwardImports, LAYERS } = require(path.join(root, "scripts/layers.js")) as {
+  upwardImports(src: string): string[];
+  LAYERS: string[][];
+};
 
 describe("layers", () => {
   it("every import in src/ points down a layer (or stays in its folder)", () => {
@@ -26,7 +29,11 @@ describe("layers", () => {
   });
 
   it("the command exits 1 on the fixture with one line per problem, and 0 on src/", () => {
-    const bad = spawnSync(process.execPath, [path.join(root, "scripts/layers.js"), path.join(root, "test/fixtures/layers/src")], { encoding: "utf8" });
+    const bad = spawnSync(
+      process.execPath,
+      [path.join(root, "scripts/layers.js"), path.join(root, "test/fixtures/layers/src")],
+      { encoding: "utf8" },
+    );
     assert.equal(bad.status, 1);
     assert.equal(bad.stderr.trim().split("\n").length, 2, bad.stderr);
     const good = spawnSync(process.execPath, [path.join(root, "scripts/layers.js")], { encoding: "utf8" });
@@ -36,6 +43,9 @@ describe("layers", () => {
 
   it("the README's Architecture section draws these layers", () => {
     const picture = LAYERS.map((names) => names.join(", ")).join(" <- ");
-    assert.ok(fs.readFileSync(path.join(root, "README.md"), "utf8").includes(picture), `README.md does not show: ${picture}`);
+    assert.ok(
+      fs.readFileSync(path.join(root, "README.md"), "utf8").includes(picture),
+      `README.md does not show: ${picture}`,
+    );
   });
 });

@@ -7,7 +7,17 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { corpusBleu, corpusChrf, bleuFromStats, tokenize13a, groupReferences, attentionLinks, alignmentCounts, alignmentScore, argmaxOffsets } from "attention-workbook";
+import {
+  corpusBleu,
+  corpusChrf,
+  bleuFromStats,
+  tokenize13a,
+  groupReferences,
+  attentionLinks,
+  alignmentCounts,
+  alignmentScore,
+  argmaxOffsets,
+} from "attention-workbook";
 
 const refs = [
   ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
@@ -25,7 +35,8 @@ describe("BLEU equals sacrebleu", () => {
   });
   it("BLEU of other maximum orders", () => {
     const want: Record<number, string> = { 1: "77.65", 2: "60.50", 3: "53.93", 4: "48.53", 5: "46.14", 6: "43.28" };
-    for (const [n, s] of Object.entries(want)) assert.equal(corpusBleu(hyps, bySentence, { maxOrder: Number(n) }).score.toFixed(2), s);
+    for (const [n, s] of Object.entries(want))
+      assert.equal(corpusBleu(hyps, bySentence, { maxOrder: Number(n) }).score.toFixed(2), s);
   });
   it("BLEU from statistics", () => {
     assert.ok(Math.abs(bleuFromStats([9, 7, 5, 3], [10, 8, 6, 4], 11, 11).score / 100 - 0.8375922397) < 1e-8);
@@ -38,7 +49,10 @@ describe("BLEU equals sacrebleu", () => {
     assert.equal(tokenize13a("a &amp; b &lt;c&gt;"), "a & b < c >");
   });
   it("lower-casing", () => {
-    assert.ok(Math.abs(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]], { lowercase: true }).score - 100) < 1e-9);
+    assert.ok(
+      Math.abs(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]], { lowercase: true }).score - 100) <
+        1e-9,
+    );
     assert.ok(corpusBleu(["sie hat ihn geküsst."], [["Sie hat ihn geküsst."]]).score < 100);
   });
 });
@@ -52,9 +66,17 @@ describe("BLEU equals sacrebleu", () => {
 describe("BLEU and chrF equal sacrebleu on a 136-sentence multi-reference fixture", () => {
   interface Fixture {
     sentences: Array<{ hypothesis: string; references: string[] }>;
-    sacrebleu: { version: string; scores: Record<string, { score: number; signature: string; counts?: number[]; totals?: number[]; sysLen?: number; refLen?: number }> };
+    sacrebleu: {
+      version: string;
+      scores: Record<
+        string,
+        { score: number; signature: string; counts?: number[]; totals?: number[]; sysLen?: number; refLen?: number }
+      >;
+    };
   }
-  const fixture: Fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", "metrics-multiref.json"), "utf8"));
+  const fixture: Fixture = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "..", "test", "fixtures", "metrics-multiref.json"), "utf8"),
+  );
   const hyps = fixture.sentences.map((s) => s.hypothesis);
   const references = fixture.sentences.map((s) => s.references);
   const want = fixture.sacrebleu.scores;
@@ -76,11 +98,18 @@ describe("BLEU and chrF equal sacrebleu on a 136-sentence multi-reference fixtur
     it(`${name}: sacrebleu ${want[name].score.toFixed(4)}`, () => {
       const got = score();
       assert.ok(Math.abs(got - want[name].score) < 0.01, `${name}: ${got} vs sacrebleu ${want[name].score}`);
-      assert.ok(Math.abs(got - want[name].score) < 1e-9, `${name} differs beyond rounding: ${got} vs ${want[name].score}`);
+      assert.ok(
+        Math.abs(got - want[name].score) < 1e-9,
+        `${name} differs beyond rounding: ${got} vs ${want[name].score}`,
+      );
     });
   }
   it("BLEU's n-gram statistics equal sacrebleu's", () => {
-    for (const [name, opts] of [["bleu", {}], ["bleuLowercase", { lowercase: true }], ["bleuTokenizeNone", { tokenize: "none" as const }]] as const) {
+    for (const [name, opts] of [
+      ["bleu", {}],
+      ["bleuLowercase", { lowercase: true }],
+      ["bleuTokenizeNone", { tokenize: "none" as const }],
+    ] as const) {
       const r = corpusBleu(hyps, references, opts);
       assert.deepEqual(r.counts, want[name].counts, name);
       assert.deepEqual(r.totals, want[name].totals, name);
@@ -92,8 +121,18 @@ describe("BLEU and chrF equal sacrebleu on a 136-sentence multi-reference fixtur
 
 describe("chrF equals sacrebleu", () => {
   const beta3: Array<[string, string, number, boolean]> = [
-    [" risk assessment must be made of those who are qualified and expertise in the sector - these are the scientists .", "risk assessment has to be undertaken by those who are qualified and expert in that area - that is the scientists .", 63.36173, true],
-    [" Die    Beziehung zwischen  Obama und Netanjahu ist nicht gerade  freundlich. ", "Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade freundschaftlich.", 64.1302698, true],
+    [
+      " risk assessment must be made of those who are qualified and expertise in the sector - these are the scientists .",
+      "risk assessment has to be undertaken by those who are qualified and expert in that area - that is the scientists .",
+      63.36173,
+      true,
+    ],
+    [
+      " Die    Beziehung zwischen  Obama und Netanjahu ist nicht gerade  freundlich. ",
+      "Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade freundschaftlich.",
+      64.1302698,
+      true,
+    ],
     ["Niemand hat die Absicht, eine Mauer zu errichten", "Niemand hat die Absicht, eine Mauer zu errichten", 100, true],
     ["a b c", "abc", 50, true],
     ["aa", "ab", 8.3333, true],
@@ -114,16 +153,33 @@ describe("chrF equals sacrebleu", () => {
     assert.ok(Math.abs(corpusChrf(["a", "b"], [["a"], ["c"]], { beta: 3 }).score - 50) < 1e-4);
   });
   it("keeping whitespace", () => {
-    const got = corpusChrf(["Die Beziehung zwischen Obama und Netanjahu ist nicht gerade freundlich."], [["Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade freundschaftlich."]], { beta: 3, whitespace: true }).score;
+    const got = corpusChrf(
+      ["Die Beziehung zwischen Obama und Netanjahu ist nicht gerade freundlich."],
+      [["Das Verhältnis zwischen Obama und Netanyahu ist nicht gerade freundschaftlich."]],
+      { beta: 3, whitespace: true },
+    ).score;
     assert.ok(Math.abs(got - 67.3481606) < 1e-4, String(got));
   });
   it("sentence-level chrF (β=2, eps smoothing)", () => {
     const cases: Array<[string, string, number]> = [
-      ["Co nás nejvíc trápí, protože lékaři si vybírají, kdo bude žít a kdo zemře.", "Nejvíce smutní jsme z toho, že musíme rozhodovat o tom, kdo bude žít a kdo zemře.", 39.14078509],
-      ["Nebo prostě nemají vybavení, které by jim pomohlo, uvedli lékaři.", "A někdy nemáme ani potřebný materiál, abychom jim pomohli, popsali lékaři.", 31.22557079],
-      ["Lapali po dechu, jejich životy skončily dřív, než skutečně začaly.", "Lapali po dechu a pak jejich život skončil - dřív, než skutečně mohl začít, připomněli.", 57.15704367],
+      [
+        "Co nás nejvíc trápí, protože lékaři si vybírají, kdo bude žít a kdo zemře.",
+        "Nejvíce smutní jsme z toho, že musíme rozhodovat o tom, kdo bude žít a kdo zemře.",
+        39.14078509,
+      ],
+      [
+        "Nebo prostě nemají vybavení, které by jim pomohlo, uvedli lékaři.",
+        "A někdy nemáme ani potřebný materiál, abychom jim pomohli, popsali lékaři.",
+        31.22557079,
+      ],
+      [
+        "Lapali po dechu, jejich životy skončily dřív, než skutečně začaly.",
+        "Lapali po dechu a pak jejich život skončil - dřív, než skutečně mohl začít, připomněli.",
+        57.15704367,
+      ],
     ];
-    for (const [h, r, want] of cases) assert.ok(Math.abs(corpusChrf([h], [[r]], { epsSmoothing: true }).score - want) < 1e-4);
+    for (const [h, r, want] of cases)
+      assert.ok(Math.abs(corpusChrf([h], [[r]], { epsSmoothing: true }).score - want) < 1e-4);
   });
   it("picks the best reference of several per sentence", () => {
     const one = corpusChrf(["Sie hat ihn geküsst."], [["Sie küsste ihn."]]).score;
@@ -136,19 +192,39 @@ describe("chrF equals sacrebleu", () => {
 describe("reference groups", () => {
   it("groups identical English sentences, in order of first appearance", () => {
     const groups = groupReferences([
-      { english: "Hi.", german: "Hallo.", line: 1 }, { english: "Go.", german: "Geh.", line: 2 }, { english: "Hi.", german: "Servus.", line: 3 },
+      { english: "Hi.", german: "Hallo.", line: 1 },
+      { english: "Go.", german: "Geh.", line: 2 },
+      { english: "Hi.", german: "Servus.", line: 3 },
     ]);
-    assert.deepEqual(groups, [{ english: "Hi.", references: ["Hallo.", "Servus."] }, { english: "Go.", references: ["Geh."] }]);
+    assert.deepEqual(groups, [
+      { english: "Hi.", references: ["Hallo.", "Servus."] },
+      { english: "Go.", references: ["Geh."] },
+    ]);
   });
 });
 
 describe("attention scored against gold alignments", () => {
   // "She has kissed him." / "Sie hat ihn geküsst.": gold 0-0 1-1 2-3 3-2 4-4 (English - German).
-  const gold: Array<[number, number]> = [[0, 0], [1, 1], [2, 3], [3, 2], [4, 4]];
+  const gold: Array<[number, number]> = [
+    [0, 0],
+    [1, 1],
+    [2, 3],
+    [3, 2],
+    [4, 4],
+  ];
   const weights = (argmax: number[]) => argmax.map((i) => [0, 1, 2, 3, 4].map((k) => (k === i ? 0.6 : 0.1)));
 
   it("takes the argmax English word of each German row", () => {
-    assert.deepEqual(attentionLinks([[0.1, 0.7, 0.2], [0.5, 0.2, 0.3]]), [[1, 0], [0, 1]]);
+    assert.deepEqual(
+      attentionLinks([
+        [0.1, 0.7, 0.2],
+        [0.5, 0.2, 0.3],
+      ]),
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    );
     assert.throws(() => attentionLinks([[]]), /row 0 is empty/);
   });
 
@@ -164,12 +240,30 @@ describe("attention scored against gold alignments", () => {
 
   it("German words without a gold link (a comma) are not scored; a word with two gold words is right on either", () => {
     // "She calls him." / "Sie ruft ihn an.": "an" translates "calls" (1-3), "ruft" too (1-1).
-    const calls: Array<[number, number]> = [[0, 0], [1, 1], [1, 3], [2, 2], [3, 4]];
-    const c = alignmentCounts(weights([0, 1, 2, 1, 3]).map((r) => r.slice(0, 4)), calls);
+    const calls: Array<[number, number]> = [
+      [0, 0],
+      [1, 1],
+      [1, 3],
+      [2, 2],
+      [3, 4],
+    ];
+    const c = alignmentCounts(
+      weights([0, 1, 2, 1, 3]).map((r) => r.slice(0, 4)),
+      calls,
+    );
     assert.deepEqual(c, { germanWords: 5, correct: 5, goldLinks: 5 });
     // A German comma (row 2) without gold links: whatever it looks at, nothing changes.
-    const comma: Array<[number, number]> = [[0, 0], [1, 1], [2, 3]];
-    const w = [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]];
+    const comma: Array<[number, number]> = [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+    ];
+    const w = [
+      [0.9, 0.05, 0.05],
+      [0.1, 0.8, 0.1],
+      [0.1, 0.1, 0.8],
+      [0.1, 0.1, 0.8],
+    ];
     assert.deepEqual(alignmentCounts(w, comma), { germanWords: 3, correct: 3, goldLinks: 3 });
     // Sums over sentences, not a mean of per-sentence rates.
     const both = alignmentScore([alignmentCounts(w, comma), alignmentCounts(weights([4, 4, 4, 4, 4]), gold)]);
@@ -180,10 +274,30 @@ describe("attention scored against gold alignments", () => {
   it("counts how far each argmax lands from the nearest gold word", () => {
     // Rows look at: 0 (hit), 2 (gold 1: +1), 3 (gold 3: hit), 3 (gold 2: +1), 2 (gold 4: -2).
     const offsets = argmaxOffsets([{ alignment: gold }], [weights([0, 2, 3, 3, 2])]);
-    assert.deepEqual([...offsets.entries()].sort((a, b) => a[0] - b[0]), [[-2, 1], [0, 2], [1, 2]]);
+    assert.deepEqual(
+      [...offsets.entries()].sort((a, b) => a[0] - b[0]),
+      [
+        [-2, 1],
+        [0, 2],
+        [1, 2],
+      ],
+    );
   });
 
   it("a gold link outside the matrix is an error that names the shapes", () => {
-    assert.throws(() => alignmentCounts([[1, 0], [0, 1]], [[0, 0], [5, 1]]), /gold link 5-1 is outside the \[2\]\[2\] attention matrix/);
+    assert.throws(
+      () =>
+        alignmentCounts(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          [
+            [0, 0],
+            [5, 1],
+          ],
+        ),
+      /gold link 5-1 is outside the \[2\]\[2\] attention matrix/,
+    );
   });
 });

@@ -21,16 +21,28 @@ const { snapshotUserFiles, compareSnapshots } = require(path.join(root, "scripts
   compareSnapshots(a: Map<string, string>, b: Map<string, string>): string[];
 };
 const notebooks = [
-  ...fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort(),
-  ...fs.readdirSync(path.join(root, "notebooks/solutions")).filter((f) => f.endsWith(".ipynb")).sort().map((f) => `solutions/${f}`),
+  ...fs
+    .readdirSync(path.join(root, "notebooks"))
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort(),
+  ...fs
+    .readdirSync(path.join(root, "notebooks/solutions"))
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()
+    .map((f) => `solutions/${f}`),
 ];
 
 /** All text a notebook printed (streams and text/plain), cell by cell. */
 function printed(file: string): string {
   const nb = JSON.parse(fs.readFileSync(file, "utf8"));
   return nb.cells
-    .flatMap((c: { outputs?: Array<{ text?: string | string[]; data?: Record<string, string | string[]> }> }) => c.outputs ?? [])
-    .map((o: { text?: string | string[]; data?: Record<string, string | string[]> }) => [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join(""))
+    .flatMap(
+      (c: { outputs?: Array<{ text?: string | string[]; data?: Record<string, string | string[]> }> }) =>
+        c.outputs ?? [],
+    )
+    .map((o: { text?: string | string[]; data?: Record<string, string | string[]> }) =>
+      [o.text, o.data?.["text/plain"]].flat().filter(Boolean).join(""),
+    )
     .join("\n");
 }
 const outDir = path.join(root, "artifacts", "notebooks");
@@ -70,7 +82,8 @@ describe("notebooks run through the tslab kernel", () => {
     "06-compare": ["06.1", "06.2"],
     "07-workshop": ["07.1", "07.2", "07.3", "07.4", "07.5"],
   };
-  const verdicts = (text: string, id: string) => [...text.matchAll(new RegExp(`^(PASS|FAIL) {2}exercise ${id.replace(".", "\\.")} `, "gm"))].map((m) => m[1]);
+  const verdicts = (text: string, id: string) =>
+    [...text.matchAll(new RegExp(`^(PASS|FAIL) {2}exercise ${id.replace(".", "\\.")} `, "gm"))].map((m) => m[1]);
   for (const [name, ids] of Object.entries(exercises)) {
     it(`${name}: each of its exercises (${ids.join(", ")}) fails on the blank notebook and passes on the solutions, twice in one kernel`, () => {
       const blank = printed(path.join(outDir, `${name}.ipynb`));
@@ -79,7 +92,11 @@ describe("notebooks run through the tslab kernel", () => {
         assert.deepEqual(verdicts(blank, id), ["FAIL", "FAIL"], `${name}, exercise ${id} on the blank notebook`);
         assert.deepEqual(verdicts(solved, id), ["PASS", "PASS"], `solutions of ${name}, exercise ${id}`);
       }
-      assert.equal((blank.match(/^(PASS|FAIL) {2}exercise /gm) ?? []).length, 2 * ids.length, `${name}: no other exercise lines`);
+      assert.equal(
+        (blank.match(/^(PASS|FAIL) {2}exercise /gm) ?? []).length,
+        2 * ids.length,
+        `${name}: no other exercise lines`,
+      );
       assert.match(blank, /^FAIL {2}exercise \d\d\.\d \(.+\): (.+: )?(nothing returned|no answer) yet\. Hint: /m);
     });
   }
@@ -102,19 +119,29 @@ describe("notebooks run through the tslab kernel", () => {
       return nb;
     };
     const cases: Array<[string, RegExp, string, RegExp]> = [
-      ["07-workshop", /function dotScore/, [
-        "function dotScore(query: wb.tf.Tensor2D, keys: wb.tf.Tensor3D): wb.tf.Tensor2D | undefined {",
-        "  return wb.luongScores(\"dot\", query, keys);   // the right numbers, from the library",
-        "}",
-        "wb.workshop.checkDotScore(dotScore);",
-      ].join("\n"), /^FAIL {2}exercise 07\.1 \(dot score\): your answer calls the library's wb\.luongScores/m],
-      ["01-bahdanau-step-by-step", /function additiveScore/, [
-        "const { bahdanauScores } = wb;",
-        "function additiveScore(s: number[], h: number[], Wq: number[][], Wk: number[][], v: number[]): number | undefined {",
-        "  return tf.tidy(() => bahdanauScores(tf.tensor2d([s]), tf.tensor3d([[h]]), { Wq: tf.tensor2d(Wq), Wk: tf.tensor2d(Wk), v: tf.tensor1d(v) }).dataSync()[0]);",
-        "}",
-        "wb.workshop.checkAdditiveScore(additiveScore);",
-      ].join("\n"), /^FAIL {2}exercise 01\.1 \(additive score\): your answer calls the library's bahdanauScores/m],
+      [
+        "07-workshop",
+        /function dotScore/,
+        [
+          "function dotScore(query: wb.tf.Tensor2D, keys: wb.tf.Tensor3D): wb.tf.Tensor2D | undefined {",
+          '  return wb.luongScores("dot", query, keys);   // the right numbers, from the library',
+          "}",
+          "wb.workshop.checkDotScore(dotScore);",
+        ].join("\n"),
+        /^FAIL {2}exercise 07\.1 \(dot score\): your answer calls the library's wb\.luongScores/m,
+      ],
+      [
+        "01-bahdanau-step-by-step",
+        /function additiveScore/,
+        [
+          "const { bahdanauScores } = wb;",
+          "function additiveScore(s: number[], h: number[], Wq: number[][], Wk: number[][], v: number[]): number | undefined {",
+          "  return tf.tidy(() => bahdanauScores(tf.tensor2d([s]), tf.tensor3d([[h]]), { Wq: tf.tensor2d(Wq), Wk: tf.tensor2d(Wk), v: tf.tensor1d(v) }).dataSync()[0]);",
+          "}",
+          "wb.workshop.checkAdditiveScore(additiveScore);",
+        ].join("\n"),
+        /^FAIL {2}exercise 01\.1 \(additive score\): your answer calls the library's bahdanauScores/m,
+      ],
     ];
     for (const [name, find, answer, expected] of cases) {
       const file = path.join(ws.notebooks, "solutions", `.library-${name}.ipynb`);
@@ -141,7 +168,14 @@ describe("notebooks run through the tslab kernel", () => {
 
   it("fails when a cell throws (a broken copy of 00-setup)", () => {
     const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));
-    nb.cells.splice(2, 0, { cell_type: "code", id: "broken", metadata: {}, execution_count: null, outputs: [], source: ['throw new Error("this cell is broken on purpose");'] });
+    nb.cells.splice(2, 0, {
+      cell_type: "code",
+      id: "broken",
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source: ['throw new Error("this cell is broken on purpose");'],
+    });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-broken-"));
     const file = path.join(ws.notebooks, `.broken-${path.basename(dir)}.ipynb`);
     fs.writeFileSync(file, JSON.stringify(nb));
@@ -157,7 +191,14 @@ describe("notebooks run through the tslab kernel", () => {
 
   it("fails on a TypeScript compile error", () => {
     const nb = JSON.parse(fs.readFileSync(path.join(root, "notebooks/00-setup.ipynb"), "utf8"));
-    nb.cells.splice(2, 0, { cell_type: "code", id: "typo", metadata: {}, execution_count: null, outputs: [], source: ["const n: number = \"not a number\";"] });
+    nb.cells.splice(2, 0, {
+      cell_type: "code",
+      id: "typo",
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source: ['const n: number = "not a number";'],
+    });
     const file = path.join(ws.notebooks, `.typo-${process.pid}.ipynb`);
     fs.writeFileSync(file, JSON.stringify(nb));
     try {
@@ -168,7 +209,10 @@ describe("notebooks run through the tslab kernel", () => {
     }
   });
   it("the training notebooks record fast mode in their checkpoints, and 01 and 02 say so and train their own model", () => {
-    for (const [dir, attention] of [["04-bahdanau", "bahdanau"], ["05-luong", "luong-general"]]) {
+    for (const [dir, attention] of [
+      ["04-bahdanau", "bahdanau"],
+      ["05-luong", "luong-general"],
+    ]) {
       const summary = checkpointSummary(path.join(ws.checkpoints, dir));
       assert.equal(summary.exists, true, `${dir}: no checkpoint in the workspace`);
       assert.equal(summary.attention, attention);
@@ -183,7 +227,10 @@ describe("notebooks run through the tslab kernel", () => {
       const r = runNotebook(path.join(ws.notebooks, name), out, false);
       assert.equal(r.status, 0, r.output);
       const text = printed(out);
-      assert.match(text, /checkpoints\/0[45]-(bahdanau|luong): .*hidden 16, 4 epochs, on default-corpus\.tsv .*not a trained model: trained in fast mode/);
+      assert.match(
+        text,
+        /checkpoints\/0[45]-(bahdanau|luong): .*hidden 16, 4 epochs, on default-corpus\.tsv .*not a trained model: trained in fast mode/,
+      );
       assert.match(text, /training a small model here instead/);
       assert.doesNotMatch(text, /^loaded /m);
     }
@@ -221,7 +268,10 @@ describe("timings quoted from npm run timings", () => {
 
   it("docs/timings.json covers every notebook, each of which ran in full mode", () => {
     const measured = timings.notebooks.map((n) => n.notebook).sort();
-    assert.deepEqual(measured, notebooks.filter((n) => !n.startsWith("solutions/")));
+    assert.deepEqual(
+      measured,
+      notebooks.filter((n) => !n.startsWith("solutions/")),
+    );
     for (const n of timings.notebooks) assert.ok(n.ok, `${n.notebook} failed in the timings run`);
   });
 
@@ -231,7 +281,11 @@ describe("timings quoted from npm run timings", () => {
       const intro = nb.cells[0].source.join("");
       const quoted = /Run All in full mode: (\d+) s on (\d+) cores/.exec(intro);
       assert.ok(quoted, `${n.notebook}: no "Run All in full mode: N s on C cores" in its Time: line`);
-      assert.equal(Number(quoted[1]), Math.round(n.seconds), `${n.notebook}: quoted ${quoted[1]} s, measured ${n.seconds} s`);
+      assert.equal(
+        Number(quoted[1]),
+        Math.round(n.seconds),
+        `${n.notebook}: quoted ${quoted[1]} s, measured ${n.seconds} s`,
+      );
       assert.equal(Number(quoted[2]), timings.machine.cores);
     }
   });
@@ -239,25 +293,50 @@ describe("timings quoted from npm run timings", () => {
   it("npm run timings runs a notebook in full mode and writes its seconds and its HTML (here into a temporary folder)", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-timings-test-"));
     try {
-      const r = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only", "00", "--out", out], { cwd: root, encoding: "utf8" });
+      const r = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only", "00", "--out", out], {
+        cwd: root,
+        encoding: "utf8",
+      });
       assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
       const written = JSON.parse(fs.readFileSync(path.join(out, "timings.json"), "utf8"));
-      assert.deepEqual(written.notebooks.map((n: { notebook: string }) => n.notebook), ["00-setup.ipynb"]);
+      assert.deepEqual(
+        written.notebooks.map((n: { notebook: string }) => n.notebook),
+        ["00-setup.ipynb"],
+      );
       assert.ok(written.notebooks[0].ok && written.notebooks[0].seconds > 0);
       assert.equal(written.machine.cores, os.cpus().length);
       assert.match(fs.readFileSync(path.join(out, "timings.md"), "utf8"), /\| `00-setup\.ipynb` \| \d+ \|/);
       assert.match(fs.readFileSync(path.join(out, "reference/00-setup.html"), "utf8"), /active backend/);
       // npm run figures draws the guide's picture of 00 from that reference run.
-      const fig = spawnSync(process.execPath, [path.join(root, "scripts/figures.js"), "--reference", path.join(out, "reference"), "--out", path.join(out, "figures"), "--only", "00"], { cwd: root, encoding: "utf8" });
+      const fig = spawnSync(
+        process.execPath,
+        [
+          path.join(root, "scripts/figures.js"),
+          "--reference",
+          path.join(out, "reference"),
+          "--out",
+          path.join(out, "figures"),
+          "--only",
+          "00",
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
       assert.equal(fig.status, 0, `${fig.stdout}${fig.stderr}`);
       const png = fs.readFileSync(path.join(out, "figures/00-attention-map.png"));
       assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
       assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [560, 360], "width and height of the picture");
       assert.ok(png.length > 2000, `${png.length} bytes: an empty picture?`);
-      const missing = spawnSync(process.execPath, [path.join(root, "scripts/figures.js"), "--reference", path.join(out, "nowhere")], { cwd: root, encoding: "utf8" });
+      const missing = spawnSync(
+        process.execPath,
+        [path.join(root, "scripts/figures.js"), "--reference", path.join(out, "nowhere")],
+        { cwd: root, encoding: "utf8" },
+      );
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /^error: .*nowhere.*: no reference run of 00-setup; run `npm run timings` first\n$/);
-      const bad = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only"], { cwd: root, encoding: "utf8" });
+      const bad = spawnSync(process.execPath, [path.join(root, "scripts/timings.js"), "--only"], {
+        cwd: root,
+        encoding: "utf8",
+      });
       assert.equal(bad.status, 1);
       assert.match(bad.stderr, /^error: --only needs notebook numbers/);
     } finally {

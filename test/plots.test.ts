@@ -4,24 +4,55 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { barChart, lineChart, staticSvg, figureHtml, plotlyEmbedHtml, plotlyJsVersion, heatmap, heatmapGrid } from "attention-workbook";
+import {
+  barChart,
+  lineChart,
+  staticSvg,
+  figureHtml,
+  plotlyEmbedHtml,
+  plotlyJsVersion,
+  heatmap,
+  heatmapGrid,
+} from "attention-workbook";
 import { gunzipSync } from "node:zlib";
 import * as fs from "node:fs";
 
 /** The [y, height] of each bar <rect> in a static picture (the first rect is the white background). */
 function barRects(svg: string): Array<{ y: number; height: number }> {
-  return [...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#3b6ea5"\/>/g)].map((m) => ({ y: Number(m[1]), height: Number(m[2]) }));
+  return [...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#3b6ea5"\/>/g)].map(
+    (m) => ({ y: Number(m[1]), height: Number(m[2]) }),
+  );
 }
 
 describe("figures", () => {
   it("a heatmap outlines the gold cells, in Plotly and in its static picture", () => {
-    const w = [[0.9, 0.1], [0.2, 0.8]];
-    const fig = heatmap(w, ["she", "him"], ["sie", "ihn"], { gold: [[0, 0], [1, 1]] });
+    const w = [
+      [0.9, 0.1],
+      [0.2, 0.8],
+    ];
+    const fig = heatmap(w, ["she", "him"], ["sie", "ihn"], {
+      gold: [
+        [0, 0],
+        [1, 1],
+      ],
+    });
     const shapes = fig.layout.shapes as Array<{ x0: number; x1: number; y0: number; y1: number; xref: string }>;
-    assert.deepEqual(shapes.map((s) => [s.x0, s.x1, s.y0, s.y1, s.xref]), [[-0.5, 0.5, -0.5, 0.5, "x"], [0.5, 1.5, 0.5, 1.5, "x"]]);
+    assert.deepEqual(
+      shapes.map((s) => [s.x0, s.x1, s.y0, s.y1, s.xref]),
+      [
+        [-0.5, 0.5, -0.5, 0.5, "x"],
+        [0.5, 1.5, 0.5, 1.5, "x"],
+      ],
+    );
     assert.equal((staticSvg(fig).match(/fill="none" stroke="#e8453c"/g) ?? []).length, 2);
-    const grid = heatmapGrid([{ weights: w, sourceTokens: ["a", "b"], targetTokens: ["c", "d"], title: "one" }, { weights: w, sourceTokens: ["a", "b"], targetTokens: ["c", "d"], title: "two", gold: [[1, 0]] }]);
-    assert.deepEqual((grid.layout.shapes as Array<{ xref: string; x0: number }>).map((s) => [s.xref, s.x0]), [["x2", 0.5]]);
+    const grid = heatmapGrid([
+      { weights: w, sourceTokens: ["a", "b"], targetTokens: ["c", "d"], title: "one" },
+      { weights: w, sourceTokens: ["a", "b"], targetTokens: ["c", "d"], title: "two", gold: [[1, 0]] },
+    ]);
+    assert.deepEqual(
+      (grid.layout.shapes as Array<{ xref: string; x0: number }>).map((s) => [s.xref, s.x0]),
+      [["x2", 0.5]],
+    );
     assert.equal((staticSvg(grid).match(/stroke="#e8453c"/g) ?? []).length, 1);
   });
 

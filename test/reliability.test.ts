@@ -12,8 +12,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { zipOf } from "./zip-fixture";
 import {
-  tf, prepareData, createModel, Trainer, loadCheckpoint, saveCheckpoint, Truecaser, notebookState, resetNotebookState,
-  downloadTatoeba, translate,
+  tf,
+  prepareData,
+  createModel,
+  Trainer,
+  loadCheckpoint,
+  saveCheckpoint,
+  Truecaser,
+  notebookState,
+  resetNotebookState,
+  downloadTatoeba,
+  translate,
 } from "attention-workbook";
 import { useBackend } from "./helpers";
 
@@ -21,10 +30,22 @@ const root = path.resolve(__dirname, "..");
 const corpusLines = fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n");
 const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
-function cli(script: string, args: string[]): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
-  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], { cwd: root, encoding: "utf8", timeout: 120_000, env: { ...process.env, TFJS_BACKEND: "" } });
+function cli(
+  script: string,
+  args: string[],
+): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
+  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, TFJS_BACKEND: "" },
+  });
   let json = {};
-  try { json = JSON.parse(r.stdout.trim().split("\n").pop() ?? ""); } catch { /* not JSON */ }
+  try {
+    json = JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
+  } catch {
+    /* not JSON */
+  }
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
 }
 
@@ -42,21 +63,36 @@ describe("1. one writer per checkpoint directory", () => {
     const data = pairsFile(dir, corpusLines.slice(0, 30));
     const out = path.join(dir, "ck");
     assert.equal(cli("train.js", ["--data", data, "--epochs", "1", ...TINY, "--out", out]).status, 0);
-    const first = spawn(process.execPath, [path.join(root, "dist/cli/train.js"), "--data", data, "--resume", "--epochs", "100000", ...TINY, "--out", out], { cwd: root });
+    const first = spawn(
+      process.execPath,
+      [path.join(root, "dist/cli/train.js"), "--data", data, "--resume", "--epochs", "100000", ...TINY, "--out", out],
+      { cwd: root },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         let err = "";
-        first.stderr.on("data", (c: Buffer) => { err += c.toString(); if (/^epoch \d+:/m.test(err)) resolve(); });
+        first.stderr.on("data", (c: Buffer) => {
+          err += c.toString();
+          if (/^epoch \d+:/m.test(err)) resolve();
+        });
         first.on("exit", () => reject(new Error(`first run ended: ${err}`)));
       });
       const second = cli("train.js", ["--data", data, "--resume", "--epochs", "1", ...TINY, "--out", out]);
       assert.equal(second.status, 1);
       assert.equal(second.stdout, "");
-      assert.match(second.stderr, new RegExp(`^error: checkpoint directory .*ck is in use by another training run \\(pid ${first.pid} on [^)]+\\); wait for it to end or use another --out\\n$`));
+      assert.match(
+        second.stderr,
+        new RegExp(
+          `^error: checkpoint directory .*ck is in use by another training run \\(pid ${first.pid} on [^)]+\\); wait for it to end or use another --out\\n$`,
+        ),
+      );
       // The library refuses too: a notebook cannot save into a directory a CLI run is writing.
       await useBackend("wasm");
       const loaded = loadCheckpoint(out);
-      await assert.rejects(saveCheckpoint(out, loaded), (e: Error) => e.name === "LockedError" && /in use by another training run/.test(e.message));
+      await assert.rejects(
+        saveCheckpoint(out, loaded),
+        (e: Error) => e.name === "LockedError" && /in use by another training run/.test(e.message),
+      );
       loaded.model.dispose();
       // Reading while the run saves every few milliseconds: each load gets a whole version.
       const epochs = new Set<number>();
@@ -106,7 +142,8 @@ describe("1. one writer per checkpoint directory", () => {
     const realRead = nodeFs.readFileSync;
     let saved: Promise<string> | undefined;
     nodeFs.readFileSync = function (this: unknown, ...args: unknown[]) {
-      if (!saved && String(args[0]).endsWith("source-vocab.json")) saved = saveCheckpoint(out, tm, { training: { epoch: 2, step: 0, history: [] } });
+      if (!saved && String(args[0]).endsWith("source-vocab.json"))
+        saved = saveCheckpoint(out, tm, { training: { epoch: 2, step: 0, history: [] } });
       return realRead.apply(this, args);
     };
     let loaded;
@@ -127,7 +164,10 @@ describe("1. one writer per checkpoint directory", () => {
     const out = path.join(dir, "ck");
     assert.equal(cli("train.js", ["--data", data, "--epochs", "1", ...TINY, "--out", out]).status, 0);
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
-    fs.writeFileSync(path.join(out, "LOCK"), JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), since: "2026-01-01T00:00:00Z" }));
+    fs.writeFileSync(
+      path.join(out, "LOCK"),
+      JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), since: "2026-01-01T00:00:00Z" }),
+    );
     const r = cli("train.js", ["--data", data, "--resume", "--epochs", "1", ...TINY, "--out", out]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.json.epochs, 2);
@@ -140,11 +180,28 @@ describe("2-3. --epochs and --resume", () => {
     const dir = tmpDir("wb-resume-epochs-");
     const data = pairsFile(dir, corpusLines.slice(0, 30));
     const out = path.join(dir, "ck");
-    assert.equal(cli("train.js", ["--data", data, "--epochs", "2", "--attention", "bahdanau", ...TINY, "--out", out]).status, 0);
+    assert.equal(
+      cli("train.js", ["--data", data, "--epochs", "2", "--attention", "bahdanau", ...TINY, "--out", out]).status,
+      0,
+    );
     const r = cli("train.js", ["--data", data, "--resume", "--epochs", "2", ...TINY, "--out", out]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /resuming from .*ck \(epoch 2\): --epochs 2 trains 2 more epochs, up to epoch 4, learning rate 0\.003 \(the checkpoint's\)/);
-    const withRate = cli("train.js", ["--data", data, "--resume", "--epochs", "1", "--lr", "0.001", ...TINY, "--out", out]);
+    assert.match(
+      r.stderr,
+      /resuming from .*ck \(epoch 2\): --epochs 2 trains 2 more epochs, up to epoch 4, learning rate 0\.003 \(the checkpoint's\)/,
+    );
+    const withRate = cli("train.js", [
+      "--data",
+      data,
+      "--resume",
+      "--epochs",
+      "1",
+      "--lr",
+      "0.001",
+      ...TINY,
+      "--out",
+      out,
+    ]);
     assert.equal(withRate.status, 0, withRate.stderr);
     assert.match(withRate.stderr, /up to epoch 5, learning rate 0\.001 \(--lr\)/);
     const ck = loadCheckpoint(out);
@@ -172,10 +229,15 @@ describe("4. crafted checkpoints are refused before anything is allocated", () =
     await useBackend("wasm");
     const dir = tmpDir("wb-crafted-");
     out = path.join(dir, "ck");
-    assert.equal(cli("train.js", ["--data", pairsFile(dir, corpusLines.slice(0, 30)), "--epochs", "1", ...TINY, "--out", out]).status, 0);
+    assert.equal(
+      cli("train.js", ["--data", pairsFile(dir, corpusLines.slice(0, 30)), "--epochs", "1", ...TINY, "--out", out])
+        .status,
+      0,
+    );
   });
 
-  function craft(edit: (config: Record<string, any>, vdir: string) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- a checkpoint's JSON, edited freely to craft bad ones
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a checkpoint's JSON, edited freely to craft bad ones
+  function craft(edit: (config: Record<string, any>, vdir: string) => void): string {
     const copy = tmpDir("wb-crafted-copy-");
     fs.cpSync(out, copy, { recursive: true });
     const vdir = path.join(copy, fs.readFileSync(path.join(copy, "LATEST"), "utf8").trim());
@@ -187,7 +249,9 @@ describe("4. crafted checkpoints are refused before anything is allocated", () =
 
   for (const hiddenSize of [30000, 4000]) {
     it(`hiddenSize ${hiddenSize} in config.json fails in well under a second with no tensor made`, () => {
-      const dir = craft((c) => { c.model.hiddenSize = hiddenSize; });
+      const dir = craft((c) => {
+        c.model.hiddenSize = hiddenSize;
+      });
       const before = tf.memory().numTensors;
       const started = Date.now();
       assert.throws(() => loadCheckpoint(dir), /config\.json: model.*hiddenSize/);
@@ -197,8 +261,13 @@ describe("4. crafted checkpoints are refused before anything is allocated", () =
   }
 
   it("an offset past the end of weights.bin and a NaN weight are refused, naming file and field", () => {
-    const past = craft((c, vdir) => { c.weights[2].offset = fs.statSync(path.join(vdir, "weights.bin")).size; });
-    assert.throws(() => loadCheckpoint(past), /config\.json: weights\[2\] \(.+\): bytes \d+\.\.\d+ lie past the end of weights\.bin/);
+    const past = craft((c, vdir) => {
+      c.weights[2].offset = fs.statSync(path.join(vdir, "weights.bin")).size;
+    });
+    assert.throws(
+      () => loadCheckpoint(past),
+      /config\.json: weights\[2\] \(.+\): bytes \d+\.\.\d+ lie past the end of weights\.bin/,
+    );
     const nan = craft((_c, vdir) => {
       const bytes = fs.readFileSync(path.join(vdir, "weights.bin"));
       bytes.writeFloatLE(NaN, 40);
@@ -211,8 +280,29 @@ describe("4. crafted checkpoints are refused before anything is allocated", () =
 describe("6. data that crashed or corrupted training", () => {
   it("one-word sentences train (the CLI exits 0 with finite losses)", () => {
     const dir = tmpDir("wb-one-word-");
-    const words = ["Hi\tHallo", "Run\tLauf", "Stop\tHalt", "Wait\tWarte", "Help\tHilfe", "Go\tGeh", "Look\tSchau", "Jump\tSpring"];
-    const r = cli("train.js", ["--data", pairsFile(dir, words), "--epochs", "3", "--validation", "0", "--test", "0", ...TINY, "--out", path.join(dir, "ck")]);
+    const words = [
+      "Hi\tHallo",
+      "Run\tLauf",
+      "Stop\tHalt",
+      "Wait\tWarte",
+      "Help\tHilfe",
+      "Go\tGeh",
+      "Look\tSchau",
+      "Jump\tSpring",
+    ];
+    const r = cli("train.js", [
+      "--data",
+      pairsFile(dir, words),
+      "--epochs",
+      "3",
+      "--validation",
+      "0",
+      "--test",
+      "0",
+      ...TINY,
+      "--out",
+      path.join(dir, "ck"),
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const losses = r.json.lossPerEpoch as number[];
     assert.equal(losses.length, 3);
@@ -222,7 +312,17 @@ describe("6. data that crashed or corrupted training", () => {
   it("a file of one pair trains and translates", () => {
     const dir = tmpDir("wb-one-pair-");
     const out = path.join(dir, "ck");
-    const r = cli("train.js", ["--data", pairsFile(dir, ["She kissed him.\tSie küsste ihn."]), "--epochs", "60", "--lr", "0.05", ...TINY, "--out", out]);
+    const r = cli("train.js", [
+      "--data",
+      pairsFile(dir, ["She kissed him.\tSie küsste ihn."]),
+      "--epochs",
+      "60",
+      "--lr",
+      "0.05",
+      ...TINY,
+      "--out",
+      out,
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.json.pairs, { loaded: 1, duplicates: 0, tooLong: 0, kept: 1, train: 1, validation: 0, test: 0 });
     const t = cli("translate.js", ["--checkpoint", out, "She kissed him."]);
@@ -232,17 +332,34 @@ describe("6. data that crashed or corrupted training", () => {
 
   it("German words named like Object.prototype's members are ordinary words to the truecaser", () => {
     const t = Truecaser.learn(["Das constructor Wort.", "Ein toString hier.", "Der Hund sieht die Katze."]);
-    assert.deepEqual(t.apply(["das", "constructor", "tostring", "hasownproperty", "__proto__", "valueof", "hund"]), ["Das", "constructor", "toString", "hasownproperty", "__proto__", "valueof", "Hund"]);
-    const json = '{"format":"attention-workbook/truecaser@1","forms":{"__proto__":"__PROTO__","constructor":"Constructor"}}';
+    assert.deepEqual(t.apply(["das", "constructor", "tostring", "hasownproperty", "__proto__", "valueof", "hund"]), [
+      "Das",
+      "constructor",
+      "toString",
+      "hasownproperty",
+      "__proto__",
+      "valueof",
+      "Hund",
+    ]);
+    const json =
+      '{"format":"attention-workbook/truecaser@1","forms":{"__proto__":"__PROTO__","constructor":"Constructor"}}';
     const loaded = Truecaser.fromJSON(JSON.parse(json));
     assert.deepEqual(loaded.apply(["x", "__proto__", "constructor"]), ["X", "__PROTO__", "Constructor"]);
-    assert.deepEqual(Truecaser.fromJSON(JSON.parse(JSON.stringify(loaded))).apply(["__proto__", "constructor"]), ["__PROTO__", "Constructor"]);
+    assert.deepEqual(Truecaser.fromJSON(JSON.parse(JSON.stringify(loaded))).apply(["__proto__", "constructor"]), [
+      "__PROTO__",
+      "Constructor",
+    ]);
   });
 
   it("a model trained on a German word 'constructor' translates it as a word", async () => {
     await useBackend("wasm");
     const dir = tmpDir("wb-constructor-");
-    const lines = ["The builder sleeps.\tDer constructor schläft.", "The builder runs.\tDer constructor läuft.", "The dog sleeps.\tDer Hund schläft.", "The dog runs.\tDer Hund läuft."];
+    const lines = [
+      "The builder sleeps.\tDer constructor schläft.",
+      "The builder runs.\tDer constructor läuft.",
+      "The dog sleeps.\tDer Hund schläft.",
+      "The dog runs.\tDer Hund läuft.",
+    ];
     const data = prepareData({ file: pairsFile(dir, lines), validation: 0, test: 0 });
     const tm = createModel(data, { hiddenSize: 16, embeddingSize: 16 });
     const trainer = new Trainer(tm, data, { epochs: 80, batchSize: 4, learningRate: 0.05 });
@@ -280,7 +397,12 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
     return counts;
   }
 
-  const flat = (counts: number[]) => assert.deepEqual(counts, counts.map(() => counts[0]), `numTensors ${counts.join(", ")}`);
+  const flat = (counts: number[]) =>
+    assert.deepEqual(
+      counts,
+      counts.map(() => counts[0]),
+      `numTensors ${counts.join(", ")}`,
+    );
 
   it("loadCheckpoint then dispose", async () => {
     const before = tf.memory().numTensors;
@@ -291,11 +413,13 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
   it("Trainer.restore with the checkpoint's optimizer state", async () => {
     const tm = createModel(data, { hiddenSize: 8, embeddingSize: 8 });
     const trainer = new Trainer(tm, data, { epochs: 1, batchSize: 8 });
-    flat(await countsOver(20, async () => {
-      const loaded = loadCheckpoint(dir);
-      await trainer.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate);
-      loaded.model.dispose();
-    }));
+    flat(
+      await countsOver(20, async () => {
+        const loaded = loadCheckpoint(dir);
+        await trainer.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate);
+        loaded.model.dispose();
+      }),
+    );
     const r = await trainer.train({ epochs: 1 }); // the restored state still trains
     assert.ok(Number.isFinite(r.epochs[0].trainLoss));
     trainer.dispose();
@@ -307,7 +431,10 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
     const trainer = new Trainer(tm, data, { epochs: 1, batchSize: 8 });
     const before = tf.memory().numTensors;
     const loaded = loadCheckpoint(dir); // hidden 8
-    await assert.rejects(trainer.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate), /Trainer\.restore: optimizer state .+ has shape \[\d+(,\d+)*\], variable .+ has \[\d+(,\d+)*\] \(a checkpoint of another model\?\)/);
+    await assert.rejects(
+      trainer.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate),
+      /Trainer\.restore: optimizer state .+ has shape \[\d+(,\d+)*\], variable .+ has \[\d+(,\d+)*\] \(a checkpoint of another model\?\)/,
+    );
     tf.dispose(loaded.optimizerWeights!.map((w) => w.tensor));
     loaded.model.dispose();
     assert.equal(tf.memory().numTensors, before);
@@ -319,12 +446,14 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
 
   it("resetNotebookState of a state holding a loaded model and a trainer", async () => {
     const before = tf.memory().numTensors;
-    flat(await countsOver(20, () => {
-      const s = notebookState("leak-test");
-      s.tm = loadCheckpoint(dir);
-      s.trainer = new Trainer(s.tm, data, { epochs: 1 });
-      resetNotebookState("leak-test");
-    }));
+    flat(
+      await countsOver(20, () => {
+        const s = notebookState("leak-test");
+        s.tm = loadCheckpoint(dir);
+        s.trainer = new Trainer(s.tm, data, { epochs: 1 });
+        resetNotebookState("leak-test");
+      }),
+    );
     assert.equal(tf.memory().numTensors, before);
   });
 
@@ -333,7 +462,11 @@ describe("7. no tensor leaks over 20 repetitions of load, restore, reset and sav
     const trainer = new Trainer(tm, data, { epochs: 1, batchSize: 8 });
     await trainer.train();
     const out = tmpDir("wb-leak-save-");
-    flat(await countsOver(20, async () => { await trainer.save(out); }));
+    flat(
+      await countsOver(20, async () => {
+        await trainer.save(out);
+      }),
+    );
     trainer.dispose();
     tm.model.dispose();
   });
@@ -365,10 +498,22 @@ describe("8. the Tatoeba download: capped, validated, then renamed", () => {
       const out = path.join(dir, "deu.txt");
       fs.writeFileSync(out, "Old.\tAlt.\n");
       const caps = { out, maxMemberBytes: 1 << 20 };
-      await assert.rejects(downloadTatoeba({ ...caps, url: `${base}/bomb.zip` }), /deu\.txt would be 8388608 bytes, more than the 1048576 allowed/);
-      await assert.rejects(downloadTatoeba({ ...caps, url: `${base}/lying-bomb.zip` }), /deu\.txt inflates to more than 1048576 bytes \(a zip bomb\?\)/);
-      await assert.rejects(downloadTatoeba({ ...caps, url: `${base}/good.zip`, maxZipBytes: 50 }), /more than the 50 a Tatoeba archive may have|more than 50 bytes/);
-      await assert.rejects(downloadTatoeba({ ...caps, url: `${base}/cp1252.zip` }), /deu\.txt:2: byte 0xFC at column 3 is not UTF-8/);
+      await assert.rejects(
+        downloadTatoeba({ ...caps, url: `${base}/bomb.zip` }),
+        /deu\.txt would be 8388608 bytes, more than the 1048576 allowed/,
+      );
+      await assert.rejects(
+        downloadTatoeba({ ...caps, url: `${base}/lying-bomb.zip` }),
+        /deu\.txt inflates to more than 1048576 bytes \(a zip bomb\?\)/,
+      );
+      await assert.rejects(
+        downloadTatoeba({ ...caps, url: `${base}/good.zip`, maxZipBytes: 50 }),
+        /more than the 50 a Tatoeba archive may have|more than 50 bytes/,
+      );
+      await assert.rejects(
+        downloadTatoeba({ ...caps, url: `${base}/cp1252.zip` }),
+        /deu\.txt:2: byte 0xFC at column 3 is not UTF-8/,
+      );
       await assert.rejects(downloadTatoeba({ ...caps, url: `${base}/no-pairs.zip` }), /deu\.txt:1: no tab/);
       assert.equal(fs.readFileSync(out, "utf8"), "Old.\tAlt.\n", "the existing file is untouched");
       assert.deepEqual(fs.readdirSync(dir), ["deu.txt"], "no temporary file left");

@@ -5,9 +5,36 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  tf, prepareData, Seq2Seq, DEFAULT_MODEL, Trainer, translateAll, translate, greedySearch, beamSearch, saveCheckpoint,
-  loadCheckpoint, makeBatches, batchTensors, Random, maskedCrossEntropy, tokenize, loadPairs, TranslationModel, AttentionKind,
-  LuongDecoder, BahdanauDecoder, PlainDecoder, annealedRate, forcedAttention, alignmentReport, watchBeamSearch, beamTree, attentionWeights, bahdanauScores, luongScores,
+  tf,
+  prepareData,
+  Seq2Seq,
+  DEFAULT_MODEL,
+  Trainer,
+  translateAll,
+  translate,
+  greedySearch,
+  beamSearch,
+  saveCheckpoint,
+  loadCheckpoint,
+  makeBatches,
+  batchTensors,
+  Random,
+  maskedCrossEntropy,
+  tokenize,
+  loadPairs,
+  TranslationModel,
+  AttentionKind,
+  LuongDecoder,
+  BahdanauDecoder,
+  PlainDecoder,
+  annealedRate,
+  forcedAttention,
+  alignmentReport,
+  watchBeamSearch,
+  beamTree,
+  attentionWeights,
+  bahdanauScores,
+  luongScores,
 } from "attention-workbook";
 import { useBackend, assertClose } from "./helpers";
 
@@ -18,40 +45,104 @@ function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-function cli(script: string, args: string[]): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
-  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, TFJS_BACKEND: "" } });
+function cli(
+  script: string,
+  args: string[],
+): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
+  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, TFJS_BACKEND: "" },
+  });
   const lines = r.stdout.trim().split("\n");
   let json = {};
-  try { json = JSON.parse(lines[lines.length - 1]); } catch { /* not JSON */ }
+  try {
+    json = JSON.parse(lines[lines.length - 1]);
+  } catch {
+    /* not JSON */
+  }
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
 }
 
-function smallModel(data: ReturnType<typeof prepareData>, attention: AttentionKind, extra: Partial<ConstructorParameters<typeof Seq2Seq>[0]> = {}): TranslationModel {
-  const model = new Seq2Seq({ ...DEFAULT_MODEL, attention, embeddingSize: 16, hiddenSize: 24, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size, ...extra });
+function smallModel(
+  data: ReturnType<typeof prepareData>,
+  attention: AttentionKind,
+  extra: Partial<ConstructorParameters<typeof Seq2Seq>[0]> = {},
+): TranslationModel {
+  const model = new Seq2Seq({
+    ...DEFAULT_MODEL,
+    attention,
+    embeddingSize: 16,
+    hiddenSize: 24,
+    sourceVocabSize: data.sourceVocab.size,
+    targetVocabSize: data.targetVocab.size,
+    ...extra,
+  });
   return { model, sourceVocab: data.sourceVocab, targetVocab: data.targetVocab, tokenizeOptions: data.tokenizeOptions };
 }
 
 describe("seq2seq training from the command line", () => {
   const twenty = path.join(tmpDir("wb-20-"), "pairs20.tsv");
-  before(() => fs.writeFileSync(twenty, fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20).join("\n") + "\n"));
+  before(() =>
+    fs.writeFileSync(
+      twenty,
+      fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20).join("\n") + "\n",
+    ),
+  );
 
   for (const kind of KINDS) {
     it(`${kind}: trained on 20 pairs, reproduces all 20 targets exactly`, async () => {
       const out = tmpDir(`wb-overfit-${kind}-`);
-      const r = cli("train.js", ["--attention", kind, "--data", twenty, "--validation", "0", "--test", "0", "--epochs", "80", "--batch", "20", "--hidden", "64", "--embedding", "32", "--lr", "0.01", "--out", out, "--no-eval"]);
+      const r = cli("train.js", [
+        "--attention",
+        kind,
+        "--data",
+        twenty,
+        "--validation",
+        "0",
+        "--test",
+        "0",
+        "--epochs",
+        "80",
+        "--batch",
+        "20",
+        "--hidden",
+        "64",
+        "--embedding",
+        "32",
+        "--lr",
+        "0.01",
+        "--out",
+        out,
+        "--no-eval",
+      ]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.json.epochs, 80);
       await useBackend("wasm");
       const tm = loadCheckpoint(out);
       const { pairs } = loadPairs(twenty);
-      const got = translateAll(tm, pairs.map((p) => p.english));
+      const got = translateAll(
+        tm,
+        pairs.map((p) => p.english),
+      );
       pairs.forEach((p, i) => assert.deepEqual(got[i].tokens, tokenize(p.german), `${p.english} -> ${got[i].text}`));
       tm.model.dispose();
     });
 
     it(`${kind}: the loss falls every epoch on the built-in corpus`, () => {
       const out = tmpDir(`wb-loss-${kind}-`);
-      const r = cli("train.js", ["--attention", kind, "--epochs", "3", "--hidden", "48", "--embedding", "32", "--out", out]);
+      const r = cli("train.js", [
+        "--attention",
+        kind,
+        "--epochs",
+        "3",
+        "--hidden",
+        "48",
+        "--embedding",
+        "32",
+        "--out",
+        out,
+      ]);
       assert.equal(r.status, 0, r.stderr);
       const losses = r.json.lossPerEpoch as number[];
       assert.equal(losses.length, 3);
@@ -62,7 +153,18 @@ describe("seq2seq training from the command line", () => {
 
   it("--recipe best trains within its time budget, annealing, and keeps the best checkpoint", () => {
     const out = tmpDir("wb-recipe-");
-    const r = cli("train.js", ["--recipe", "best", "--minutes", "0.1", "--hidden", "32", "--embedding", "16", "--out", out]);
+    const r = cli("train.js", [
+      "--recipe",
+      "best",
+      "--minutes",
+      "0.1",
+      "--hidden",
+      "32",
+      "--embedding",
+      "16",
+      "--out",
+      out,
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.json.recipe, "best");
     assert.equal(r.json.stoppedBy, "time-budget");
@@ -95,10 +197,39 @@ describe("seq2seq training from the command line", () => {
 
   it("translate --json and evaluate --hyps print what they promise", () => {
     const out = tmpDir("wb-cli-");
-    assert.equal(cli("train.js", ["--attention", "luong-general", "--data", twenty, "--validation", "0", "--test", "0", "--epochs", "60", "--batch", "20", "--hidden", "48", "--lr", "0.01", "--out", out]).status, 0);
+    assert.equal(
+      cli("train.js", [
+        "--attention",
+        "luong-general",
+        "--data",
+        twenty,
+        "--validation",
+        "0",
+        "--test",
+        "0",
+        "--epochs",
+        "60",
+        "--batch",
+        "20",
+        "--hidden",
+        "48",
+        "--lr",
+        "0.01",
+        "--out",
+        out,
+      ]).status,
+      0,
+    );
     const t = cli("translate.js", ["--checkpoint", out, "--json", "She kissed him."]);
     assert.equal(t.status, 0, t.stderr);
-    const tr = (t.json.translations as Array<{ tokens: string[]; sourceTokens: string[]; attention: number[][]; translation: string }>)[0];
+    const tr = (
+      t.json.translations as Array<{
+        tokens: string[];
+        sourceTokens: string[];
+        attention: number[][];
+        translation: string;
+      }>
+    )[0];
     assert.deepEqual(tr.tokens, ["sie", "küsste", "ihn", "."]);
     assert.equal(tr.attention.length, tr.tokens.length + 1, "a row per output word and _EOS");
     for (const row of tr.attention) {
@@ -108,7 +239,10 @@ describe("seq2seq training from the command line", () => {
     const hyps = path.join(out, "hyps.txt");
     // A file where an English sentence appears twice with two translations: one group, two references.
     const dup = path.join(out, "dup.tsv");
-    fs.writeFileSync(dup, "She kissed him.\tSie küsste ihn.\nShe calls him.\tSie ruft ihn an.\nShe kissed him.\tSie hat ihn geküsst.\n");
+    fs.writeFileSync(
+      dup,
+      "She kissed him.\tSie küsste ihn.\nShe calls him.\tSie ruft ihn an.\nShe kissed him.\tSie hat ihn geküsst.\n",
+    );
     const e = cli("evaluate.js", ["--checkpoint", out, "--data", dup, "--hyps", hyps]);
     assert.equal(e.status, 0, e.stderr);
     assert.equal(e.json.sentences, 2);
@@ -128,8 +262,12 @@ describe("seq2seq library", () => {
 
   it("the sparse masked loss equals tfjs's softmax cross-entropy, values and gradients", () => {
     const rng = new Random(4);
-    const N = 6, V = 9;
-    const logits = tf.tensor2d(Array.from({ length: N * V }, () => rng.uniform(-3, 3)), [N, V]);
+    const N = 6,
+      V = 9;
+    const logits = tf.tensor2d(
+      Array.from({ length: N * V }, () => rng.uniform(-3, 3)),
+      [N, V],
+    );
     const labels = tf.tensor1d([1, 4, 0, 8, 2, 2], "int32");
     const mask = tf.tensor1d([1, 1, 0, 1, 1, 0]);
     const ours = (x: tf.Tensor) => maskedCrossEntropy(x as tf.Tensor2D, labels, mask);
@@ -158,28 +296,51 @@ describe("seq2seq library", () => {
         assert.deepEqual(all.features.shape, [B, T, 24]);
         const inputs = tf.unstack(bt.decoderInput, 1) as tf.Tensor1D[];
         let s = state;
-        const weights: tf.Tensor2D[] = [], features: tf.Tensor2D[] = [];
+        const weights: tf.Tensor2D[] = [],
+          features: tf.Tensor2D[] = [];
         for (let t = 0; t < T; t++) {
           const out = dec.step(inputs[t], s, memory);
           s = out.state;
           weights.push(out.attention.weights);
           features.push(out.features);
         }
-        assertClose(all.attention.weights.dataSync(), tf.stack(weights, 1).dataSync(), 1e-5, `${kind} attention weights`);
+        assertClose(
+          all.attention.weights.dataSync(),
+          tf.stack(weights, 1).dataSync(),
+          1e-5,
+          `${kind} attention weights`,
+        );
         assertClose(all.features.dataSync(), tf.stack(features, 1).dataSync(), 1e-5, `${kind} attentional states`);
         // The training loss and every gradient, with label smoothing and dropout off.
         const vars = Object.values(tm.model.namedVariables());
-        const loss = (stepwise: boolean) => tf.variableGrads(() => tm.model.loss(bt, { teacherForcing: 1, teacherForcingMode: "batch", rng: new Random(5), training: true, labelSmoothing: 0.1, stepwise }), vars);
-        const fast = loss(false), slow = loss(true);
+        const loss = (stepwise: boolean) =>
+          tf.variableGrads(
+            () =>
+              tm.model.loss(bt, {
+                teacherForcing: 1,
+                teacherForcingMode: "batch",
+                rng: new Random(5),
+                training: true,
+                labelSmoothing: 0.1,
+                stepwise,
+              }),
+            vars,
+          );
+        const fast = loss(false),
+          slow = loss(true);
         assertClose(fast.value.dataSync(), slow.value.dataSync(), 1e-5, `${kind} loss`);
-        for (const name of Object.keys(slow.grads)) assertClose(fast.grads[name].dataSync(), slow.grads[name].dataSync(), 1e-4, `${kind} gradient of ${name}`);
+        for (const name of Object.keys(slow.grads))
+          assertClose(fast.grads[name].dataSync(), slow.grads[name].dataSync(), 1e-4, `${kind} gradient of ${name}`);
       });
       assert.equal(tf.memory().numTensors, before, `${kind}: tensors left behind`);
       tm.model.dispose();
     }
     const withFeeding = smallModel(data, "luong-general", { inputFeeding: true });
     const { memory, state } = withFeeding.model.start(bt.source, bt.sourceMask);
-    assert.throws(() => (withFeeding.model.decoder as LuongDecoder).teacherForced(bt.decoderInput, state, memory), /input feeding/);
+    assert.throws(
+      () => (withFeeding.model.decoder as LuongDecoder).teacherForced(bt.decoderInput, state, memory),
+      /input feeding/,
+    );
     withFeeding.model.dispose();
     tf.dispose(Object.values(bt));
   });
@@ -193,10 +354,20 @@ describe("seq2seq library", () => {
       const step = tm.model.decoder.step(tf.tensor1d([1], "int32"), state, memory);
       const dec = tm.model.decoder as BahdanauDecoder & LuongDecoder;
       const query = kind === "bahdanau" ? state.rnn.h : step.state.rnn.h;
-      const scores = kind === "bahdanau"
-        ? bahdanauScores(query, memory.keys, { Wq: dec.attention.Wq as tf.Tensor2D, Wk: dec.attention.Wk as tf.Tensor2D, v: dec.attention.v as tf.Tensor1D })
-        : luongScores("general", query, memory.keys, { Wa: (dec.attention as unknown as { Wa: tf.Tensor2D }).Wa });
-      assertClose(step.attention.weights.dataSync(), attentionWeights(scores, mask).dataSync(), 1e-6, `${kind} weights`);
+      const scores =
+        kind === "bahdanau"
+          ? bahdanauScores(query, memory.keys, {
+              Wq: dec.attention.Wq as tf.Tensor2D,
+              Wk: dec.attention.Wk as tf.Tensor2D,
+              v: dec.attention.v as tf.Tensor1D,
+            })
+          : luongScores("general", query, memory.keys, { Wa: (dec.attention as unknown as { Wa: tf.Tensor2D }).Wa });
+      assertClose(
+        step.attention.weights.dataSync(),
+        attentionWeights(scores, mask).dataSync(),
+        1e-6,
+        `${kind} weights`,
+      );
       tm.model.dispose();
     }
   });
@@ -222,7 +393,11 @@ describe("seq2seq library", () => {
 
   it("save then load gives identical translations and attention; an interrupted save leaves the old checkpoint", async () => {
     const tm = smallModel(data, "bahdanau", { bidirectional: true });
-    const trainer = new Trainer(tm, { train: data.train.slice(0, 300), validation: data.validation.slice(0, 50) }, { epochs: 1, batchSize: 32 });
+    const trainer = new Trainer(
+      tm,
+      { train: data.train.slice(0, 300), validation: data.validation.slice(0, 50) },
+      { epochs: 1, batchSize: 32 },
+    );
     await trainer.train();
     const dir = tmpDir("wb-ckpt-");
     await trainer.save(dir);
@@ -231,22 +406,40 @@ describe("seq2seq library", () => {
     const beamBefore = translate(tm, sentences[0], { beam: 3 });
     const loaded = loadCheckpoint(dir);
     const after = translateAll(loaded, sentences);
-    assert.deepEqual(after.map((t) => t.tokens), before.map((t) => t.tokens));
-    assert.deepEqual(after.map((t) => t.attention), before.map((t) => t.attention));
+    assert.deepEqual(
+      after.map((t) => t.tokens),
+      before.map((t) => t.tokens),
+    );
+    assert.deepEqual(
+      after.map((t) => t.attention),
+      before.map((t) => t.attention),
+    );
     assert.deepEqual(translate(loaded, sentences[0], { beam: 3 }).attention, beamBefore.attention);
     assert.equal(loaded.training?.epoch, 1);
 
     // Train on, then crash in the middle of the next save: the first checkpoint still loads.
     await trainer.train({ epochs: 1 });
     await assert.rejects(
-      import("attention-workbook").then((wb) => wb.saveCheckpoint(dir, tm, { beforeCommit: () => { throw new Error("simulated crash"); } })),
+      import("attention-workbook").then((wb) =>
+        wb.saveCheckpoint(dir, tm, {
+          beforeCommit: () => {
+            throw new Error("simulated crash");
+          },
+        }),
+      ),
       /simulated crash/,
     );
     const again = loadCheckpoint(dir);
-    assert.deepEqual(translateAll(again, sentences).map((t) => t.tokens), before.map((t) => t.tokens));
+    assert.deepEqual(
+      translateAll(again, sentences).map((t) => t.tokens),
+      before.map((t) => t.tokens),
+    );
     // The next good save replaces it and cleans up the partial version.
     await saveCheckpoint(dir, tm);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ["LATEST", fs.readFileSync(path.join(dir, "LATEST"), "utf8").trim()].sort());
+    assert.deepEqual(
+      fs.readdirSync(dir).sort(),
+      ["LATEST", fs.readFileSync(path.join(dir, "LATEST"), "utf8").trim()].sort(),
+    );
     for (const m of [loaded, again]) m.model.dispose();
     trainer.dispose();
     tm.model.dispose();
@@ -283,7 +476,10 @@ describe("seq2seq library", () => {
     await tc.restore(loaded.training, loaded.optimizerWeights, loaded.learningRate);
     const resumed = await tc.train({ epochs: 1 });
     assert.equal(tc.epoch, 3);
-    assert.ok(Math.abs(resumed.epochs[0].trainLoss - straight.epochs[2].trainLoss) < 1e-4, `${resumed.epochs[0].trainLoss} vs ${straight.epochs[2].trainLoss}`);
+    assert.ok(
+      Math.abs(resumed.epochs[0].trainLoss - straight.epochs[2].trainLoss) < 1e-4,
+      `${resumed.epochs[0].trainLoss} vs ${straight.epochs[2].trainLoss}`,
+    );
     for (const t of [ta, tb, tc]) t.dispose();
     for (const m of [a, b, loaded]) m.model.dispose();
   });
@@ -325,11 +521,18 @@ describe("seq2seq library", () => {
 
   it("an epoch's summary reports the learning rate in use at its end, lowered by annealing (not the base rate)", async () => {
     const tm = smallModel(data, "luong-dot");
-    const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 50, batchSize: 32, learningRate: 0.003, minutes: 0.01, anneal: 1 });
+    const trainer = new Trainer(
+      tm,
+      { train: data.train.slice(0, 640), validation: [] },
+      { epochs: 50, batchSize: 32, learningRate: 0.003, minutes: 0.01, anneal: 1 },
+    );
     const r = await trainer.train();
     const last = r.epochs[r.epochs.length - 1];
     assert.equal(r.stoppedBy, "time-budget");
-    assert.ok(last.learningRate < 0.003 && last.learningRate >= 0.003 * 0.05 - 1e-12, `reported ${last.learningRate}; the base rate is 0.003`);
+    assert.ok(
+      last.learningRate < 0.003 && last.learningRate >= 0.003 * 0.05 - 1e-12,
+      `reported ${last.learningRate}; the base rate is 0.003`,
+    );
     trainer.dispose();
     tm.model.dispose();
   });
@@ -337,16 +540,23 @@ describe("seq2seq library", () => {
   it("stops cleanly between batches when asked, and honours a time budget", async () => {
     const tm = smallModel(data, "luong-dot");
     const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 5, batchSize: 32 });
-    trainer.onBatch = (p) => { if (p.batch === 3) trainer.stop(); };
+    trainer.onBatch = (p) => {
+      if (p.batch === 3) trainer.stop();
+    };
     const r = await trainer.train();
     assert.equal(r.stoppedBy, "stop");
     assert.equal(trainer.step, 3);
     trainer.onBatch = undefined;
     const again = await trainer.train({ epochs: 1 });
     assert.equal(again.stoppedBy, "epochs", "a new train() call runs again after a stop");
-    const timed = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 50, batchSize: 32, minutes: 0.02 });
+    const timed = new Trainer(
+      tm,
+      { train: data.train.slice(0, 640), validation: [] },
+      { epochs: 50, batchSize: 32, minutes: 0.02 },
+    );
     assert.equal((await timed.train()).stoppedBy, "time-budget");
-    trainer.dispose(); timed.dispose();
+    trainer.dispose();
+    timed.dispose();
     tm.model.dispose();
   });
 
@@ -358,7 +568,10 @@ describe("seq2seq library", () => {
     assert.ok(tm.model.decoder instanceof PlainDecoder);
     // Same sizes as an attention decoder, without the attention's own weights.
     const names = Object.keys(tm.model.namedVariables());
-    assert.ok(names.some((n) => n.startsWith("decoder/rnn")) && !names.some((n) => n.includes("attention") || n.includes("Wc")), names.join(" "));
+    assert.ok(
+      names.some((n) => n.startsWith("decoder/rnn")) && !names.some((n) => n.includes("attention") || n.includes("Wc")),
+      names.join(" "),
+    );
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const { memory, state } = tm.model.start(bt.source, bt.sourceMask);
@@ -378,13 +591,30 @@ describe("seq2seq library", () => {
       }
       assertClose(all.features.dataSync(), tf.stack(features, 1).dataSync(), 1e-5, "none: decoder states");
       const vars = Object.values(tm.model.namedVariables());
-      const loss = (stepwise: boolean) => tf.variableGrads(() => tm.model.loss(bt, { teacherForcing: 1, teacherForcingMode: "batch", rng: new Random(5), training: true, stepwise }), vars);
-      const fast = loss(false), slow = loss(true);
+      const loss = (stepwise: boolean) =>
+        tf.variableGrads(
+          () =>
+            tm.model.loss(bt, {
+              teacherForcing: 1,
+              teacherForcingMode: "batch",
+              rng: new Random(5),
+              training: true,
+              stepwise,
+            }),
+          vars,
+        );
+      const fast = loss(false),
+        slow = loss(true);
       assertClose(fast.value.dataSync(), slow.value.dataSync(), 1e-5, "none: loss");
-      for (const name of Object.keys(slow.grads)) assertClose(fast.grads[name].dataSync(), slow.grads[name].dataSync(), 1e-4, `none: gradient of ${name}`);
+      for (const name of Object.keys(slow.grads))
+        assertClose(fast.grads[name].dataSync(), slow.grads[name].dataSync(), 1e-4, `none: gradient of ${name}`);
     });
     assert.equal(tf.memory().numTensors, before, "none: tensors left behind by the forward passes");
-    const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: 16, teacherForcing: 0.5, teacherForcingMode: "step" });
+    const trainer = new Trainer(
+      tm,
+      { train: data.train, validation: [] },
+      { batchSize: 16, teacherForcing: 0.5, teacherForcingMode: "step" },
+    );
     const batches = makeBatches(data.train, { batchSize: 16, seed: 1 });
     const rng = new Random(1);
     trainer.trainStep(batches[0], rng);
@@ -405,7 +635,11 @@ describe("seq2seq library", () => {
       const sentences = data.splits.test.slice(0, 6).map((p) => p.english);
       const translations = translateAll(tm, sentences, { maxLength: 12 });
       const before = tf.memory().numTensors;
-      const forced = forcedAttention(tm, translations.map((t) => ({ english: t.source, german: t.tokens.join(" ") || "x" })), { batchSize: 4 });
+      const forced = forcedAttention(
+        tm,
+        translations.map((t) => ({ english: t.source, german: t.tokens.join(" ") || "x" })),
+        { batchSize: 4 },
+      );
       translations.forEach((t, k) => {
         if (t.tokens.length === 0) return;
         assert.equal(forced[k].length, t.tokens.length);
@@ -413,7 +647,10 @@ describe("seq2seq library", () => {
       });
       const report = alignmentReport(tm, data.splits.test.slice(0, 30));
       assert.equal(report.sentences, 30);
-      assert.ok(report.all.germanWords > 100 && report.all.accuracy >= 0 && report.all.accuracy <= 1, JSON.stringify(report.all));
+      assert.ok(
+        report.all.germanWords > 100 && report.all.accuracy >= 0 && report.all.accuracy <= 1,
+        JSON.stringify(report.all),
+      );
       assert.ok(report.byConstruction["participle-final"]!.germanWords > 0);
       assert.equal(tf.memory().numTensors, before, `${kind}: forced decoding leaks`);
       tm.model.dispose();
@@ -428,9 +665,16 @@ describe("seq2seq library", () => {
       const run = watchBeamSearch(tm, sentence, { beamSize: K, maxLength: 8 });
       assert.ok(run.steps.length >= 1);
       for (const step of run.steps) {
-        assert.ok(step.candidates.length <= 2 * K && step.candidates.length >= K, `${step.candidates.length} candidates`);
+        assert.ok(
+          step.candidates.length <= 2 * K && step.candidates.length >= K,
+          `${step.candidates.length} candidates`,
+        );
         const logs = step.candidates.map((c) => c.logProb);
-        assert.deepEqual(logs, [...logs].sort((a, b) => b - a), "candidates best first");
+        assert.deepEqual(
+          logs,
+          [...logs].sort((a, b) => b - a),
+          "candidates best first",
+        );
         const chosen = step.candidates.filter((c) => c.fate !== "dropped").length;
         assert.ok(chosen <= K && chosen >= 1, `${chosen} chosen of beam ${K}`);
       }
@@ -448,7 +692,11 @@ describe("seq2seq library", () => {
     assert.ok(names.includes("decoder/deepOutput/W"), names.join(" "));
     assert.deepEqual(tm.model.namedVariables()["encoder/bridgeH/W"].shape, [24, 24]); // from h←1 alone, not both directions
     assert.deepEqual(tm.model.namedVariables()["decoder/deepOutput/W"].shape, [24 + 16 + 48, 48]); // [s; Ey; c] -> 2 x 24 for the maxout
-    const trainer = new Trainer(tm, { train: data.train.slice(0, 256), validation: [] }, { batchSize: 32, learningRate: 0.01 });
+    const trainer = new Trainer(
+      tm,
+      { train: data.train.slice(0, 256), validation: [] },
+      { batchSize: 32, learningRate: 0.01 },
+    );
     const batches = makeBatches(data.train.slice(0, 256), { batchSize: 32, seed: 1 });
     const rng = new Random(1);
     const first = trainer.trainStep(batches[0], rng);
@@ -472,7 +720,11 @@ describe("seq2seq library", () => {
 
   it("tf.memory().numTensors is flat over 100 training steps and 100 translations", async () => {
     const tm = smallModel(data, "luong-concat", { inputFeeding: true, dropout: 0.1 });
-    const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: 16, teacherForcing: 0.5, teacherForcingMode: "step" });
+    const trainer = new Trainer(
+      tm,
+      { train: data.train, validation: [] },
+      { batchSize: 16, teacherForcing: 0.5, teacherForcingMode: "step" },
+    );
     const batches = makeBatches(data.train, { batchSize: 16, seed: 1 });
     const rng = new Random(1);
     trainer.trainStep(batches[0], rng); // Adam creates its slots on the first step
@@ -544,8 +796,14 @@ describe("seq2seq library", () => {
     assert.throws(() => translate(tm, "   "), /sentence 1: cannot translate an empty sentence/);
     const unknown = translate(tm, "She kissed Zebedee.");
     assert.deepEqual(unknown.unknown, ["zebedee"]);
-    assert.throws(() => new Seq2Seq({ ...tm.model.config, attention: "luong-dot", bidirectional: true }), /luong-dot needs keys and query of one size/);
-    assert.throws(() => new Seq2Seq({ ...tm.model.config, attention: "luong-cosine" as AttentionKind }), /unknown attention kind "luong-cosine"/);
+    assert.throws(
+      () => new Seq2Seq({ ...tm.model.config, attention: "luong-dot", bidirectional: true }),
+      /luong-dot needs keys and query of one size/,
+    );
+    assert.throws(
+      () => new Seq2Seq({ ...tm.model.config, attention: "luong-cosine" as AttentionKind }),
+      /unknown attention kind "luong-cosine"/,
+    );
     tm.model.dispose();
   });
 });

@@ -21,16 +21,28 @@ describe("set-up (npm start)", () => {
   let env: NodeJS.ProcessEnv;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-setup-"));
-    env = { ...process.env, WORKBOOK_VENV: path.join(dir, "venv"), JUPYTER_DATA_DIR: path.join(dir, "jupyter-data"), PIP_RETRIES: process.env.PIP_RETRIES ?? "0" };
+    env = {
+      ...process.env,
+      WORKBOOK_VENV: path.join(dir, "venv"),
+      JUPYTER_DATA_DIR: path.join(dir, "jupyter-data"),
+      PIP_RETRIES: process.env.PIP_RETRIES ?? "0",
+    };
     delete env.JUPYTER_PYTHON;
     delete env.WORKBOOK_LAB_PYTHON;
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("a JUPYTER_PYTHON without JupyterLab gets one message saying what to install, and a non-zero exit", () => {
-    const r = spawnSync(process.execPath, [setup, "--open"], { cwd: root, encoding: "utf8", env: { ...env, JUPYTER_PYTHON: "/nonexistent/python3" } });
+    const r = spawnSync(process.execPath, [setup, "--open"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...env, JUPYTER_PYTHON: "/nonexistent/python3" },
+    });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /setup failed: JUPYTER_PYTHON=\/nonexistent\/python3 has no JupyterLab 4 with plotly: .*pip install 'jupyterlab>=4,<5' 'plotly>=5'/);
+    assert.match(
+      r.stderr,
+      /setup failed: JUPYTER_PYTHON=\/nonexistent\/python3 has no JupyterLab 4 with plotly: .*pip install 'jupyterlab>=4,<5' 'plotly>=5'/,
+    );
   });
 
   it("with Python 3 but no JupyterLab, creates the project-local environment and registers the workbook's kernel", () => {
@@ -39,26 +51,45 @@ describe("set-up (npm start)", () => {
     assert.match(r.stderr, /no JupyterLab 4 found: creating a project-local Python environment in .*venv/);
     assert.match(r.stderr, /installing jupyterlab>=4,<5 and plotly>=5 into it with pip/);
     const venvPython = path.join(dir, "venv", "bin", "python");
-    const versions = spawnSync(venvPython, ["-c", "import jupyterlab, plotly; print(jupyterlab.__version__, plotly.__version__)"], { encoding: "utf8" });
+    const versions = spawnSync(
+      venvPython,
+      ["-c", "import jupyterlab, plotly; print(jupyterlab.__version__, plotly.__version__)"],
+      { encoding: "utf8" },
+    );
     assert.equal(versions.status, 0, versions.stderr);
     assert.match(versions.stdout, /^4\.\d+/);
 
     const kernelDir = path.join(dir, "jupyter-data", "kernels", "attention-workbook");
-    assert.match(r.stderr, new RegExp(`registered the Jupyter kernel "attention-workbook" \\(TypeScript \\(attention workbook\\)\\) for the current user in ${kernelDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `registered the Jupyter kernel "attention-workbook" \\(TypeScript \\(attention workbook\\)\\) for the current user in ${kernelDir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+      ),
+    );
     const spec = JSON.parse(fs.readFileSync(path.join(kernelDir, "kernel.json"), "utf8"));
     assert.equal(spec.argv[0], path.join(root, "node_modules/.bin/tslab"), "the kernel runs this checkout's tslab");
     assert.equal(spec.display_name, "TypeScript (attention workbook)");
-    assert.deepEqual(fs.readdirSync(path.join(dir, "jupyter-data", "kernels")), ["attention-workbook"], "no tslab or jslab kernel written");
+    assert.deepEqual(
+      fs.readdirSync(path.join(dir, "jupyter-data", "kernels")),
+      ["attention-workbook"],
+      "no tslab or jslab kernel written",
+    );
     for (const nb of fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb"))) {
       const meta = JSON.parse(fs.readFileSync(path.join(root, "notebooks", nb), "utf8")).metadata.kernelspec;
       assert.equal(meta.name, "attention-workbook", `${nb}: kernelspec ${meta.name}`);
     }
-    assert.ok(fs.existsSync(path.join(root, "dist/index.js")) && fs.existsSync(path.join(root, "notebooks/_static/plotly.js")));
+    assert.ok(
+      fs.existsSync(path.join(root, "dist/index.js")) && fs.existsSync(path.join(root, "notebooks/_static/plotly.js")),
+    );
   });
 
   it("--open starts JupyterLab 4 on the notebooks and says so", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [setup, "--open", "--no-browser", `--port=${port}`, "--ServerApp.token=", "--ServerApp.password="], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [setup, "--open", "--no-browser", `--port=${port}`, "--ServerApp.token=", "--ServerApp.password="],
+      { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let log = "";
     child.stdout?.on("data", (d) => (log += d));
     child.stderr?.on("data", (d) => (log += d));
@@ -71,8 +102,13 @@ describe("set-up (npm start)", () => {
       assert.ok(lab?.ok, `JupyterLab did not answer:\n${log}`);
       assert.match(await lab.text(), /JupyterLab/);
       assert.match(log, /opening the workbook in JupyterLab 4\.\d+/);
-      const contents = (await (await fetch(`http://127.0.0.1:${port}/api/contents`)).json()) as { content: Array<{ name: string }> };
-      assert.ok(contents.content.some((f) => f.name === "04-train-bahdanau.ipynb"), "serves notebooks/");
+      const contents = (await (await fetch(`http://127.0.0.1:${port}/api/contents`)).json()) as {
+        content: Array<{ name: string }>;
+      };
+      assert.ok(
+        contents.content.some((f) => f.name === "04-train-bahdanau.ipynb"),
+        "serves notebooks/",
+      );
     } finally {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

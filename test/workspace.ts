@@ -10,7 +10,9 @@ import * as path from "node:path";
 
 export const root = path.resolve(__dirname, "..");
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, shared with npm run timings
-const lib = require(path.join(root, "scripts/lib.js")) as { copyNotebooks(prefix: string): { dir: string; notebooks: string } };
+const lib = require(path.join(root, "scripts/lib.js")) as {
+  copyNotebooks(prefix: string): { dir: string; notebooks: string };
+};
 
 export interface Workspace {
   dir: string;
@@ -22,7 +24,12 @@ export interface Workspace {
 /** Copies notebooks/ into a new temporary folder (see the module comment; scripts/lib.js does the copy). */
 export function makeWorkspace(prefix = "workbook-test-"): Workspace {
   const { dir, notebooks } = lib.copyNotebooks(prefix);
-  return { dir, notebooks, checkpoints: path.join(dir, "checkpoints"), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    notebooks,
+    checkpoints: path.join(dir, "checkpoints"),
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /**

@@ -6,7 +6,11 @@ import { crc32 } from "attention-workbook";
  * One member `name` holding `content`, stored or deflated, with a declared (uncompressed) size: the
  * real one by default, another to test an archive that lies about it.
  */
-export function zipOf(name: string, content: Buffer, options: { deflate?: boolean; declaredSize?: number } = {}): Buffer {
+export function zipOf(
+  name: string,
+  content: Buffer,
+  options: { deflate?: boolean; declaredSize?: number } = {},
+): Buffer {
   const body = options.deflate ? zlib.deflateRawSync(content) : content;
   const method = options.deflate ? 8 : 0;
   const size = options.declaredSize ?? content.length;

@@ -149,7 +149,9 @@ export class LuongAttention extends Module implements AttentionLayer {
         this.v = this.addWeight("v", [units], "glorotUniform", rng);
         break;
       default:
-        throw new Error(`LuongAttention: unknown score "${score as string}"; use dot, general, concat or concat-shared`);
+        throw new Error(
+          `LuongAttention: unknown score "${score as string}"; use dot, general, concat or concat-shared`,
+        );
     }
   }
 
@@ -182,7 +184,13 @@ export class LuongAttention extends Module implements AttentionLayer {
           scores = luongScores("general", query, keys, { Wa: this.Wa as tf.Tensor2D });
           break;
         case "concat":
-          scores = luongScores("concat", query, keys, { Wa: this.Wa as tf.Tensor2D, v: this.v as tf.Tensor1D, WaQuery: options.WaQuery }, options.keysProjected);
+          scores = luongScores(
+            "concat",
+            query,
+            keys,
+            { Wa: this.Wa as tf.Tensor2D, v: this.v as tf.Tensor1D, WaQuery: options.WaQuery },
+            options.keysProjected,
+          );
           break;
         case "concat-shared":
           scores = sharedConcatScores(query, keys, { W: this.W as tf.Tensor2D, v: this.v as tf.Tensor1D });
@@ -197,7 +205,11 @@ export class LuongAttention extends Module implements AttentionLayer {
    * @param queries `[B,T,Hq]`; @param keys `[B,S,Hk]`; `options.maskBias` `[B,S]` is required.
    * @returns scores and weights `[B,T,S]`, context `[B,T,Hk]`
    */
-  callSequence(queries: tf.Tensor3D, keys: tf.Tensor3D, options: AttentionCallOptions & { maskBias: tf.Tensor2D }): SequenceAttentionOutput {
+  callSequence(
+    queries: tf.Tensor3D,
+    keys: tf.Tensor3D,
+    options: AttentionCallOptions & { maskBias: tf.Tensor2D },
+  ): SequenceAttentionOutput {
     new ShapeChecker({ Hq: this.sizes.querySize, Hk: this.sizes.keySize })
       .check("queries", queries, ["B", "T", "Hq"])
       .check("keys", keys, ["B", "S", "Hk"]);

@@ -28,12 +28,20 @@ export interface ScaledDotOutput {
  * @param values `[B,S,Dv]`
  * @param options.scale false leaves out the division by sqrt(d) (to see why it is there)
  */
-export function scaledDotProductAttention(queries: tf.Tensor3D, keys: tf.Tensor3D, values: tf.Tensor3D, options: { scale?: boolean } = {}): ScaledDotOutput {
-  new ShapeChecker().check("queries", queries, ["B", "T", "d"]).check("keys", keys, ["B", "S", "d"]).check("values", values, ["B", "S", "Dv"]);
+export function scaledDotProductAttention(
+  queries: tf.Tensor3D,
+  keys: tf.Tensor3D,
+  values: tf.Tensor3D,
+  options: { scale?: boolean } = {},
+): ScaledDotOutput {
+  new ShapeChecker()
+    .check("queries", queries, ["B", "T", "d"])
+    .check("keys", keys, ["B", "S", "d"])
+    .check("values", values, ["B", "S", "Dv"]);
   return tidy(() => {
     const d = queries.shape[2];
     const raw = tf.matMul(queries, keys, false, true) as tf.Tensor3D; // [B,T,S]
-    const scores = (options.scale ?? true ? tf.div(raw, Math.sqrt(d)) : raw) as tf.Tensor3D;
+    const scores = ((options.scale ?? true) ? tf.div(raw, Math.sqrt(d)) : raw) as tf.Tensor3D;
     const weights = tf.softmax(scores) as tf.Tensor3D;
     return { scores, weights, context: tf.matMul(weights, values) as tf.Tensor3D };
   });

@@ -55,7 +55,10 @@ function dotWithVector(x: tf.Tensor3D, v: tf.Tensor1D): tf.Tensor2D {
  * @returns scores `[B,T,S]`
  */
 export function additiveScores(keysProjected: tf.Tensor3D, queriesProjected: tf.Tensor3D, v: tf.Tensor1D): tf.Tensor3D {
-  new ShapeChecker().check("keysProjected", keysProjected, ["B", "S", "U"]).check("queriesProjected", queriesProjected, ["B", "T", "U"]).check("v", v, ["U"]);
+  new ShapeChecker()
+    .check("keysProjected", keysProjected, ["B", "S", "U"])
+    .check("queriesProjected", queriesProjected, ["B", "T", "U"])
+    .check("v", v, ["U"]);
   if (fusedKernelsActive()) return fusedAdditiveScores(keysProjected, queriesProjected, v);
   return tf.tidy(() => {
     const [B, S, U] = keysProjected.shape;
@@ -114,9 +117,26 @@ export function bahdanauScores(
  * @returns scores `[B,S]`
  */
 export function luongScores(kind: "dot", query: tf.Tensor2D, keys: tf.Tensor3D): tf.Tensor2D;
-export function luongScores(kind: "general", query: tf.Tensor2D, keys: tf.Tensor3D, params: LuongGeneralParams): tf.Tensor2D;
-export function luongScores(kind: "concat", query: tf.Tensor2D, keys: tf.Tensor3D, params: LuongConcatParams, keysProjected?: tf.Tensor3D): tf.Tensor2D;
-export function luongScores(kind: LuongScore, query: tf.Tensor2D, keys: tf.Tensor3D, params?: LuongGeneralParams | LuongConcatParams, keysProjected?: tf.Tensor3D): tf.Tensor2D;
+export function luongScores(
+  kind: "general",
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  params: LuongGeneralParams,
+): tf.Tensor2D;
+export function luongScores(
+  kind: "concat",
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  params: LuongConcatParams,
+  keysProjected?: tf.Tensor3D,
+): tf.Tensor2D;
+export function luongScores(
+  kind: LuongScore,
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  params?: LuongGeneralParams | LuongConcatParams,
+  keysProjected?: tf.Tensor3D,
+): tf.Tensor2D;
 export function luongScores(
   kind: LuongScore,
   query: tf.Tensor2D,
@@ -130,7 +150,9 @@ export function luongScores(
   switch (kind) {
     case "dot": {
       if (Hq !== Hk) {
-        throw new Error(`luongScores("dot"): query and keys need the same size, got query [${query.shape}] (Hq=${Hq}) and keys [${keys.shape}] (Hk=${Hk}); use "general" or "concat"`);
+        throw new Error(
+          `luongScores("dot"): query and keys need the same size, got query [${query.shape}] (Hq=${Hq}) and keys [${keys.shape}] (Hk=${Hk}); use "general" or "concat"`,
+        );
       }
       // [B,S,H] x [B,H,1] -> [B,S,1]
       return tf.tidy(() => tf.matMul(keys, query.reshape([B, Hq, 1])).reshape([B, keys.shape[1]]));
@@ -146,8 +168,12 @@ export function luongScores(
     }
     case "concat": {
       const p = params as LuongConcatParams | undefined;
-      if (!p?.Wa || !p?.v) throw new Error(`luongScores("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
-      shapes.bind("Hq+Hk", Hq + Hk).check("Wa", p.Wa, ["Hq+Hk", "U"]).check("v", p.v, ["U"]);
+      if (!p?.Wa || !p?.v)
+        throw new Error(`luongScores("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
+      shapes
+        .bind("Hq+Hk", Hq + Hk)
+        .check("Wa", p.Wa, ["Hq+Hk", "U"])
+        .check("v", p.v, ["U"]);
       if (keysProjected) shapes.check("keysProjected", keysProjected, ["B", "S", "U"]);
       return tf.tidy(() => {
         // [q; k]·Wa = q·Wa[:Hq] + k·Wa[Hq:]: the same product, without building the [B,S,Hq+Hk] concat.

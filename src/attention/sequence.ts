@@ -67,7 +67,10 @@ export function luongAttentionSequence(
     let scores: tf.Tensor3D;
     switch (kind) {
       case "dot":
-        if (Hq !== Hk) throw new Error(`luongAttentionSequence("dot"): queries [${queries.shape}] and keys [${keys.shape}] need Hq = Hk`);
+        if (Hq !== Hk)
+          throw new Error(
+            `luongAttentionSequence("dot"): queries [${queries.shape}] and keys [${keys.shape}] need Hq = Hk`,
+          );
         scores = tf.matMul(queries, keys, false, true); // [B,T,H] x [B,S,H]^T -> [B,T,S]
         break;
       case "general":
@@ -77,7 +80,10 @@ export function luongAttentionSequence(
         break;
       case "concat": {
         if (!params.Wa || !params.v) throw new Error(`luongAttentionSequence("concat"): needs Wa [Hq+Hk,U] and v [U]`);
-        shapes.bind("Hq+Hk", Hq + Hk).check("Wa", params.Wa, ["Hq+Hk", "U"]).check("v", params.v, ["U"]);
+        shapes
+          .bind("Hq+Hk", Hq + Hk)
+          .check("Wa", params.Wa, ["Hq+Hk", "U"])
+          .check("v", params.v, ["U"]);
         const U = params.Wa.shape[1];
         const WaQuery = params.WaQuery ?? params.Wa.slice([0, 0], [Hq, U]);
         const kp = params.keysProjected ?? projectKeys(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);

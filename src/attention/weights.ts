@@ -16,7 +16,9 @@ export function assertMaskRowsNonEmpty(mask: tf.Tensor2D, name = "mask"): void {
     let any = false;
     for (let s = 0; s < S && !any; s++) any = values[b * S + s] !== 0;
     if (!any) {
-      throw new Error(`${name}: row ${b} of [${B},${S}] is all zeros: nothing to attend to (an empty source sentence?)`);
+      throw new Error(
+        `${name}: row ${b} of [${B},${S}] is all zeros: nothing to attend to (an empty source sentence?)`,
+      );
     }
   }
   checkedMasks.add(mask);
@@ -42,7 +44,11 @@ export function maskBias(mask: tf.Tensor2D): tf.Tensor2D {
  * @param options.bias instead of `mask`: `maskBias(mask)`, computed once per batch
  * @returns weights `[B,S]`
  */
-export function attentionWeights(scores: tf.Tensor2D, mask?: tf.Tensor2D, options: { bias?: tf.Tensor2D } = {}): tf.Tensor2D {
+export function attentionWeights(
+  scores: tf.Tensor2D,
+  mask?: tf.Tensor2D,
+  options: { bias?: tf.Tensor2D } = {},
+): tf.Tensor2D {
   const shapes = new ShapeChecker().check("scores", scores, ["B", "S"]);
   if (options.bias) {
     // A mask already in additive form (see maskBias).

@@ -53,7 +53,9 @@ function loadNative(pkg: string): void {
     throw new Error(`${pkg} is not installed`);
   }
   if (manifest?.name !== pkg) {
-    throw new Error(`${pkg} is a stand-in for ${manifest?.name}@${manifest?.version} (npm overrides for danfojs-node), not the native binding`);
+    throw new Error(
+      `${pkg} is a stand-in for ${manifest?.name}@${manifest?.version} (npm overrides for danfojs-node), not the native binding`,
+    );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional backend package, loaded only when installed
   require(pkg);

@@ -186,9 +186,7 @@ export function registerWasmKernels(options: { batchMatMul?: boolean } = {}): vo
   if (wantBatchMatMul !== wasmPatches.batchMatMul) {
     tf.unregisterKernel("BatchMatMul", "wasm");
     tf.registerKernel(
-      wantBatchMatMul
-        ? { ...originalBatchMatMul, kernelFunc: batchMatMulTransposeFirst as any }
-        : originalBatchMatMul,
+      wantBatchMatMul ? { ...originalBatchMatMul, kernelFunc: batchMatMulTransposeFirst as any } : originalBatchMatMul,
     );
     wasmPatches.batchMatMul = wantBatchMatMul;
   }

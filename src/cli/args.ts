@@ -23,12 +23,18 @@ export function parseArgs(argv: string[], spec: Record<string, FlagType>): Parse
       continue;
     }
     const type = spec[name];
-    if (!type) throw new UsageError(`unknown flag --${name}; known flags: ${Object.keys(spec).map((k) => `--${k}`).join(" ")}`);
+    if (!type)
+      throw new UsageError(
+        `unknown flag --${name}; known flags: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(" ")}`,
+      );
     if (type === "bool") {
       // --flag, --flag=true|false, --flag true|false, --no-flag
       let value = eq >= 0 ? a.slice(eq + 1) : "true";
       if (eq < 0 && (argv[i + 1] === "true" || argv[i + 1] === "false")) value = argv[++i];
-      if (value !== "true" && value !== "false") throw new UsageError(`flag --${name}: expected true or false, got ${JSON.stringify(value)}`);
+      if (value !== "true" && value !== "false")
+        throw new UsageError(`flag --${name}: expected true or false, got ${JSON.stringify(value)}`);
       out[name] = value === "true";
       continue;
     }
@@ -37,7 +43,10 @@ export function parseArgs(argv: string[], spec: Record<string, FlagType>): Parse
     if (type === "string") out[name] = raw;
     else {
       const n = Number(raw);
-      if (!Number.isFinite(n) || (type === "int" && !Number.isInteger(n))) throw new UsageError(`flag --${name}: expected ${type === "int" ? "an integer" : "a number"}, got ${JSON.stringify(raw)}`);
+      if (!Number.isFinite(n) || (type === "int" && !Number.isInteger(n)))
+        throw new UsageError(
+          `flag --${name}: expected ${type === "int" ? "an integer" : "a number"}, got ${JSON.stringify(raw)}`,
+        );
       out[name] = n;
     }
   }

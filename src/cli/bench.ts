@@ -108,9 +108,11 @@ export function trainingFlops(b: BatchShape, m: FlopModel): number {
   const { embeddingSize: E, hiddenSize: H, attentionUnits: U, targetVocabSize: V } = m;
   const Hk = H;
   const forward =
-    2 * B * S * E * 4 * H + 2 * B * S * H * 4 * H + // encoder LSTM
+    2 * B * S * E * 4 * H +
+    2 * B * S * H * 4 * H + // encoder LSTM
     2 * B * S * Hk * U + // key projection
-    2 * B * T * E * 4 * H + 2 * B * T * H * 4 * H + // decoder LSTM
+    2 * B * T * E * 4 * H +
+    2 * B * T * H * 4 * H + // decoder LSTM
     2 * B * T * H * U + // query projection
     2 * B * T * S * U + // concat score's v
     2 * B * T * S * Hk + // context
@@ -147,10 +149,21 @@ export interface MachinePeak {
 }
 
 /** Peak from the text of /proc/cpuinfo (and lscpu's, for the clock when cpuinfo has none). */
-export function machinePeak(cpuinfo: string, cores: number, options: { lscpu?: string; fallbackMHz?: number; fmaUnits?: number } = {}): MachinePeak {
+export function machinePeak(
+  cpuinfo: string,
+  cores: number,
+  options: { lscpu?: string; fallbackMHz?: number; fmaUnits?: number } = {},
+): MachinePeak {
   const flagsLine = /^(?:flags|Features)\s*:\s*(.*)$/m.exec(cpuinfo);
   const flags = new Set((flagsLine?.[1] ?? "").trim().split(/\s+/));
-  const widths: Array<[string, number]> = [["avx512f", 16], ["avx2", 8], ["avx", 8], ["sse", 4], ["asimd", 4], ["neon", 4]];
+  const widths: Array<[string, number]> = [
+    ["avx512f", 16],
+    ["avx2", 8],
+    ["avx", 8],
+    ["sse", 4],
+    ["asimd", 4],
+    ["neon", 4],
+  ];
   const [simd, simdLanes] = widths.find(([flag]) => flags.has(flag)) ?? ["scalar", 1];
   const cpuMHz = [...cpuinfo.matchAll(/^cpu MHz\s*:\s*([\d.]+)/gm)].map((m) => Number(m[1])).filter((x) => x > 0);
   let mhz = 0;
@@ -193,7 +206,7 @@ export function thisMachinePeak(): MachinePeak {
     // not Linux
   }
   const needLscpu = !/^cpu MHz\s*:/m.test(cpuinfo);
-  const lscpu = needLscpu ? spawnSync("lscpu", [], { encoding: "utf8" }).stdout ?? "" : "";
+  const lscpu = needLscpu ? (spawnSync("lscpu", [], { encoding: "utf8" }).stdout ?? "") : "";
   return machinePeak(cpuinfo, os.cpus().length, { lscpu, fallbackMHz: os.cpus()[0]?.speed });
 }
 
@@ -203,7 +216,13 @@ export function thisMachinePeak(): MachinePeak {
  */
 function machineCpuSeconds(): number | undefined {
   try {
-    const [user, nice, system, , , irq, softirq, steal] = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fs
+      .readFileSync("/proc/stat", "utf8")
+      .split("\n")[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return (user + nice + system + irq + softirq + (steal || 0)) / 100;
   } catch {
     return undefined;
@@ -221,17 +240,29 @@ const ownCpuSeconds = () => {
 // ---------------------------------------------------------------------------------------------------------
 
 function vocab(size: number, prefix: string): Vocabulary {
-  return new Vocabulary([...SPECIAL_TOKENS, ...Array.from({ length: size - SPECIAL_TOKENS.length }, (_, i) => `${prefix}${i}`)]);
+  return new Vocabulary([
+    ...SPECIAL_TOKENS,
+    ...Array.from({ length: size - SPECIAL_TOKENS.length }, (_, i) => `${prefix}${i}`),
+  ]);
 }
 
-interface KernelCount { name: string; calls: number; ms: number }
+interface KernelCount {
+  name: string;
+  calls: number;
+  ms: number;
+}
 
 /**
  * Kernel calls of one profiled training step: how many, and the most frequent names (with their time).
  * tf.profile records every kernel the engine runs, the gradients' included; a kernel that a custom kernel
  * calls directly (not through the engine) is not a call of its own.
  */
-async function profileStep(trainer: Trainer, batch: Batch, rng: Random, teacherForcing: number): Promise<{ calls: number; top: KernelCount[] }> {
+async function profileStep(
+  trainer: Trainer,
+  batch: Batch,
+  rng: Random,
+  teacherForcing: number,
+): Promise<{ calls: number; top: KernelCount[] }> {
   const info = await tf.profile(() => trainer.trainStep(batch, rng, { teacherForcing }));
   const byName = new Map<string, KernelCount>();
   for (const k of info.kernels) {
@@ -240,17 +271,30 @@ async function profileStep(trainer: Trainer, batch: Batch, rng: Random, teacherF
     entry.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     byName.set(k.name, entry);
   }
-  const top = [...byName.values()].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name)).slice(0, 10).map((k) => ({ ...k, ms: Number(k.ms.toFixed(1)) }));
+  const top = [...byName.values()]
+    .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name))
+    .slice(0, 10)
+    .map((k) => ({ ...k, ms: Number(k.ms.toFixed(1)) }));
   return { calls: info.kernels.length, top };
 }
 
 /** The FloydHub tutorial's configuration, batched: what every benchmark here trains (both frameworks). */
-const TUTORIAL_CONFIG = { embeddingSize: 256, hiddenSize: 256, attentionUnits: 256, batchSize: 64, teacherForcing: 0.5, learningRate: 1e-3, clipNorm: 5, seed: 1 } as const;
+const TUTORIAL_CONFIG = {
+  embeddingSize: 256,
+  hiddenSize: 256,
+  attentionUnits: 256,
+  batchSize: 64,
+  teacherForcing: 0.5,
+  learningRate: 1e-3,
+  clipNorm: 5,
+  seed: 1,
+} as const;
 
 async function kernels(steps: number): Promise<void> {
   const report = await initBackend({ force: "wasm" });
   const rng = new Random(1);
-  const src = vocab(2000, "e"), tgt = vocab(3572, "d");
+  const src = vocab(2000, "e"),
+    tgt = vocab(3572, "d");
   const examples: Example[] = Array.from({ length: 64 }, () => ({
     source: Array.from({ length: 10 }, () => 4 + rng.int(src.size - 4)),
     target: Array.from({ length: 9 }, () => 4 + rng.int(tgt.size - 4)),
@@ -259,8 +303,18 @@ async function kernels(steps: number): Promise<void> {
   const { embeddingSize, hiddenSize, attentionUnits } = TUTORIAL_CONFIG;
   const sizes = { embeddingSize, hiddenSize, attentionUnits };
   const flopModel = { ...sizes, targetVocabSize: tgt.size };
-  const model = new Seq2Seq({ ...DEFAULT_MODEL, attention: "luong-concat", ...sizes, sourceVocabSize: src.size, targetVocabSize: tgt.size });
-  const trainer = new Trainer({ model, sourceVocab: src, targetVocab: tgt, tokenizeOptions: {} }, { train: examples, validation: [] }, { batchSize: 64 });
+  const model = new Seq2Seq({
+    ...DEFAULT_MODEL,
+    attention: "luong-concat",
+    ...sizes,
+    sourceVocabSize: src.size,
+    targetVocabSize: tgt.size,
+  });
+  const trainer = new Trainer(
+    { model, sourceVocab: src, targetVocab: tgt, tokenizeOptions: {} },
+    { train: examples, validation: [] },
+    { batchSize: 64 },
+  );
   // Warm-up of both paths: Adam's slots, wasm's first calls, caches.
   trainer.trainStep(batch, rng, { teacherForcing: 1 });
   trainer.trainStep(batch, rng, { teacherForcing: 0 });
@@ -270,8 +324,14 @@ async function kernels(steps: number): Promise<void> {
     return Number(process.hrtime.bigint() - t0) / 1e9 / steps;
   };
   const seconds = { teacherForced: time(1), freeRunning: time(0) };
-  const flops = { teacherForced: trainingFlops({ ...batch, teacherForcing: true }, flopModel), freeRunning: trainingFlops({ ...batch, teacherForcing: false }, flopModel) };
-  const profiles = { teacherForced: await profileStep(trainer, batch, rng, 1), freeRunning: await profileStep(trainer, batch, rng, 0) };
+  const flops = {
+    teacherForced: trainingFlops({ ...batch, teacherForcing: true }, flopModel),
+    freeRunning: trainingFlops({ ...batch, teacherForcing: false }, flopModel),
+  };
+  const profiles = {
+    teacherForced: await profileStep(trainer, batch, rng, 1),
+    freeRunning: await profileStep(trainer, batch, rng, 0),
+  };
   trainer.dispose();
   model.dispose();
   const out = {
@@ -281,7 +341,10 @@ async function kernels(steps: number): Promise<void> {
     config: `luong-concat, hidden 256, embedding 256, attention units 256, batch 64, ${batch.sourceLength}+${batch.targetLength - 1} tokens (T = ${batch.targetLength} decoder steps), target vocabulary ${tgt.size}`,
     secondsPerStep: { teacherForced: round(seconds.teacherForced, 4), freeRunning: round(seconds.freeRunning, 4) },
     flopsPerStep: flops,
-    gflopsPerSecond: { teacherForced: round(flops.teacherForced / seconds.teacherForced / 1e9, 2), freeRunning: round(flops.freeRunning / seconds.freeRunning / 1e9, 2) },
+    gflopsPerSecond: {
+      teacherForced: round(flops.teacherForced / seconds.teacherForced / 1e9, 2),
+      freeRunning: round(flops.freeRunning / seconds.freeRunning / 1e9, 2),
+    },
     kernelCallsPerStep: { teacherForced: profiles.teacherForced.calls, freeRunning: profiles.freeRunning.calls },
     topKernels: { teacherForced: profiles.teacherForced.top, freeRunning: profiles.freeRunning.top },
     steps,
@@ -302,7 +365,10 @@ async function kernels(steps: number): Promise<void> {
 
 /** The project-local environment of scripts/bench-setup.js (BENCH_VENV moves it, as there). */
 const BENCH_VENV = process.env.BENCH_VENV ? path.resolve(process.env.BENCH_VENV) : path.join(ROOT, ".venv-bench");
-const BENCH_PYTHON = process.platform === "win32" ? path.join(BENCH_VENV, "Scripts", "python.exe") : path.join(BENCH_VENV, "bin", "python");
+const BENCH_PYTHON =
+  process.platform === "win32"
+    ? path.join(BENCH_VENV, "Scripts", "python.exe")
+    : path.join(BENCH_VENV, "bin", "python");
 const DEBIAN_PYTHON = "/usr/bin/python3";
 /** A path as the user reads it: relative inside the checkout, absolute elsewhere. */
 const shown = (p: string) => (p.startsWith(ROOT + path.sep) ? path.relative(ROOT, p) : p);
@@ -332,25 +398,51 @@ function findTorch2(setup: boolean): { found?: TorchPython; reason?: string } {
   if (env) {
     const v = torchVersionOf(env);
     if (!v) return { reason: `TORCH_PYTHON=${env} cannot import torch` };
-    if (!(major(v) >= 2)) return { reason: `TORCH_PYTHON=${env} has torch ${v}; the reference is PyTorch 2.x (unset TORCH_PYTHON to use .venv-bench, see scripts/bench-setup.js)` };
+    if (!(major(v) >= 2))
+      return {
+        reason: `TORCH_PYTHON=${env} has torch ${v}; the reference is PyTorch 2.x (unset TORCH_PYTHON to use .venv-bench, see scripts/bench-setup.js)`,
+      };
     return { found: { python: env, version: v, source: "TORCH_PYTHON" } };
   }
-  const candidates: Array<[string, string]> = [[BENCH_PYTHON, shown(BENCH_VENV)], ["python3", "python3 on PATH"]];
+  const candidates: Array<[string, string]> = [
+    [BENCH_PYTHON, shown(BENCH_VENV)],
+    ["python3", "python3 on PATH"],
+  ];
   for (const [py, source] of candidates) {
     if (py === BENCH_PYTHON && !fs.existsSync(py)) continue;
     const v = torchVersionOf(py);
     if (v && major(v) >= 2) return { found: { python: py, version: v, source } };
   }
-  if (!setup) return { reason: "no PyTorch 2.x found (TORCH_PYTHON, .venv-bench, python3) and --no-setup given: run node scripts/bench-setup.js" };
+  if (!setup)
+    return {
+      reason:
+        "no PyTorch 2.x found (TORCH_PYTHON, .venv-bench, python3) and --no-setup given: run node scripts/bench-setup.js",
+    };
   const script = path.join(ROOT, "scripts", "bench-setup.js");
   if (!fs.existsSync(script)) return { reason: `no PyTorch 2.x found, and no ${script} to install one` };
-  process.stderr.write(`bench: no PyTorch 2.x found: creating ${shown(BENCH_VENV)} with python3 -m venv and installing torch with pip (node scripts/bench-setup.js)\n`);
+  process.stderr.write(
+    `bench: no PyTorch 2.x found: creating ${shown(BENCH_VENV)} with python3 -m venv and installing torch with pip (node scripts/bench-setup.js)\n`,
+  );
   // Its pip output goes to stderr (stdout's last line is the benchmark's JSON); its last stderr line is the reason it failed.
-  const r = spawnSync(process.execPath, [script], { cwd: ROOT, stdio: ["ignore", 2, "pipe"], encoding: "utf8", env: { ...process.env, PIP_RETRIES: process.env.PIP_RETRIES ?? "0" } });
+  const r = spawnSync(process.execPath, [script], {
+    cwd: ROOT,
+    stdio: ["ignore", 2, "pipe"],
+    encoding: "utf8",
+    env: { ...process.env, PIP_RETRIES: process.env.PIP_RETRIES ?? "0" },
+  });
   if (r.stderr) process.stderr.write(r.stderr);
   const v = fs.existsSync(BENCH_PYTHON) ? torchVersionOf(BENCH_PYTHON) : undefined;
-  if (r.status === 0 && v && major(v) >= 2) return { found: { python: BENCH_PYTHON, version: v, source: `${shown(BENCH_VENV)} (just created)` } };
-  const why = (r.stderr ?? "").trim().split("\n").filter((l) => l.startsWith("bench-setup: ")).pop()?.slice("bench-setup: ".length) ?? r.error?.message ?? `exit status ${r.status}`;
+  if (r.status === 0 && v && major(v) >= 2)
+    return { found: { python: BENCH_PYTHON, version: v, source: `${shown(BENCH_VENV)} (just created)` } };
+  const why =
+    (r.stderr ?? "")
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("bench-setup: "))
+      .pop()
+      ?.slice("bench-setup: ".length) ??
+    r.error?.message ??
+    `exit status ${r.status}`;
   return { reason: `no PyTorch 2.x: node scripts/bench-setup.js could not install one (${why})` };
 }
 
@@ -358,7 +450,17 @@ function findTorch2(setup: boolean): { found?: TorchPython; reason?: string } {
 // `train`
 // ---------------------------------------------------------------------------------------------------------
 
-interface TrainBenchOptions { data: string; pairs: number; epochs: number; torch: boolean; setup: boolean; debianTorch: boolean; threads?: number; bucket: boolean; workers: number }
+interface TrainBenchOptions {
+  data: string;
+  pairs: number;
+  epochs: number;
+  torch: boolean;
+  setup: boolean;
+  debianTorch: boolean;
+  threads?: number;
+  bucket: boolean;
+  workers: number;
+}
 
 interface TorchResult {
   framework: string;
@@ -375,8 +477,14 @@ interface TorchResult {
 /** Runs bench/torch_reference.py with `python` on the batches written to `file`. */
 function runTorchReference(python: string, file: string, epochs: number, threads: number): TorchResult {
   const script = path.join(ROOT, "bench", "torch_reference.py");
-  const r = spawnSync(python, [script, "--batches", file, "--epochs", String(epochs), "--threads", String(threads)], { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`the PyTorch reference (${python}) failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`);
+  const r = spawnSync(python, [script, "--batches", file, "--epochs", String(epochs), "--threads", String(threads)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `the PyTorch reference (${python}) failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`,
+    );
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
   delete out.epochs;
   return out;
@@ -391,11 +499,35 @@ async function train(o: TrainBenchOptions): Promise<void> {
   const batches = makeBatches(data.train, { batchSize: config.batchSize, seed: config.seed, bucket: o.bucket });
   // Teacher forcing decided once per batch, the same decisions for both frameworks.
   const flags = new Random(config.seed + 7).shuffle(batches.map((_, i) => i)).map((i) => i % 2 === 0);
-  const flopModel: FlopModel = { embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, targetVocabSize: data.targetVocab.size };
-  const flops = epochFlops(batches.map((b, i) => ({ ...b, teacherForcing: flags[i] })), flopModel);
-  const tm = createModel(data, { attention: "luong-concat", embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, attentionUnits: config.attentionUnits, seed: config.seed });
+  const flopModel: FlopModel = {
+    embeddingSize: config.embeddingSize,
+    hiddenSize: config.hiddenSize,
+    attentionUnits: config.attentionUnits,
+    targetVocabSize: data.targetVocab.size,
+  };
+  const flops = epochFlops(
+    batches.map((b, i) => ({ ...b, teacherForcing: flags[i] })),
+    flopModel,
+  );
+  const tm = createModel(data, {
+    attention: "luong-concat",
+    embeddingSize: config.embeddingSize,
+    hiddenSize: config.hiddenSize,
+    attentionUnits: config.attentionUnits,
+    seed: config.seed,
+  });
   const model = tm.model;
-  const trainer = new Trainer(tm, { train: data.train, validation: [] }, { batchSize: config.batchSize, learningRate: config.learningRate, clipNorm: config.clipNorm, seed: config.seed, workers: o.workers });
+  const trainer = new Trainer(
+    tm,
+    { train: data.train, validation: [] },
+    {
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      clipNorm: config.clipNorm,
+      seed: config.seed,
+      workers: o.workers,
+    },
+  );
   // A folder for the PyTorch reference's input, removed however the run ends.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-bench-"));
   try {
@@ -419,16 +551,26 @@ async function train(o: TrainBenchOptions): Promise<void> {
         offset += values.length;
       }
       fs.closeSync(fd);
-      fs.writeFileSync(file, JSON.stringify({
-        config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
-        weightsFile: "weights.bin",
-        initialWeights,
-        batches: batches.map((b, i) => ({
-          size: b.size, sourceLength: b.sourceLength, targetLength: b.targetLength, targetTokens: b.targetTokens, teacherForcing: flags[i],
-          source: Array.from(b.source), sourceMask: Array.from(b.sourceMask), decoderInput: Array.from(b.decoderInput),
-          decoderTarget: Array.from(b.decoderTarget), targetMask: Array.from(b.targetMask),
-        })),
-      }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
+          weightsFile: "weights.bin",
+          initialWeights,
+          batches: batches.map((b, i) => ({
+            size: b.size,
+            sourceLength: b.sourceLength,
+            targetLength: b.targetLength,
+            targetTokens: b.targetTokens,
+            teacherForcing: flags[i],
+            source: Array.from(b.source),
+            sourceMask: Array.from(b.sourceMask),
+            decoderInput: Array.from(b.decoderInput),
+            decoderTarget: Array.from(b.decoderTarget),
+            targetMask: Array.from(b.targetMask),
+          })),
+        }),
+      );
     }
     const rng = new Random(config.seed);
     let peakRss = 0;
@@ -436,8 +578,10 @@ async function train(o: TrainBenchOptions): Promise<void> {
     let otherCpu: number | undefined;
     for (let e = 0; e < o.epochs; e++) {
       const started = Date.now();
-      const machine0 = machineCpuSeconds(), own0 = ownCpuSeconds();
-      let lossSum = 0, tokens = 0;
+      const machine0 = machineCpuSeconds(),
+        own0 = ownCpuSeconds();
+      let lossSum = 0,
+        tokens = 0;
       for (let i = 0; i < batches.length; i++) {
         const b: Batch = batches[i];
         lossSum += (await trainer.trainBatch(b, rng, { teacherForcing: flags[i] ? 1 : 0 })) * b.targetTokens;
@@ -446,9 +590,14 @@ async function train(o: TrainBenchOptions): Promise<void> {
       }
       const seconds = (Date.now() - started) / 1000;
       const machine1 = machineCpuSeconds();
-      otherCpu = machine0 !== undefined && machine1 !== undefined ? Math.max(0, machine1 - machine0 - (ownCpuSeconds() - own0)) : undefined;
+      otherCpu =
+        machine0 !== undefined && machine1 !== undefined
+          ? Math.max(0, machine1 - machine0 - (ownCpuSeconds() - own0))
+          : undefined;
       epochs.push({ epoch: e + 1, seconds, loss: lossSum / tokens, tokensPerSecond: tokens / seconds });
-      process.stderr.write(`tfjs epoch ${e + 1}: ${seconds.toFixed(1)} s, loss ${(lossSum / tokens).toFixed(4)}, ${Math.round(tokens / seconds)} target tokens/s\n`);
+      process.stderr.write(
+        `tfjs epoch ${e + 1}: ${seconds.toFixed(1)} s, loss ${(lossSum / tokens).toFixed(4)}, ${Math.round(tokens / seconds)} target tokens/s\n`,
+      );
     }
     // The sampled RSS and the kernel's high-water mark (maxRSS is in KiB), whichever is larger.
     peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
@@ -456,7 +605,10 @@ async function train(o: TrainBenchOptions): Promise<void> {
     const peak = thisMachinePeak();
     const perf = (seconds: number) => {
       const gflops = flops / seconds / 1e9;
-      return { gflopsPerSecond: round(gflops, 2), fractionOfPeak: peak.gflops > 0 ? round(gflops / peak.gflops, 4) : null };
+      return {
+        gflopsPerSecond: round(gflops, 2),
+        fractionOfPeak: peak.gflops > 0 ? round(gflops / peak.gflops, 4) : null,
+      };
     };
     const tfjs = {
       framework: `tfjs ${tf.version.tfjs} (${backend.choice}, --workers ${o.workers})`,
@@ -473,11 +625,18 @@ async function train(o: TrainBenchOptions): Promise<void> {
     model.dispose();
     const result: Record<string, unknown> = {
       bench: "train",
-      config: "Luong concat, embedding 256, hidden 256, attention units 256, 1 LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3, clip 5",
-      data: o.data, pairs: data.counts.kept, batches: batches.length, targetTokensPerEpoch: batches.reduce((n, b) => n + b.targetTokens, 0),
+      config:
+        "Luong concat, embedding 256, hidden 256, attention units 256, 1 LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3, clip 5",
+      data: o.data,
+      pairs: data.counts.kept,
+      batches: batches.length,
+      targetTokensPerEpoch: batches.reduce((n, b) => n + b.targetTokens, 0),
       flopsPerEpoch: flops,
-      flopCount: "matrix products only, 2 flops per multiply-add, backward = 2 products per forward product; classifier on real target tokens; free-running batches add the argmax classifier (trainingFlops in src/cli/bench.ts)",
-      vocabulary: { english: data.sourceVocab.size, german: data.targetVocab.size }, epochs: o.epochs, cores: os.cpus().length,
+      flopCount:
+        "matrix products only, 2 flops per multiply-add, backward = 2 products per forward product; classifier on real target tokens; free-running batches add the argmax classifier (trainingFlops in src/cli/bench.ts)",
+      vocabulary: { english: data.sourceVocab.size, german: data.targetVocab.size },
+      epochs: o.epochs,
+      cores: os.cpus().length,
       machinePeak: peak,
       tfjs,
     };
@@ -505,10 +664,16 @@ async function train(o: TrainBenchOptions): Promise<void> {
     }
     if (o.debianTorch) {
       const v = torchVersionOf(DEBIAN_PYTHON);
-      const t = v ? reference(DEBIAN_PYTHON) : `unavailable: ${DEBIAN_PYTHON} cannot import torch (Debian: apt-get install python3-torch)`;
+      const t = v
+        ? reference(DEBIAN_PYTHON)
+        : `unavailable: ${DEBIAN_PYTHON} cannot import torch (Debian: apt-get install python3-torch)`;
       if (typeof t === "string") result.pytorchDebian = t;
       else {
-        result.pytorchDebian = { ...t, label: `Debian python3-torch ${v} (not the reference)`, ...perf(t.secondsPerEpoch) };
+        result.pytorchDebian = {
+          ...t,
+          label: `Debian python3-torch ${v} (not the reference)`,
+          ...perf(t.secondsPerEpoch),
+        };
         result.ratioDebian = round(tfjs.targetTokensPerSecond / t.targetTokensPerSecond, 3);
       }
     }
@@ -543,10 +708,14 @@ function trainSummary(r: Record<string, unknown>): string {
   s += row(`${tfjs.framework}`, tfjs);
   const py = r.pytorch as (FrameworkFigures & TorchResult & { found: string }) | string;
   if (typeof py === "string") s += `  PyTorch: ${py}\n`;
-  else s += row(`PyTorch ${py.version} (${py.threads} threads; ${py.found})`, py) + `  ratio tfjs/PyTorch ${py.version}: ${r.ratio} (final losses differ by ${pct(r.lossDifference as number)})\n`;
+  else
+    s +=
+      row(`PyTorch ${py.version} (${py.threads} threads; ${py.found})`, py) +
+      `  ratio tfjs/PyTorch ${py.version}: ${r.ratio} (final losses differ by ${pct(r.lossDifference as number)})\n`;
   const deb = r.pytorchDebian as (FrameworkFigures & TorchResult & { label: string }) | string | undefined;
   if (typeof deb === "string") s += `  Debian PyTorch: ${deb}\n`;
-  else if (deb) s += row(`${deb.label}, ${deb.threads} threads`, deb) + `  ratio tfjs/Debian PyTorch: ${r.ratioDebian}\n`;
+  else if (deb)
+    s += row(`${deb.label}, ${deb.threads} threads`, deb) + `  ratio tfjs/Debian PyTorch: ${r.ratioDebian}\n`;
   return s;
 }
 
@@ -564,15 +733,23 @@ async function anchor(file: string, minutes: number, setup: boolean): Promise<vo
   const groups = groupReferences(data.splits.test);
   const sourceTokens = new Map(data.splits.test.map((p) => [p.english, p.sourceTokens]));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-anchor-"));
-  const input = path.join(dir, "data.json"), output = path.join(dir, "out.json");
-  fs.writeFileSync(input, JSON.stringify({
-    config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
-    train: data.train.map((e) => [e.source, e.target]),
-    test: groups.map((g) => data.sourceVocab.encode(sourceTokens.get(g.english)!)),
-  }));
+  const input = path.join(dir, "data.json"),
+    output = path.join(dir, "out.json");
+  fs.writeFileSync(
+    input,
+    JSON.stringify({
+      config: { ...config, sourceVocabSize: data.sourceVocab.size, targetVocabSize: data.targetVocab.size },
+      train: data.train.map((e) => [e.source, e.target]),
+      test: groups.map((g) => data.sourceVocab.encode(sourceTokens.get(g.english)!)),
+    }),
+  );
   const threads = os.cpus().length;
   const script = path.resolve(__dirname, "../../bench/torch_anchor.py");
-  const r = spawnSync(py, [script, "--data", input, "--out", output, "--minutes", String(minutes), "--threads", String(threads)], { encoding: "utf8", stdio: ["ignore", "inherit", "pipe"], maxBuffer: 1 << 26 });
+  const r = spawnSync(
+    py,
+    [script, "--data", input, "--out", output, "--minutes", String(minutes), "--threads", String(threads)],
+    { encoding: "utf8", stdio: ["ignore", "inherit", "pipe"], maxBuffer: 1 << 26 },
+  );
   if (r.status !== 0) throw new Error(`the PyTorch anchor failed: ${(r.stderr ?? "").trim().split("\n").pop()}`);
   const result = JSON.parse(fs.readFileSync(output, "utf8"));
   fs.rmSync(dir, { recursive: true, force: true });
@@ -582,22 +759,41 @@ async function anchor(file: string, minutes: number, setup: boolean): Promise<vo
   });
   const references = groups.map((g) => g.references);
   const r2 = (x: number) => Number(x.toFixed(2));
-  console.log(JSON.stringify({
-    bench: "anchor", framework: result.framework, threads: result.threads,
-    config: "Luong concat, embedding 256, hidden 256, 1 LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3, clip 5, greedy decoding, lower-cased words",
-    data: file, trainPairs: data.counts.train, testPairs: data.counts.test, testSentences: groups.length,
-    vocabulary: { english: data.sourceVocab.size, german: data.targetVocab.size },
-    minutes, epochs: result.epochs.length, lossPerEpoch: result.epochs.map((e: { loss: number }) => Number(e.loss.toFixed(4))),
-    testBleuLowercase: r2(corpusBleu(hypotheses, references, { lowercase: true }).score),
-    testBleu: r2(corpusBleu(hypotheses, references).score),
-    testChrf: r2(corpusChrf(hypotheses, references).score),
-    testChrfLowercase: r2(corpusChrf(hypotheses, references, { lowercase: true }).score),
-  }));
+  console.log(
+    JSON.stringify({
+      bench: "anchor",
+      framework: result.framework,
+      threads: result.threads,
+      config:
+        "Luong concat, embedding 256, hidden 256, 1 LSTM layer, batch 64, teacher forcing 0.5 per batch, Adam 1e-3, clip 5, greedy decoding, lower-cased words",
+      data: file,
+      trainPairs: data.counts.train,
+      testPairs: data.counts.test,
+      testSentences: groups.length,
+      vocabulary: { english: data.sourceVocab.size, german: data.targetVocab.size },
+      minutes,
+      epochs: result.epochs.length,
+      lossPerEpoch: result.epochs.map((e: { loss: number }) => Number(e.loss.toFixed(4))),
+      testBleuLowercase: r2(corpusBleu(hypotheses, references, { lowercase: true }).score),
+      testBleu: r2(corpusBleu(hypotheses, references).score),
+      testChrf: r2(corpusChrf(hypotheses, references).score),
+      testChrfLowercase: r2(corpusChrf(hypotheses, references, { lowercase: true }).score),
+    }),
+  );
 }
 
 const BENCH_FLAGS: Record<string, FlagType> = {
-  steps: "int", data: "string", minutes: "number", pairs: "int", epochs: "int", torch: "bool", setup: "bool", "debian-torch": "bool",
-  threads: "int", bucket: "bool", workers: "int",
+  steps: "int",
+  data: "string",
+  minutes: "number",
+  pairs: "int",
+  epochs: "int",
+  torch: "bool",
+  setup: "bool",
+  "debian-torch": "bool",
+  threads: "int",
+  bucket: "bool",
+  workers: "int",
 };
 
 /** Ranges of the numeric flags, checked before any work. */
@@ -617,15 +813,22 @@ async function main(): Promise<void> {
   checkFlags(a, BENCH_RULES);
   const what = a._[0] ?? "train";
   if (!BENCHMARKS.includes(what)) throw new UsageError(`unknown benchmark "${what}": use train, anchor or kernels`);
-  if (a._.length > 1) throw new UsageError(`one benchmark at a time: got ${a._.map((x) => JSON.stringify(x)).join(" ")}`);
+  if (a._.length > 1)
+    throw new UsageError(`one benchmark at a time: got ${a._.map((x) => JSON.stringify(x)).join(" ")}`);
   if (what === "kernels") return kernels((a.steps as number | undefined) ?? 3);
   if (!a.data) throw new UsageError("--data FILE is required (e.g. ../shared/data/tatoeba-eng-deu.tsv)");
   if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
   if (what === "anchor") return anchor(a.data as string, (a.minutes as number | undefined) ?? 20, a.setup !== false);
   return train({
-    data: a.data as string, pairs: (a.pairs as number | undefined) ?? 10000, epochs: (a.epochs as number | undefined) ?? 1,
-    torch: a.torch !== false, setup: a.setup !== false, debianTorch: a["debian-torch"] === true,
-    threads: a.threads as number | undefined, bucket: Boolean(a.bucket), workers: (a.workers as number | undefined) ?? 1,
+    data: a.data as string,
+    pairs: (a.pairs as number | undefined) ?? 10000,
+    epochs: (a.epochs as number | undefined) ?? 1,
+    torch: a.torch !== false,
+    setup: a.setup !== false,
+    debianTorch: a["debian-torch"] === true,
+    threads: a.threads as number | undefined,
+    bucket: Boolean(a.bucket),
+    workers: (a.workers as number | undefined) ?? 1,
   });
 }
 

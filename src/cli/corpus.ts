@@ -12,10 +12,20 @@ import { parseArgs, fail, UsageError } from "./args";
 import { checkFlags, int } from "../util/validate";
 import { checkWritableFile } from "./files";
 import { makeDirs } from "../util/dirs";
-import { DEFAULT_CORPUS, DEFAULT_CORPUS_COUNT, DEFAULT_CORPUS_SEED, LONG_CORPUS, LONG_CORPUS_COUNT, LONG_CORPUS_SEED } from "../data/dataset";
+import {
+  DEFAULT_CORPUS,
+  DEFAULT_CORPUS_COUNT,
+  DEFAULT_CORPUS_SEED,
+  LONG_CORPUS,
+  LONG_CORPUS_COUNT,
+  LONG_CORPUS_SEED,
+} from "../data/dataset";
 
 /** Pairs per construction, and per English length in tokens (punctuation included). */
-function corpusStats(pairs: GeneratedPair[]): { constructions: Record<string, number>; englishTokens: Record<string, number> } {
+function corpusStats(pairs: GeneratedPair[]): {
+  constructions: Record<string, number>;
+  englishTokens: Record<string, number>;
+} {
   const constructions: Record<string, number> = {};
   const englishTokens: Record<string, number> = {};
   for (const p of pairs) {

@@ -24,14 +24,24 @@ export const EVALUATE_RULES: Record<string, FlagRule> = {
 };
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), { checkpoint: "string", data: "string", beam: "int", hyps: "string", split: "string", pairs: "int", "length-penalty": "number" });
+  const a = parseArgs(process.argv.slice(2), {
+    checkpoint: "string",
+    data: "string",
+    beam: "int",
+    hyps: "string",
+    split: "string",
+    pairs: "int",
+    "length-penalty": "number",
+  });
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
   const split = (a.split as string | undefined) ?? "all";
-  if (!["all", "test", "validation"].includes(split)) throw new UsageError(`--split must be all, test or validation, got ${split}`);
+  if (!["all", "test", "validation"].includes(split))
+    throw new UsageError(`--split must be all, test or validation, got ${split}`);
   checkFlags(a, EVALUATE_RULES);
   checkCheckpointExists(a.checkpoint as string);
-  if (split === "all" && !a.data) throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
+  if (split === "all" && !a.data)
+    throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
   if (a.data !== undefined) checkReadableFile("--data", a.data as string);
   if (a.hyps !== undefined) checkWritableFile("--hyps", a.hyps as string);
   await ready();
@@ -47,14 +57,24 @@ async function main(): Promise<void> {
     if (pairs.length === 0) throw new Error(`--split ${split}: the ${split} split of ${data.file} is empty`);
   }
   const started = Date.now();
-  const ev = evaluatePairs(tm, pairs, { beam: (a.beam as number | undefined) ?? 1, lengthPenalty: a["length-penalty"] as number | undefined });
+  const ev = evaluatePairs(tm, pairs, {
+    beam: (a.beam as number | undefined) ?? 1,
+    lengthPenalty: a["length-penalty"] as number | undefined,
+  });
   if (a.hyps) fs.writeFileSync(a.hyps as string, ev.hypotheses.map((h) => `${h}\n`).join(""), "utf8");
   const r2 = (x: number) => Number(x.toFixed(2));
-  console.log(JSON.stringify({
-    bleu: r2(ev.bleu), chrf: r2(ev.chrf), sentences: ev.sentences,
-    bleuLowercase: r2(ev.bleuLowercase), chrfLowercase: r2(ev.chrfLowercase), references: ev.references,
-    beam: (a.beam as number | undefined) ?? 1, seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
-  }));
+  console.log(
+    JSON.stringify({
+      bleu: r2(ev.bleu),
+      chrf: r2(ev.chrf),
+      sentences: ev.sentences,
+      bleuLowercase: r2(ev.bleuLowercase),
+      chrfLowercase: r2(ev.chrfLowercase),
+      references: ev.references,
+      beam: (a.beam as number | undefined) ?? 1,
+      seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+    }),
+  );
 }
 
 main().catch(fail);

@@ -35,13 +35,19 @@ export function checkWritableDir(flag: string, dir: string): void {
   const at = nearestExisting(dir);
   const stat = fs.statSync(at);
   if (!stat.isDirectory()) {
-    throw new UsageError(at === path.resolve(dir) ? `${flag} ${dir} is a file, not a directory` : `${flag} ${dir}: ${at} is a file, so no directory can be made under it`);
+    throw new UsageError(
+      at === path.resolve(dir)
+        ? `${flag} ${dir} is a file, not a directory`
+        : `${flag} ${dir}: ${at} is a file, so no directory can be made under it`,
+    );
   }
   // Permission bits do not tell everything (root, read-only mounts, /proc): make and remove a directory.
   try {
     fs.rmdirSync(fs.mkdtempSync(path.join(at, ".wb-probe-")));
   } catch (e) {
-    throw new UsageError(`${flag} ${dir}: cannot write in ${at} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(
+      `${flag} ${dir}: cannot write in ${at} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 

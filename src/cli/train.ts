@@ -26,12 +26,42 @@ import { checkFlags, int, num, oneOf, FlagRule, LIMITS } from "../util/validate"
 import { checkReadableFile, checkWritableDir } from "./files";
 
 const FLAGS = {
-  attention: "string", data: "string", pairs: "int", epochs: "int", hidden: "int", embedding: "int", units: "int",
-  batch: "int", seed: "int", out: "string", lr: "number", "teacher-forcing": "number", "teacher-forcing-mode": "string",
-  clip: "number", cell: "string", bidirectional: "bool", "input-feeding": "bool", dropout: "number",
-  "label-smoothing": "number", "max-tokens": "int", "min-freq": "int", "max-vocab": "int", minutes: "number",
-  patience: "int", resume: "bool", validation: "number", test: "number", workers: "int", recipe: "string",
-  "length-penalty": "number", bucket: "bool", eval: "bool", beam: "int", "keep-best": "bool", "decay": "number", anneal: "number",
+  attention: "string",
+  data: "string",
+  pairs: "int",
+  epochs: "int",
+  hidden: "int",
+  embedding: "int",
+  units: "int",
+  batch: "int",
+  seed: "int",
+  out: "string",
+  lr: "number",
+  "teacher-forcing": "number",
+  "teacher-forcing-mode": "string",
+  clip: "number",
+  cell: "string",
+  bidirectional: "bool",
+  "input-feeding": "bool",
+  dropout: "number",
+  "label-smoothing": "number",
+  "max-tokens": "int",
+  "min-freq": "int",
+  "max-vocab": "int",
+  minutes: "number",
+  patience: "int",
+  resume: "bool",
+  validation: "number",
+  test: "number",
+  workers: "int",
+  recipe: "string",
+  "length-penalty": "number",
+  bucket: "bool",
+  eval: "bool",
+  beam: "int",
+  "keep-best": "bool",
+  decay: "number",
+  anneal: "number",
   overwrite: "bool",
 } as const;
 
@@ -75,9 +105,24 @@ export const TRAIN_RULES: Record<string, FlagRule> = {
  */
 export const RECIPES: Record<string, Record<string, string | number | boolean>> = {
   best: {
-    attention: "luong-general", hidden: 256, embedding: 128, batch: 32, lr: 0.003, "teacher-forcing": 1,
-    dropout: 0.2, "label-smoothing": 0.1, "min-freq": 2, bucket: true, "keep-best": true, decay: 0.5,
-    minutes: 20, anneal: 0.5, validation: 0.03, epochs: 100, beam: 4, "length-penalty": 0.6,
+    attention: "luong-general",
+    hidden: 256,
+    embedding: 128,
+    batch: 32,
+    lr: 0.003,
+    "teacher-forcing": 1,
+    dropout: 0.2,
+    "label-smoothing": 0.1,
+    "min-freq": 2,
+    bucket: true,
+    "keep-best": true,
+    decay: 0.5,
+    minutes: 20,
+    anneal: 0.5,
+    validation: 0.03,
+    epochs: 100,
+    beam: 4,
+    "length-penalty": 0.6,
   },
 };
 
@@ -85,17 +130,26 @@ export const RECIPES: Record<string, Record<string, string | number | boolean>> 
 function readFlags(argv: string[]): { a: ParsedArgs; recipeName?: string } {
   const given = parseArgs(argv, FLAGS);
   const recipeName = given.recipe as string | undefined;
-  if (recipeName !== undefined && !RECIPES[recipeName]) throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
+  if (recipeName !== undefined && !RECIPES[recipeName])
+    throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
   const a = { ...(recipeName ? RECIPES[recipeName] : {}), ...given } as ParsedArgs;
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
   if (a.attention !== undefined && !(CLI_KINDS as readonly string[]).includes(a.attention as string)) {
     throw new UsageError(`unknown attention kind "${a.attention}": use one of ${CLI_KINDS.join(", ")}`);
   }
   checkFlags(a, TRAIN_RULES);
-  const validation = (a.validation as number | undefined) ?? 0.1, test = (a.test as number | undefined) ?? 0.1;
-  if (validation + test >= 1) throw new UsageError(`--validation ${validation} and --test ${test} leave nothing to train on: their sum must be below 1`);
-  if ((a.anneal as number | undefined) && !((a.minutes as number | undefined) ?? 0)) throw new UsageError(`--anneal ${a.anneal}: anneal needs a time budget (--minutes > 0)`);
-  if (a.attention === "luong-dot" && a.bidirectional) throw new UsageError("--attention luong-dot with --bidirectional: luong-dot needs keys and query of one size; use luong-general or luong-concat");
+  const validation = (a.validation as number | undefined) ?? 0.1,
+    test = (a.test as number | undefined) ?? 0.1;
+  if (validation + test >= 1)
+    throw new UsageError(
+      `--validation ${validation} and --test ${test} leave nothing to train on: their sum must be below 1`,
+    );
+  if ((a.anneal as number | undefined) && !((a.minutes as number | undefined) ?? 0))
+    throw new UsageError(`--anneal ${a.anneal}: anneal needs a time budget (--minutes > 0)`);
+  if (a.attention === "luong-dot" && a.bidirectional)
+    throw new UsageError(
+      "--attention luong-dot with --bidirectional: luong-dot needs keys and query of one size; use luong-general or luong-concat",
+    );
   if (a.resume && a.overwrite) throw new UsageError("--resume and --overwrite contradict each other: use one");
   return { a, recipeName };
 }
@@ -107,14 +161,22 @@ function readFlags(argv: string[]): { a: ParsedArgs; recipeName?: string } {
 function checkOut(out: string, resume: boolean, overwrite: boolean): void {
   checkWritableDir("--out", out);
   if (resume) {
-    if (!hasCheckpoint(out)) throw new UsageError(`--resume: no checkpoint in --out ${out} to resume (train without --resume to start one there)`);
+    if (!hasCheckpoint(out))
+      throw new UsageError(
+        `--resume: no checkpoint in --out ${out} to resume (train without --resume to start one there)`,
+      );
     return;
   }
   if (hasCheckpoint(out) && !overwrite) {
-    throw new UsageError(`--out ${out} already holds a trained model: add --resume to continue it, or --overwrite to replace it with a new one`);
+    throw new UsageError(
+      `--out ${out} already holds a trained model: add --resume to continue it, or --overwrite to replace it with a new one`,
+    );
   }
   const foreign = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => !isCheckpointEntry(f)) : [];
-  if (foreign.length) throw new UsageError(`--out ${out} is a directory with other files (${foreign.slice(0, 3).join(", ")}); give a new or empty directory`);
+  if (foreign.length)
+    throw new UsageError(
+      `--out ${out} is a directory with other files (${foreign.slice(0, 3).join(", ")}); give a new or empty directory`,
+    );
 }
 
 /**
@@ -133,13 +195,21 @@ function lockOut(out: string): () => void {
 
 /** The model flags the user (or the recipe) set, by flag name. */
 function givenModelFlags(a: ParsedArgs): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(MODEL_FLAGS).filter((f) => a[f] !== undefined).map((f) => [f, a[f]]));
+  return Object.fromEntries(
+    Object.keys(MODEL_FLAGS)
+      .filter((f) => a[f] !== undefined)
+      .map((f) => [f, a[f]]),
+  );
 }
 
 /** Loads the checkpoint to resume and refuses, naming each mismatch, when the flags or data differ. */
 function loadForResume(out: string, a: ParsedArgs, data: PreparedData): LoadedCheckpoint {
   const restored = loadCheckpoint(out);
-  const mismatches = resumeMismatches(restored, givenModelFlags(a), { fingerprint: dataFingerprint(data), sourceVocab: data.sourceVocab, targetVocab: data.targetVocab });
+  const mismatches = resumeMismatches(restored, givenModelFlags(a), {
+    fingerprint: dataFingerprint(data),
+    sourceVocab: data.sourceVocab,
+    targetVocab: data.targetVocab,
+  });
   if (mismatches.length) {
     restored.model.dispose();
     throw new UsageError(`--resume: ${out} does not match this run: ${mismatches.join("; ")}`);
@@ -173,7 +243,10 @@ async function main(): Promise<void> {
   if (resume) {
     restored = loadForResume(out, a, data);
     tm = restored;
-    const rate = a.lr !== undefined ? `${a.lr} (--lr)` : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
+    const rate =
+      a.lr !== undefined
+        ? `${a.lr} (--lr)`
+        : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
     process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
   } else {
     tm = createModel(data, {
@@ -209,7 +282,12 @@ async function main(): Promise<void> {
   });
   trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
   // The checkpoint's learning rate (decayed, perhaps) continues, unless --lr says otherwise.
-  if (restored) await trainer.restore(restored.training, restored.optimizerWeights, a.lr === undefined ? restored.learningRate : undefined);
+  if (restored)
+    await trainer.restore(
+      restored.training,
+      restored.optimizerWeights,
+      a.lr === undefined ? restored.learningRate : undefined,
+    );
   const bar = progressBar();
   trainer.onBatch = bar.onBatch;
   trainer.onEpoch = bar.onEpoch;
@@ -234,11 +312,20 @@ async function main(): Promise<void> {
     // Score the checkpoint that was saved (the best one with --keep-best).
     const best = a["keep-best"] ? loadCheckpoint(out) : tm;
     const evalStart = Date.now();
-    const ev = evaluatePairs(best, data.splits.test, { beam: (a.beam as number | undefined) ?? 1, lengthPenalty: a["length-penalty"] as number | undefined });
+    const ev = evaluatePairs(best, data.splits.test, {
+      beam: (a.beam as number | undefined) ?? 1,
+      lengthPenalty: a["length-penalty"] as number | undefined,
+    });
     Object.assign(summary, {
-      recipe: recipeName, bestValidationLoss: result.bestValidationLoss, beam: (a.beam as number | undefined) ?? 1,
-      testBleu: ev.bleu, testBleuLowercase: ev.bleuLowercase, testChrf: ev.chrf, testChrfLowercase: ev.chrfLowercase,
-      testSentences: ev.sentences, evaluationSeconds: Number(((Date.now() - evalStart) / 1000).toFixed(1)),
+      recipe: recipeName,
+      bestValidationLoss: result.bestValidationLoss,
+      beam: (a.beam as number | undefined) ?? 1,
+      testBleu: ev.bleu,
+      testBleuLowercase: ev.bleuLowercase,
+      testChrf: ev.chrf,
+      testChrfLowercase: ev.chrfLowercase,
+      testSentences: ev.sentences,
+      evaluationSeconds: Number(((Date.now() - evalStart) / 1000).toFixed(1)),
     });
     if (best !== tm) best.model.dispose();
   }

@@ -22,12 +22,19 @@ export const TRANSLATE_RULES: Record<string, FlagRule> = {
 function checkSentences(sentences: string[]): void {
   sentences.forEach((s, i) => {
     if (s.trim() === "") throw new UsageError(`sentence ${i + 1} is empty: give words to translate`);
-    if (s.length > MAX_LINE_CHARS) throw new UsageError(`sentence ${i + 1} has ${s.length} characters, more than ${MAX_LINE_CHARS}`);
+    if (s.length > MAX_LINE_CHARS)
+      throw new UsageError(`sentence ${i + 1} has ${s.length} characters, more than ${MAX_LINE_CHARS}`);
   });
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), { checkpoint: "string", beam: "int", json: "bool", "max-length": "int", "length-penalty": "number" });
+  const a = parseArgs(process.argv.slice(2), {
+    checkpoint: "string",
+    beam: "int",
+    json: "bool",
+    "max-length": "int",
+    "length-penalty": "number",
+  });
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length === 0) throw new UsageError('give a sentence to translate, e.g. "she kissed him ."');
   checkFlags(a, TRANSLATE_RULES);
@@ -42,16 +49,31 @@ async function main(): Promise<void> {
   });
   if (!a.json) {
     for (const t of translations) console.log(t.text);
-    for (const t of translations) if (t.unknown.length) process.stderr.write(`unknown words in ${JSON.stringify(t.source)}: ${t.unknown.join(", ")} (translated as _UNK)\n`);
+    for (const t of translations)
+      if (t.unknown.length)
+        process.stderr.write(
+          `unknown words in ${JSON.stringify(t.source)}: ${t.unknown.join(", ")} (translated as _UNK)\n`,
+        );
   }
   const round = (m: number[][]) => m.map((row) => row.map((x) => Number(x.toFixed(4))));
-  console.log(JSON.stringify({
-    translations: translations.map((t) => ({
-      source: t.source,
-      translation: t.text,
-      ...(a.json ? { sourceTokens: t.sourceTokens, tokens: t.tokens, outputLabels: t.outputLabels, attention: round(t.attention), unknown: t.unknown, complete: t.complete } : {}),
-    })),
-  }));
+  console.log(
+    JSON.stringify({
+      translations: translations.map((t) => ({
+        source: t.source,
+        translation: t.text,
+        ...(a.json
+          ? {
+              sourceTokens: t.sourceTokens,
+              tokens: t.tokens,
+              outputLabels: t.outputLabels,
+              attention: round(t.attention),
+              unknown: t.unknown,
+              complete: t.complete,
+            }
+          : {}),
+      })),
+    }),
+  );
 }
 
 main().catch(fail);

@@ -13,13 +13,20 @@ import { tokenize } from "../data/tokenize";
  * @returns for each pair `[T][S]`: row t is the attention over the S English tokens while the model
  *   writes German token t (the _EOS step left out)
  */
-export function forcedAttention(tm: TranslationModel, pairs: ReadonlyArray<{ english: string; german: string }>, options: { batchSize?: number } = {}): number[][][] {
+export function forcedAttention(
+  tm: TranslationModel,
+  pairs: ReadonlyArray<{ english: string; german: string }>,
+  options: { batchSize?: number } = {},
+): number[][][] {
   const examples = pairs.map((p, i) => {
     const where = `pair ${i + 1}`;
     const target = tokenize(p.german, tm.tokenizeOptions);
     if (target.length === 0) throw new Error(`forcedAttention: ${where} has an empty German side`);
     try {
-      return { source: encodeSentence(p.english, tm.sourceVocab, tm.tokenizeOptions).ids, target: tm.targetVocab.encode(target) };
+      return {
+        source: encodeSentence(p.english, tm.sourceVocab, tm.tokenizeOptions).ids,
+        target: tm.targetVocab.encode(target),
+      };
     } catch (e) {
       throw new Error(`forcedAttention: ${where}: ${(e as Error).message}`);
     }
@@ -31,7 +38,10 @@ export function forcedAttention(tm: TranslationModel, pairs: ReadonlyArray<{ eng
     const { size: B, sourceLength: S, targetLength: T } = batch;
     const perStep: Float32Array[] = [];
     tf.tidy(() => {
-      const { memory, state } = tm.model.start(tf.tensor2d(batch.source, [B, S], "int32"), tf.tensor2d(batch.sourceMask, [B, S]));
+      const { memory, state } = tm.model.start(
+        tf.tensor2d(batch.source, [B, S], "int32"),
+        tf.tensor2d(batch.sourceMask, [B, S]),
+      );
       const inputs = tf.unstack(tf.tensor2d(batch.decoderInput, [B, T], "int32"), 1) as tf.Tensor1D[];
       let s = state;
       for (let t = 0; t < T; t++) {

@@ -41,7 +41,8 @@ function keepState(s: DecoderState): DecoderState {
 /** Greedy decoding of several sentences at once. `sources` are id lists (no _SOS/_EOS). */
 export function greedySearch(model: Seq2Seq, sources: number[][], options: SearchOptions = {}): Hypothesis[] {
   const batch = padBatch(sources.map((source) => ({ source, target: [] })));
-  const B = batch.size, S = batch.sourceLength;
+  const B = batch.size,
+    S = batch.sourceLength;
   const maxLength = options.maxLength ?? 2 * S + 10;
   const lengths = sources.map((s) => s.length);
   const out: Hypothesis[] = sources.map(() => ({ ids: [], attention: [], logProb: 0, complete: false }));
@@ -59,11 +60,18 @@ export function greedySearch(model: Seq2Seq, sources: number[][], options: Searc
         const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, memory);
         const logp = tf.logSoftmax(model.logits(r.features));
         keepState(r.state);
-        return { state: r.state, best: tf.keep(tf.argMax(logp, 1)), bestLogp: tf.keep(tf.max(logp, 1)), weights: tf.keep(r.attention.weights) };
+        return {
+          state: r.state,
+          best: tf.keep(tf.argMax(logp, 1)),
+          bestLogp: tf.keep(tf.max(logp, 1)),
+          weights: tf.keep(r.attention.weights),
+        };
       });
       disposeState(state);
       state = step.state;
-      const best = step.best.dataSync(), bestLogp = step.bestLogp.dataSync(), weights = step.weights.dataSync();
+      const best = step.best.dataSync(),
+        bestLogp = step.bestLogp.dataSync(),
+        weights = step.weights.dataSync();
       tf.dispose([step.best, step.bestLogp, step.weights]);
       previous = Int32Array.from(best);
       out.forEach((h, b) => {
@@ -90,7 +98,11 @@ export interface BeamOptions extends SearchOptions {
   onStep?: (step: BeamStep) => void;
 }
 
-interface Beam { ids: number[]; attention: number[][]; logProb: number }
+interface Beam {
+  ids: number[];
+  attention: number[][];
+  logProb: number;
+}
 
 /** One expansion beam search looked at: a beam's words plus one more, and what became of it. */
 export interface BeamCandidate {
@@ -140,14 +152,21 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
       }
       const previous = beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : SOS_ID));
       const wanted = 2 * K;
-      const step = tidy((): { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D } => {
-        const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, beamMemory);
-        keepState(r.state);
-        const logp = tf.logSoftmax(model.logits(r.features));
-        // The best 2K words of each beam, found on the backend (not by sorting whole rows in JavaScript).
-        const top = tf.topk(logp, Math.min(wanted, logp.shape[1]));
-        return { state: r.state, values: tf.keep(top.values), indices: tf.keep(top.indices), weights: tf.keep(r.attention.weights) };
-      });
+      const step = tidy(
+        (): { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D } => {
+          const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, beamMemory);
+          keepState(r.state);
+          const logp = tf.logSoftmax(model.logits(r.features));
+          // The best 2K words of each beam, found on the backend (not by sorting whole rows in JavaScript).
+          const top = tf.topk(logp, Math.min(wanted, logp.shape[1]));
+          return {
+            state: r.state,
+            values: tf.keep(top.values),
+            indices: tf.keep(top.indices),
+            weights: tf.keep(r.attention.weights),
+          };
+        },
+      );
       disposeState(state);
       const values = step.values.dataSync();
       const indices = step.indices.dataSync();
@@ -157,7 +176,8 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
       // The best K·2 expansions over all beams.
       const candidates: Array<{ beam: number; word: number; logProb: number }> = [];
       for (let b = 0; b < n; b++) {
-        for (let j = 0; j < width; j++) candidates.push({ beam: b, word: indices[b * width + j], logProb: beams[b].logProb + values[b * width + j] });
+        for (let j = 0; j < width; j++)
+          candidates.push({ beam: b, word: indices[b * width + j], logProb: beams[b].logProb + values[b * width + j] });
       }
       candidates.sort((x, y) => y.logProb - x.logProb);
       const next: Beam[] = [];
@@ -179,8 +199,11 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
       options.onStep?.({
         step: t,
         candidates: candidates.slice(0, wanted).map((c, k) => ({
-          prefix: beams[c.beam].ids, word: c.word, logProb: c.logProb,
-          normalised: normalised(c.logProb, beams[c.beam].ids.length + 1), fate: fates[k] ?? "dropped",
+          prefix: beams[c.beam].ids,
+          word: c.word,
+          logProb: c.logProb,
+          normalised: normalised(c.logProb, beams[c.beam].ids.length + 1),
+          fate: fates[k] ?? "dropped",
         })),
       });
       if (finished.length >= K || next.length === 0) {
@@ -192,7 +215,10 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
       state = tidy((): DecoderState => {
         const idx = tf.tensor1d(parents, "int32");
         const pick = (x?: tf.Tensor2D) => (x ? tf.keep(tf.gather(x, idx)) : undefined);
-        return { rnn: { h: pick(step.state.rnn.h)!, c: pick(step.state.rnn.c) }, attentional: pick(step.state.attentional) };
+        return {
+          rnn: { h: pick(step.state.rnn.h)!, c: pick(step.state.rnn.c) },
+          attentional: pick(step.state.attentional),
+        };
       });
       disposeState(step.state);
       beams = next;
@@ -203,6 +229,10 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
     disposeMemory(memory);
   }
   const pool = finished.length ? finished : beams.map((b) => ({ ...b, complete: false }));
-  pool.sort((a, b) => normalised(b.logProb, b.ids.length + (b.complete ? 1 : 0)) - normalised(a.logProb, a.ids.length + (a.complete ? 1 : 0)));
+  pool.sort(
+    (a, b) =>
+      normalised(b.logProb, b.ids.length + (b.complete ? 1 : 0)) -
+      normalised(a.logProb, a.ids.length + (a.complete ? 1 : 0)),
+  );
   return pool[0];
 }

@@ -34,7 +34,11 @@ export interface TranslateOptions {
 }
 
 /** Translates sentences (greedy in batches, or beam search one by one). */
-export function translateAll(tm: TranslationModel, sentences: readonly string[], options: TranslateOptions = {}): Translation[] {
+export function translateAll(
+  tm: TranslationModel,
+  sentences: readonly string[],
+  options: TranslateOptions = {},
+): Translation[] {
   const encoded = sentences.map((s, i) => {
     try {
       return encodeSentence(s, tm.sourceVocab, tm.tokenizeOptions);
@@ -47,16 +51,34 @@ export function translateAll(tm: TranslationModel, sentences: readonly string[],
   const hyps = [];
   if (beam <= 1) {
     for (let i = 0; i < encoded.length; i += batchSize) {
-      hyps.push(...greedySearch(tm.model, encoded.slice(i, i + batchSize).map((e) => e.ids), { maxLength: options.maxLength }));
+      hyps.push(
+        ...greedySearch(
+          tm.model,
+          encoded.slice(i, i + batchSize).map((e) => e.ids),
+          { maxLength: options.maxLength },
+        ),
+      );
     }
   } else {
-    for (const e of encoded) hyps.push(beamSearch(tm.model, e.ids, { beamSize: beam, lengthPenalty: options.lengthPenalty, maxLength: options.maxLength }));
+    for (const e of encoded)
+      hyps.push(
+        beamSearch(tm.model, e.ids, {
+          beamSize: beam,
+          lengthPenalty: options.lengthPenalty,
+          maxLength: options.maxLength,
+        }),
+      );
   }
   return hyps.map((h, i) => toTranslation(tm, sentences[i], encoded[i], h));
 }
 
 /** A search's hypothesis as a translation: words, truecased text, attention rows. */
-function toTranslation(tm: TranslationModel, source: string, encoded: { tokens: string[]; unknown: string[] }, h: Hypothesis): Translation {
+function toTranslation(
+  tm: TranslationModel,
+  source: string,
+  encoded: { tokens: string[]; unknown: string[] },
+  h: Hypothesis,
+): Translation {
   const tokens = tm.targetVocab.decode(h.ids);
   return {
     source,
@@ -87,13 +109,21 @@ export interface WatchedStep {
 /**
  * Beam search on one sentence, with every step's candidates in words (for `beamTree`; notebook 09).
  */
-export function watchBeamSearch(tm: TranslationModel, sentence: string, options: { beamSize: number; lengthPenalty?: number; maxLength?: number }): { translation: Translation; steps: WatchedStep[] } {
+export function watchBeamSearch(
+  tm: TranslationModel,
+  sentence: string,
+  options: { beamSize: number; lengthPenalty?: number; maxLength?: number },
+): { translation: Translation; steps: WatchedStep[] } {
   const steps: WatchedStep[] = [];
   const words = (ids: number[]) => ids.map((id) => tm.targetVocab.words[id]);
   const encoded = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
   const best = beamSearch(tm.model, encoded.ids, {
     ...options,
-    onStep: (s) => steps.push({ step: s.step, candidates: s.candidates.map((c) => ({ ...c, prefix: words(c.prefix), word: words([c.word])[0] })) }),
+    onStep: (s) =>
+      steps.push({
+        step: s.step,
+        candidates: s.candidates.map((c) => ({ ...c, prefix: words(c.prefix), word: words([c.word])[0] })),
+      }),
   });
   return { translation: toTranslation(tm, sentence, encoded, best), steps };
 }

@@ -40,14 +40,21 @@ export class DecoderWalk {
   private previous = SOS_ID;
   private finished = false;
 
-  constructor(readonly tm: TranslationModel, sentence: string) {
-    if (tm.model.config.attention === "none") throw new Error("DecoderWalk shows the attention of each step; a model with attention \"none\" has none (use translate)");
+  constructor(
+    readonly tm: TranslationModel,
+    sentence: string,
+  ) {
+    if (tm.model.config.attention === "none")
+      throw new Error(
+        'DecoderWalk shows the attention of each step; a model with attention "none" has none (use translate)',
+      );
     const enc = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
     this.sourceTokens = enc.tokens;
     const S = enc.ids.length;
     const started = tidy((): { memory: DecoderMemory; state: DecoderState } => {
       const r = tm.model.start(tf.tensor2d([enc.ids], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
-      for (const t of [...memoryTensors(r.memory), r.state.rnn.h, r.state.rnn.c, r.state.attentional]) if (t) tf.keep(t);
+      for (const t of [...memoryTensors(r.memory), r.state.rnn.h, r.state.rnn.c, r.state.attentional])
+        if (t) tf.keep(t);
       return r;
     });
     this.memory = started.memory;
@@ -70,20 +77,29 @@ export class DecoderWalk {
     if (this.finished) throw new Error("DecoderWalk.next: the translation already ended with _EOS");
     const isLuong = this.tm.model.config.attention !== "bahdanau";
     const vocab = this.tm.targetVocab;
-    const r = tidy((): { state: DecoderState; query: tf.Tensor; scores: tf.Tensor; weights: tf.Tensor; context: tf.Tensor; probs: tf.Tensor } => {
-      const out = this.tm.model.decoder.step(tf.tensor1d([this.previous], "int32"), this.state, this.memory);
-      const probs = tf.softmax(this.tm.model.logits(out.features));
-      for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
-      return {
-        state: out.state,
-        // A copy: the query is a state tensor that lives on after this step.
-        query: tf.keep((isLuong ? out.state.rnn.h : this.state.rnn.h).clone()),
-        scores: tf.keep(out.attention.scores),
-        weights: tf.keep(out.attention.weights),
-        context: tf.keep(out.attention.context),
-        probs: tf.keep(probs),
-      };
-    });
+    const r = tidy(
+      (): {
+        state: DecoderState;
+        query: tf.Tensor;
+        scores: tf.Tensor;
+        weights: tf.Tensor;
+        context: tf.Tensor;
+        probs: tf.Tensor;
+      } => {
+        const out = this.tm.model.decoder.step(tf.tensor1d([this.previous], "int32"), this.state, this.memory);
+        const probs = tf.softmax(this.tm.model.logits(out.features));
+        for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
+        return {
+          state: out.state,
+          // A copy: the query is a state tensor that lives on after this step.
+          query: tf.keep((isLuong ? out.state.rnn.h : this.state.rnn.h).clone()),
+          scores: tf.keep(out.attention.scores),
+          weights: tf.keep(out.attention.weights),
+          context: tf.keep(out.attention.context),
+          probs: tf.keep(probs),
+        };
+      },
+    );
     const probs = Array.from(r.probs.dataSync());
     const order = probs.map((p, i) => [p, i] as [number, number]).sort((a, b) => b[0] - a[0]);
     const best = order[0][1];
@@ -120,7 +136,12 @@ export class DecoderWalk {
   }
 
   dispose(): void {
-    tf.dispose([...memoryTensors(this.memory), this.state.rnn.h, this.state.rnn.c ?? [], this.state.attentional ?? []] as tf.Tensor[]);
+    tf.dispose([
+      ...memoryTensors(this.memory),
+      this.state.rnn.h,
+      this.state.rnn.c ?? [],
+      this.state.attentional ?? [],
+    ] as tf.Tensor[]);
   }
 }
 

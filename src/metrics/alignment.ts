@@ -51,10 +51,14 @@ function goldEnglishWords(gold: WordLinks): Map<number, number[]> {
 export function alignmentCounts(weights: number[][], gold: WordLinks): AlignmentCounts {
   const S = weights[0]?.length ?? 0;
   for (const [i, j] of gold) {
-    if (j >= weights.length || i >= S) throw new Error(`alignmentCounts: gold link ${i}-${j} is outside the [${weights.length}][${S}] attention matrix (German rows, English columns)`);
+    if (j >= weights.length || i >= S)
+      throw new Error(
+        `alignmentCounts: gold link ${i}-${j} is outside the [${weights.length}][${S}] attention matrix (German rows, English columns)`,
+      );
   }
   const goldOf = goldEnglishWords(gold);
-  let germanWords = 0, correct = 0;
+  let germanWords = 0,
+    correct = 0;
   for (const [i, j] of attentionLinks(weights)) {
     const words = goldOf.get(j);
     if (!words) continue;
@@ -66,7 +70,14 @@ export function alignmentCounts(weights: number[][], gold: WordLinks): Alignment
 
 /** Accuracy and AER from summed counts. */
 export function alignmentScore(counts: AlignmentCounts[]): AlignmentScore {
-  const sum = counts.reduce((a, c) => ({ germanWords: a.germanWords + c.germanWords, correct: a.correct + c.correct, goldLinks: a.goldLinks + c.goldLinks }), { germanWords: 0, correct: 0, goldLinks: 0 });
+  const sum = counts.reduce(
+    (a, c) => ({
+      germanWords: a.germanWords + c.germanWords,
+      correct: a.correct + c.correct,
+      goldLinks: a.goldLinks + c.goldLinks,
+    }),
+    { germanWords: 0, correct: 0, goldLinks: 0 },
+  );
   const accuracy = sum.germanWords ? sum.correct / sum.germanWords : 0;
   const aer = sum.germanWords + sum.goldLinks ? 1 - (2 * sum.correct) / (sum.germanWords + sum.goldLinks) : 0;
   return { ...sum, accuracy, aer };
@@ -94,8 +105,12 @@ export function diagonalAttention(T: number, S: number): number[][] {
 type GoldPair = { english: string; german: string; alignment?: WordLinks; attribution?: string };
 
 /** Attention matrices (`[T][S]` each, one per pair) scored against the pairs' gold alignments, overall and per construction. */
-export function scoreAlignments(pairs: ReadonlyArray<GoldPair & { alignment: WordLinks }>, weights: number[][][]): AlignmentReport {
-  if (weights.length !== pairs.length) throw new Error(`scoreAlignments: ${weights.length} attention matrices for ${pairs.length} pairs`);
+export function scoreAlignments(
+  pairs: ReadonlyArray<GoldPair & { alignment: WordLinks }>,
+  weights: number[][][],
+): AlignmentReport {
+  if (weights.length !== pairs.length)
+    throw new Error(`scoreAlignments: ${weights.length} attention matrices for ${pairs.length} pairs`);
   const counts = pairs.map((p, k) => alignmentCounts(weights[k], p.alignment));
   const groups = new Map<Construction, AlignmentCounts[]>();
   pairs.forEach((p, k) => {
@@ -124,7 +139,10 @@ export function alignmentReport(tm: TranslationModel, pairs: readonly GoldPair[]
  * How far the attention's argmax lands from the nearest gold English word, counted over the German
  * words with gold links: offset 0 is a hit, +1 one English word later, -1 one earlier (notebook 06).
  */
-export function argmaxOffsets(pairs: ReadonlyArray<{ alignment: WordLinks }>, weights: number[][][]): Map<number, number> {
+export function argmaxOffsets(
+  pairs: ReadonlyArray<{ alignment: WordLinks }>,
+  weights: number[][][],
+): Map<number, number> {
   const out = new Map<number, number>();
   pairs.forEach((p, k) => {
     const goldOf = goldEnglishWords(p.alignment);

@@ -38,7 +38,13 @@ function ngramCounts(words: string[], maxOrder: number): Map<string, number> {
 }
 
 /** BLEU from sufficient statistics (sacrebleu's `compute_bleu`). */
-export function bleuFromStats(counts: number[], totals: number[], hypothesisLength: number, referenceLength: number, smooth: "exp" | "none" = "exp"): BleuResult {
+export function bleuFromStats(
+  counts: number[],
+  totals: number[],
+  hypothesisLength: number,
+  referenceLength: number,
+  smooth: "exp" | "none" = "exp",
+): BleuResult {
   const maxOrder = counts.length;
   const precisions = new Array(maxOrder).fill(0);
   let smoothMteval = 1;
@@ -53,7 +59,12 @@ export function bleuFromStats(counts: number[], totals: number[], hypothesisLeng
       precisions[n] = (100 * counts[n]) / totals[n];
     }
   }
-  const brevityPenalty = hypothesisLength < referenceLength ? (hypothesisLength > 0 ? Math.exp(1 - referenceLength / hypothesisLength) : 0) : 1;
+  const brevityPenalty =
+    hypothesisLength < referenceLength
+      ? hypothesisLength > 0
+        ? Math.exp(1 - referenceLength / hypothesisLength)
+        : 0
+      : 1;
   const logSum = precisions.reduce((a, p) => a + (p === 0 ? -9999999999 : Math.log(p)), 0);
   const score = brevityPenalty * Math.exp(logSum / maxOrder);
   return { score, counts, totals, precisions, brevityPenalty, hypothesisLength, referenceLength };
@@ -63,7 +74,11 @@ export function bleuFromStats(counts: number[], totals: number[], hypothesisLeng
  * @param hypotheses one detokenized hypothesis per source sentence
  * @param references for each source sentence, one or more references
  */
-export function corpusBleu(hypotheses: readonly string[], references: ReadonlyArray<readonly string[]>, options: BleuOptions = {}): BleuResult {
+export function corpusBleu(
+  hypotheses: readonly string[],
+  references: ReadonlyArray<readonly string[]>,
+  options: BleuOptions = {},
+): BleuResult {
   if (hypotheses.length !== references.length) {
     throw new Error(`corpusBleu: ${hypotheses.length} hypotheses but ${references.length} reference sets`);
   }
@@ -74,14 +89,16 @@ export function corpusBleu(hypotheses: readonly string[], references: ReadonlyAr
   };
   const counts = new Array(maxOrder).fill(0);
   const totals = new Array(maxOrder).fill(0);
-  let hypLen = 0, refLen = 0;
+  let hypLen = 0,
+    refLen = 0;
   hypotheses.forEach((hyp, i) => {
     const refs = references[i].filter((r) => r !== undefined && r !== null && r !== "");
     if (refs.length === 0) throw new Error(`corpusBleu: sentence ${i} has no reference`);
     const h = prep(hyp);
     const hCounts = ngramCounts(h, maxOrder);
     const maxRef = new Map<string, number>();
-    let closest = Infinity, closestDiff = Infinity;
+    let closest = Infinity,
+      closestDiff = Infinity;
     for (const r of refs) {
       const words = prep(r);
       const diff = Math.abs(h.length - words.length);

@@ -31,7 +31,10 @@ function charNgrams(line: string, maxOrder: number, whitespace: boolean): Array<
 function fScore(stats: number[], order: number, beta: number, epsSmoothing: boolean): number {
   const eps = 1e-16;
   const factor = beta * beta;
-  let score = 0, effective = 0, avgPrec = 0, avgRec = 0;
+  let score = 0,
+    effective = 0,
+    avgPrec = 0,
+    avgRec = 0;
   for (let i = 0; i < order; i++) {
     const [nHyp, nRef, nMatch] = stats.slice(3 * i, 3 * i + 3);
     const prec = nHyp > 0 ? nMatch / nHyp : eps;
@@ -52,7 +55,11 @@ function fScore(stats: number[], order: number, beta: number, epsSmoothing: bool
   return (100 * (1 + factor) * avgPrec * avgRec) / (factor * avgPrec + avgRec);
 }
 
-export function corpusChrf(hypotheses: readonly string[], references: ReadonlyArray<readonly string[]>, options: ChrfOptions = {}): { score: number; stats: number[] } {
+export function corpusChrf(
+  hypotheses: readonly string[],
+  references: ReadonlyArray<readonly string[]>,
+  options: ChrfOptions = {},
+): { score: number; stats: number[] } {
   if (hypotheses.length !== references.length) {
     throw new Error(`corpusChrf: ${hypotheses.length} hypotheses but ${references.length} reference sets`);
   }
@@ -72,7 +79,9 @@ export function corpusChrf(hypotheses: readonly string[], references: ReadonlyAr
       const r = charNgrams(prep(ref), order, ws);
       const stats: number[] = [];
       for (let n = 0; n < order; n++) {
-        let match = 0, hypCount = 0, refCount = 0;
+        let match = 0,
+          hypCount = 0,
+          refCount = 0;
         for (const [g, c] of h[n]) {
           hypCount += c;
           const rc = r[n].get(g);

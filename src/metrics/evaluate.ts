@@ -42,9 +42,17 @@ export interface EvaluationResult {
  * The workbook's models produce lower-cased text when trained with lower-casing, so the lower-cased
  * scores are the ones to compare across such models.
  */
-export function evaluatePairs(tm: TranslationModel, pairs: readonly SentencePair[], options: TranslateOptions = {}): EvaluationResult {
+export function evaluatePairs(
+  tm: TranslationModel,
+  pairs: readonly SentencePair[],
+  options: TranslateOptions = {},
+): EvaluationResult {
   const groups = groupReferences(pairs);
-  const translations = translateAll(tm, groups.map((g) => g.english), options);
+  const translations = translateAll(
+    tm,
+    groups.map((g) => g.english),
+    options,
+  );
   const hypotheses = translations.map((t) => t.text);
   const refs = groups.map((g) => g.references);
   return {
@@ -73,14 +81,26 @@ export interface LengthBucketScore {
  * pairs are put in buckets of English length and each bucket is scored on its own. Empty buckets are
  * left out.
  */
-export function scoresByLength(tm: TranslationModel, pairs: readonly SentencePair[], buckets: ReadonlyArray<[number, number]>, options: TranslateOptions = {}): LengthBucketScore[] {
+export function scoresByLength(
+  tm: TranslationModel,
+  pairs: readonly SentencePair[],
+  buckets: ReadonlyArray<[number, number]>,
+  options: TranslateOptions = {},
+): LengthBucketScore[] {
   const out: LengthBucketScore[] = [];
   const lengths = pairs.map((p) => tokenize(p.english, tm.tokenizeOptions).length);
   for (const [lo, hi] of buckets) {
     const inBucket = pairs.filter((_, k) => lengths[k] >= lo && lengths[k] <= hi);
     if (inBucket.length === 0) continue;
     const ev = evaluatePairs(tm, inBucket, options);
-    out.push({ lo, hi, label: `${lo}-${hi}`, sentences: ev.sentences, bleuLowercase: ev.bleuLowercase, chrfLowercase: ev.chrfLowercase });
+    out.push({
+      lo,
+      hi,
+      label: `${lo}-${hi}`,
+      sentences: ev.sentences,
+      bleuLowercase: ev.bleuLowercase,
+      chrfLowercase: ev.chrfLowercase,
+    });
   }
   return out;
 }

@@ -4,14 +4,24 @@
  * after a digit.
  */
 export function tokenize13a(line: string): string {
-  let s = line.replace(/<skipped>/g, "").replace(/-\n/g, "").replace(/\n/g, " ");
+  let s = line
+    .replace(/<skipped>/g, "")
+    .replace(/-\n/g, "")
+    .replace(/\n/g, " ");
   if (s.includes("&")) {
-    s = s.replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+    s = s
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">");
   }
   s = ` ${s} `;
   s = s.replace(/([{-~[-` -&(-+:-@/])/g, " $1 ");
   s = s.replace(/([^0-9])([.,])/g, "$1 $2 ");
   s = s.replace(/([.,])([^0-9])/g, " $1 $2");
   s = s.replace(/([0-9])(-)/g, "$1 $2 ");
-  return s.split(/\s+/).filter((w) => w !== "").join(" ");
+  return s
+    .split(/\s+/)
+    .filter((w) => w !== "")
+    .join(" ");
 }

@@ -37,11 +37,17 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
   /** With `deepOutput`: Wo `[H+E+Hk, 2H]`, the maxout's pre-activation. */
   readonly deepOutput?: Dense;
 
-  constructor(readonly config: DecoderConfig, rng: Random) {
+  constructor(
+    readonly config: DecoderConfig,
+    rng: Random,
+  ) {
     super();
     const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
-    this.attention = this.addChild("attention", new BahdanauAttention({ querySize: H, keySize: Hk, units: U, seed: rng.seed() }));
+    this.attention = this.addChild(
+      "attention",
+      new BahdanauAttention({ querySize: H, keySize: Hk, units: U, seed: rng.seed() }),
+    );
     this.cell = this.addChild("rnn", makeCell(config.cell, E + Hk, H, rng));
     if (config.deepOutput) this.deepOutput = this.addChild("deepOutput", new Dense(H + E + Hk, 2 * H, rng));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
@@ -55,7 +61,12 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     return { rnn: encoderState };
   }
 
-  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
+  step(
+    previous: tf.Tensor1D,
+    state: DecoderState,
+    memory: DecoderMemory,
+    options: { dropout?: number; seed?: number } = {},
+  ): DecoderStep {
     let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
     // Steps 2-4: attention from the previous hidden state.
@@ -64,7 +75,9 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     const input = tf.concat([embedded, attention.context], 1) as tf.Tensor2D;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
     // Step 5, the classifier's input: s_t, or the paper's deep output from s_{t-1}, the previous word and the context.
-    const features = this.deepOutput ? maxout(this.deepOutput.apply(tf.concat([state.rnn.h, embedded, attention.context], 1) as tf.Tensor2D)) : rnn.h;
+    const features = this.deepOutput
+      ? maxout(this.deepOutput.apply(tf.concat([state.rnn.h, embedded, attention.context], 1) as tf.Tensor2D))
+      : rnn.h;
     return { state: { rnn }, features, attention };
   }
 }

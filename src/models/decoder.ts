@@ -33,7 +33,12 @@ export interface AttentionDecoder extends Module {
   prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory;
   initialState(encoderState: RnnState): DecoderState;
   /** One step: `previous [B]` int32 tokens -> new state, features and attention. */
-  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options?: { dropout?: number; seed?: number }): DecoderStep;
+  step(
+    previous: tf.Tensor1D,
+    state: DecoderState,
+    memory: DecoderMemory,
+    options?: { dropout?: number; seed?: number },
+  ): DecoderStep;
 }
 
 /** Every tensor of a decoder memory (to keep or dispose them together). */
@@ -56,7 +61,13 @@ export function tileMemory(m: DecoderMemory, n: number): DecoderMemory {
  * hidden states `[B,T,H]` for `inputs [B,T]` (_SOS and the target words). Used where nothing feeds back
  * into the RNN (Luong without input feeding, the decoder without attention).
  */
-export function rnnOverKnownWords(embedding: Embedding, cell: RecurrentCell, inputs: tf.Tensor2D, state: RnnState, options: { dropout?: number; seed?: number } = {}): tf.Tensor3D {
+export function rnnOverKnownWords(
+  embedding: Embedding,
+  cell: RecurrentCell,
+  inputs: tf.Tensor2D,
+  state: RnnState,
+  options: { dropout?: number; seed?: number } = {},
+): tf.Tensor3D {
   const [B, T] = inputs.shape;
   let embedded = embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
   if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;

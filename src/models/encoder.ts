@@ -38,7 +38,10 @@ export class Encoder extends Module {
   readonly bridgeH?: Dense;
   readonly bridgeC?: Dense;
 
-  constructor(readonly config: EncoderConfig, rng: Random) {
+  constructor(
+    readonly config: EncoderConfig,
+    rng: Random,
+  ) {
     super();
     const { vocabSize, embeddingSize: E, hiddenSize: H } = config;
     this.embedding = this.addChild("embedding", new Embedding(vocabSize, E, rng));
@@ -60,7 +63,11 @@ export class Encoder extends Module {
    * @param source `[B,S]` int32 token ids (right-padded with _PAD)
    * @param sourceMask `[B,S]` 1 for real tokens, 0 for padding
    */
-  encode(source: tf.Tensor2D, sourceMask: tf.Tensor2D, options: { dropout?: number; seed?: number } = {}): EncoderOutput {
+  encode(
+    source: tf.Tensor2D,
+    sourceMask: tf.Tensor2D,
+    options: { dropout?: number; seed?: number } = {},
+  ): EncoderOutput {
     new ShapeChecker().check("source", source, ["B", "S"]).check("sourceMask", sourceMask, ["B", "S"]);
     return tidy(() => {
       const [B, S] = source.shape;
@@ -77,7 +84,9 @@ export class Encoder extends Module {
       const backwardOnly = this.config.startState === "backward";
       const hIn = backwardOnly ? bwd.state.h : (tf.concat([fwd.state.h, bwd.state.h], 1) as tf.Tensor2D);
       const h = tf.tanh(this.bridgeH!.apply(hIn)) as tf.Tensor2D;
-      const cIn = backwardOnly ? bwd.state.c : fwd.state.c && (tf.concat([fwd.state.c, bwd.state.c!], 1) as tf.Tensor2D);
+      const cIn = backwardOnly
+        ? bwd.state.c
+        : fwd.state.c && (tf.concat([fwd.state.c, bwd.state.c!], 1) as tf.Tensor2D);
       const c = this.bridgeC && cIn ? this.bridgeC.apply(cIn) : undefined;
       return { outputs, state: { h, c } };
     });

@@ -47,12 +47,18 @@ export class LuongDecoder extends Module implements AttentionDecoder {
   readonly combine: Dense;
   readonly classifier: Dense;
 
-  constructor(readonly config: LuongDecoderConfig, rng: Random) {
+  constructor(
+    readonly config: LuongDecoderConfig,
+    rng: Random,
+  ) {
     super();
     const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
     this.cell = this.addChild("rnn", makeCell(config.cell, config.inputFeeding ? E + H : E, H, rng));
-    this.attention = this.addChild("attention", new LuongAttention(config.score, { querySize: H, keySize: Hk, units: U, seed: rng.seed() }));
+    this.attention = this.addChild(
+      "attention",
+      new LuongAttention(config.score, { querySize: H, keySize: Hk, units: U, seed: rng.seed() }),
+    );
     this.combine = this.addChild("Wc", new Dense(Hk + H, H, rng, { bias: false }));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
   }
@@ -63,10 +69,18 @@ export class LuongDecoder extends Module implements AttentionDecoder {
 
   initialState(encoderState: RnnState): DecoderState {
     const B = encoderState.h.shape[0];
-    return { rnn: encoderState, attentional: this.config.inputFeeding ? tf.zeros([B, this.config.hiddenSize]) : undefined };
+    return {
+      rnn: encoderState,
+      attentional: this.config.inputFeeding ? tf.zeros([B, this.config.hiddenSize]) : undefined,
+    };
   }
 
-  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
+  step(
+    previous: tf.Tensor1D,
+    state: DecoderState,
+    memory: DecoderMemory,
+    options: { dropout?: number; seed?: number } = {},
+  ): DecoderStep {
     let embedded = this.embedding.apply(previous) as tf.Tensor2D;
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
     // Step 2: the RNN first.
@@ -87,9 +101,18 @@ export class LuongDecoder extends Module implements AttentionDecoder {
    * @param inputs `[B,T]` int32: _SOS and the target words, the previous word of every step
    * @returns features `[B,T,H]` (the attentional hidden states h̃) and the attention of every step
    */
-  teacherForced(inputs: tf.Tensor2D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): { features: tf.Tensor3D; attention: SequenceAttentionOutput } {
-    if (this.config.inputFeeding) throw new Error("LuongDecoder.teacherForced: input feeding makes each step depend on the previous one's attention; use step()");
-    if (!memory.maskBias) throw new Error("LuongDecoder.teacherForced: the memory has no maskBias (use decoder.prepare(keys, mask))");
+  teacherForced(
+    inputs: tf.Tensor2D,
+    state: DecoderState,
+    memory: DecoderMemory,
+    options: { dropout?: number; seed?: number } = {},
+  ): { features: tf.Tensor3D; attention: SequenceAttentionOutput } {
+    if (this.config.inputFeeding)
+      throw new Error(
+        "LuongDecoder.teacherForced: input feeding makes each step depend on the previous one's attention; use step()",
+      );
+    if (!memory.maskBias)
+      throw new Error("LuongDecoder.teacherForced: the memory has no maskBias (use decoder.prepare(keys, mask))");
     const [B, T] = inputs.shape;
     const H = this.config.hiddenSize;
     // Step 2 for every t: the RNN.
@@ -98,13 +121,22 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
     // Step 6: h̃ = tanh([c; h]·Wc) on all B·T rows.
     const Hk = memory.keys.shape[2];
-    const features = attentionalState(attention.context.reshape([B * T, Hk]), queries.reshape([B * T, H]), this.combine).reshape([B, T, H]) as tf.Tensor3D;
+    const features = attentionalState(
+      attention.context.reshape([B * T, Hk]),
+      queries.reshape([B * T, H]),
+      this.combine,
+    ).reshape([B, T, H]) as tf.Tensor3D;
     return { features, attention };
   }
 
   /** Whether `greedyInputs` applies: fused kernels active, an LSTM, no input feeding, a dot, general or concat score. */
   canGuessFused(): boolean {
-    return fusedKernelsActive() && !this.config.inputFeeding && this.cell instanceof LSTMCell && this.config.score !== "concat-shared";
+    return (
+      fusedKernelsActive() &&
+      !this.config.inputFeeding &&
+      this.cell instanceof LSTMCell &&
+      this.config.score !== "concat-shared"
+    );
   }
 
   /**
@@ -115,17 +147,29 @@ export class LuongDecoder extends Module implements AttentionDecoder {
    * @param inputs `[B,T]` _SOS and the true previous words; @param force for steps 0..T-2, whether step t+1
    *   gets the true word
    */
-  greedyInputs(inputs: tf.Tensor2D, force: boolean[], state: DecoderState, memory: DecoderMemory): tf.Tensor2D | undefined {
+  greedyInputs(
+    inputs: tf.Tensor2D,
+    force: boolean[],
+    state: DecoderState,
+    memory: DecoderMemory,
+  ): tf.Tensor2D | undefined {
     if (!this.canGuessFused() || !memory.maskBias) return undefined;
     // canGuessFused: an LSTM cell and a dot, general or concat score.
     const cell = this.cell as LSTMCell;
     const score = this.config.score as GreedyScore;
     const a = this.attention;
     return fusedLuongGreedy(score, inputs, force, state.rnn.h, state.rnn.c!, memory.keys, memory.maskBias, {
-      embeddings: this.embedding.table as tf.Tensor2D, Wx: cell.Wx as tf.Tensor2D, b: cell.b as tf.Tensor1D, Wh: cell.Wh as tf.Tensor2D,
-      Wc: this.combine.W as tf.Tensor2D, classifierW: this.classifier.W as tf.Tensor2D, classifierB: this.classifier.b as tf.Tensor1D,
+      embeddings: this.embedding.table as tf.Tensor2D,
+      Wx: cell.Wx as tf.Tensor2D,
+      b: cell.b as tf.Tensor1D,
+      Wh: cell.Wh as tf.Tensor2D,
+      Wc: this.combine.W as tf.Tensor2D,
+      classifierW: this.classifier.W as tf.Tensor2D,
+      classifierB: this.classifier.b as tf.Tensor1D,
       Wa: score === "general" ? (a.Wa as tf.Tensor2D) : undefined,
-      WaQuery: memory.WaQuery, v: a.v as tf.Tensor1D | undefined, keysProjected: memory.keysProjected,
+      WaQuery: memory.WaQuery,
+      v: a.v as tf.Tensor1D | undefined,
+      keysProjected: memory.keysProjected,
     });
   }
 }

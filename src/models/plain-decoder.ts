@@ -31,7 +31,10 @@ export class PlainDecoder extends Module implements AttentionDecoder {
   readonly cell: RecurrentCell;
   readonly classifier: Dense;
 
-  constructor(readonly config: Omit<DecoderConfig, "attentionUnits">, rng: Random) {
+  constructor(
+    readonly config: Omit<DecoderConfig, "attentionUnits">,
+    rng: Random,
+  ) {
     super();
     const { vocabSize: V, embeddingSize: E, hiddenSize: H } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
@@ -49,7 +52,12 @@ export class PlainDecoder extends Module implements AttentionDecoder {
     return { rnn: encoderState };
   }
 
-  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): DecoderStep {
+  step(
+    previous: tf.Tensor1D,
+    state: DecoderState,
+    memory: DecoderMemory,
+    options: { dropout?: number; seed?: number } = {},
+  ): DecoderStep {
     let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
     // Step 1: the RNN; step 2 (the classifier) is the model's `logits`.
@@ -62,7 +70,12 @@ export class PlainDecoder extends Module implements AttentionDecoder {
    * @param inputs `[B,T]` int32: _SOS and the target words, the previous word of every step
    * @returns features `[B,T,H]`
    */
-  teacherForced(inputs: tf.Tensor2D, state: DecoderState, _memory: DecoderMemory, options: { dropout?: number; seed?: number } = {}): { features: tf.Tensor3D } {
+  teacherForced(
+    inputs: tf.Tensor2D,
+    state: DecoderState,
+    _memory: DecoderMemory,
+    options: { dropout?: number; seed?: number } = {},
+  ): { features: tf.Tensor3D } {
     return { features: rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options) };
   }
 }

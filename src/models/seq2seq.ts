@@ -18,7 +18,14 @@ import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
 
 /** The decoders: four attention kinds, a variant of Luong concat, and `none` (no attention, notebook 08). */
-export const ATTENTION_KINDS = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-concat-shared", "none"] as const;
+export const ATTENTION_KINDS = [
+  "bahdanau",
+  "luong-dot",
+  "luong-general",
+  "luong-concat",
+  "luong-concat-shared",
+  "none",
+] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 export interface Seq2SeqConfig {
@@ -58,14 +65,22 @@ export function checkModelConfig(c: Seq2SeqConfig): void {
     throw new Error(`unknown attention kind "${c.attention}": use one of ${ATTENTION_KINDS.join(", ")}`);
   }
   for (const k of ["sourceVocabSize", "targetVocabSize", "embeddingSize", "hiddenSize"] as const) {
-    if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`model config: ${k} must be a positive integer, got ${c[k]}`);
+    if (!(Number.isInteger(c[k]) && c[k] > 0))
+      throw new Error(`model config: ${k} must be a positive integer, got ${c[k]}`);
   }
   if (c.attention === "luong-dot" && c.bidirectional) {
-    throw new Error("luong-dot needs keys and query of one size: a bidirectional encoder gives 2H keys for an H decoder; use luong-general or luong-concat");
+    throw new Error(
+      "luong-dot needs keys and query of one size: a bidirectional encoder gives 2H keys for an H decoder; use luong-general or luong-concat",
+    );
   }
-  if (c.deepOutput && c.attention !== "bahdanau") throw new Error(`model config: deepOutput is Bahdanau's output layer; attention is "${c.attention}"`);
-  if (c.startState !== undefined && !["both", "backward"].includes(c.startState)) throw new Error(`model config: startState must be "both" or "backward", got ${JSON.stringify(c.startState)}`);
-  if (c.startState === "backward" && !c.bidirectional) throw new Error(`model config: startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`);
+  if (c.deepOutput && c.attention !== "bahdanau")
+    throw new Error(`model config: deepOutput is Bahdanau's output layer; attention is "${c.attention}"`);
+  if (c.startState !== undefined && !["both", "backward"].includes(c.startState))
+    throw new Error(`model config: startState must be "both" or "backward", got ${JSON.stringify(c.startState)}`);
+  if (c.startState === "backward" && !c.bidirectional)
+    throw new Error(
+      `model config: startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`,
+    );
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`model config: dropout must be in [0, 1), got ${c.dropout}`);
 }
 
@@ -93,7 +108,20 @@ export class Seq2Seq extends Module {
     checkModelConfig(config);
     const rng = new Random(config.seed);
     const cell = config.cell;
-    this.encoder = this.addChild("encoder", new Encoder({ vocabSize: config.sourceVocabSize, embeddingSize: config.embeddingSize, hiddenSize: config.hiddenSize, cell, bidirectional: config.bidirectional, startState: config.startState }, rng));
+    this.encoder = this.addChild(
+      "encoder",
+      new Encoder(
+        {
+          vocabSize: config.sourceVocabSize,
+          embeddingSize: config.embeddingSize,
+          hiddenSize: config.hiddenSize,
+          cell,
+          bidirectional: config.bidirectional,
+          startState: config.startState,
+        },
+        rng,
+      ),
+    );
     const common = {
       vocabSize: config.targetVocabSize,
       embeddingSize: config.embeddingSize,
@@ -108,12 +136,23 @@ export class Seq2Seq extends Module {
         ? new BahdanauDecoder({ ...common, deepOutput: config.deepOutput }, rng)
         : config.attention === "none"
           ? new PlainDecoder(common, rng)
-          : new LuongDecoder({ ...common, score: config.attention.slice("luong-".length) as LuongScoreKind, inputFeeding: config.inputFeeding }, rng),
+          : new LuongDecoder(
+              {
+                ...common,
+                score: config.attention.slice("luong-".length) as LuongScoreKind,
+                inputFeeding: config.inputFeeding,
+              },
+              rng,
+            ),
     );
   }
 
   /** Encodes a batch: the decoder's memory and initial state. */
-  start(source: tf.Tensor2D, sourceMask: tf.Tensor2D, options: { dropout?: number; seed?: number } = {}): { memory: DecoderMemory; state: DecoderState } {
+  start(
+    source: tf.Tensor2D,
+    sourceMask: tf.Tensor2D,
+    options: { dropout?: number; seed?: number } = {},
+  ): { memory: DecoderMemory; state: DecoderState } {
     const enc = this.encoder.encode(source, sourceMask, options);
     return { memory: this.decoder.prepare(enc.outputs, sourceMask), state: this.decoder.initialState(enc.state) };
   }
@@ -140,10 +179,18 @@ export class Seq2Seq extends Module {
       // attention: once the previous word of every step is known, all steps run at once. Under teacher
       // forcing it is the true word; otherwise the model's own guesses, from one fused kernel that records
       // no gradient (when the native kernels are in use; without them, stepping is faster than a second pass).
-      const known = options.stepwise || !parallel ? undefined : forceAll ? batch.decoderInput : this.fusedGuesses(batch, initial, memory, forceBatch, options);
-      const all = parallel && known
-        ? (parallel.teacherForced(known, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D)
-        : this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
+      const known =
+        options.stepwise || !parallel
+          ? undefined
+          : forceAll
+            ? batch.decoderInput
+            : this.fusedGuesses(batch, initial, memory, forceBatch, options);
+      const all =
+        parallel && known
+          ? (parallel
+              .teacherForced(known, initial, memory, { dropout, seed: seed() })
+              .features.reshape([B * T, -1]) as tf.Tensor2D)
+          : this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
       // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
       // to the loss or its gradient, so leaving them out changes no number and saves their share of the
       // largest matrix product ([tokens, H] x [H, V]).
@@ -176,7 +223,15 @@ export class Seq2Seq extends Module {
   }
 
   /** The decoder step by step (each step may feed its attention back): features `[B·T,F]`. */
-  private unrolled(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions, dropout: number, seed: () => number): tf.Tensor2D {
+  private unrolled(
+    batch: BatchTensors,
+    initial: DecoderState,
+    memory: DecoderMemory,
+    forceBatch: boolean,
+    options: LossOptions,
+    dropout: number,
+    seed: () => number,
+  ): tf.Tensor2D {
     const [B, T] = batch.decoderInput.shape;
     const inputs = tf.unstack(batch.decoderInput, 1) as tf.Tensor1D[];
     let state = initial;
@@ -196,12 +251,17 @@ export class Seq2Seq extends Module {
    * teacher forcing applies), from the fused free-running kernel (no dropout, no gradient); undefined
    * where that kernel does not apply.
    */
-  private fusedGuesses(batch: BatchTensors, initial: DecoderState, memory: DecoderMemory, forceBatch: boolean, options: LossOptions): tf.Tensor2D | undefined {
+  private fusedGuesses(
+    batch: BatchTensors,
+    initial: DecoderState,
+    memory: DecoderMemory,
+    forceBatch: boolean,
+    options: LossOptions,
+  ): tf.Tensor2D | undefined {
     const T = batch.decoderInput.shape[1];
     const decoder = this.decoder;
     if (!(decoder instanceof LuongDecoder) || !decoder.canGuessFused()) return undefined;
     const force = Array.from({ length: T - 1 }, () => this.forceStep(forceBatch, options));
     return withoutGradients(() => decoder.greedyInputs(batch.decoderInput, force, initial, memory));
   }
-
 }

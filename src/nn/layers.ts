@@ -11,7 +11,11 @@ import { fusedKernelsActive, fusedLstmSequence } from "../backend/fused";
 /** `ids [B,...]` -> `[B,...,E]`. */
 export class Embedding extends Module {
   readonly table: tf.Variable;
-  constructor(readonly vocabSize: number, readonly size: number, rng: Random) {
+  constructor(
+    readonly vocabSize: number,
+    readonly size: number,
+    rng: Random,
+  ) {
     super();
     this.table = this.addWeight("embeddings", [vocabSize, size], { uniform: 0.1 }, rng);
   }
@@ -24,7 +28,12 @@ export class Embedding extends Module {
 export class Dense extends Module {
   readonly W: tf.Variable;
   readonly b?: tf.Variable;
-  constructor(readonly inputSize: number, readonly outputSize: number, rng: Random, options: { bias?: boolean } = {}) {
+  constructor(
+    readonly inputSize: number,
+    readonly outputSize: number,
+    rng: Random,
+    options: { bias?: boolean } = {},
+  ) {
     super();
     this.W = this.addWeight("W", [inputSize, outputSize], "glorotUniform", rng);
     if (options.bias ?? true) this.b = this.addWeight("b", [outputSize], "zeros", rng);
@@ -60,7 +69,11 @@ export interface RecurrentCell extends Module {
    * `reverse`). Where `mask [B,T]` is 0 the state is kept and the output is 0 (padding).
    * @returns outputs `[B,T,H]` (in the input's time order) and the final state
    */
-  sequence(xProjected: tf.Tensor3D, state: RnnState, options?: { mask?: tf.Tensor2D; reverse?: boolean }): { outputs: tf.Tensor3D; state: RnnState };
+  sequence(
+    xProjected: tf.Tensor3D,
+    state: RnnState,
+    options?: { mask?: tf.Tensor2D; reverse?: boolean },
+  ): { outputs: tf.Tensor3D; state: RnnState };
   zeroState(batch: number): RnnState;
 }
 
@@ -68,7 +81,12 @@ export interface RecurrentCell extends Module {
  * `cell.step` over the time steps of `xProjected [B,T,G·H]`, one by one. Masked steps keep the state:
  * `state = state + m·(new - state)`, and output `h·m`.
  */
-export function stepThrough(cell: RecurrentCell, xProjected: tf.Tensor3D, state: RnnState, options: { mask?: tf.Tensor2D; reverse?: boolean } = {}): { outputs: tf.Tensor3D; state: RnnState } {
+export function stepThrough(
+  cell: RecurrentCell,
+  xProjected: tf.Tensor3D,
+  state: RnnState,
+  options: { mask?: tf.Tensor2D; reverse?: boolean } = {},
+): { outputs: tf.Tensor3D; state: RnnState } {
   const T = xProjected.shape[1];
   const inputs = tf.unstack(xProjected, 1) as tf.Tensor2D[];
   const masks = options.mask ? (tf.unstack(options.mask.toFloat().expandDims(2), 1) as tf.Tensor2D[]) : undefined;
@@ -99,7 +117,11 @@ export class LSTMCell extends Module implements RecurrentCell {
   readonly Wx: tf.Variable;
   readonly Wh: tf.Variable;
   readonly b: tf.Variable;
-  constructor(readonly inputSize: number, readonly hiddenSize: number, rng: Random) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Random,
+  ) {
     super();
     const H = hiddenSize;
     this.Wx = this.addWeight("Wx", [inputSize, 4 * H], "glorotUniform", rng);
@@ -125,12 +147,22 @@ export class LSTMCell extends Module implements RecurrentCell {
     const h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tf.Tensor2D;
     return { h, c };
   }
-  sequence(xProjected: tf.Tensor3D, state: RnnState, options: { mask?: tf.Tensor2D; reverse?: boolean } = {}): { outputs: tf.Tensor3D; state: RnnState } {
+  sequence(
+    xProjected: tf.Tensor3D,
+    state: RnnState,
+    options: { mask?: tf.Tensor2D; reverse?: boolean } = {},
+  ): { outputs: tf.Tensor3D; state: RnnState } {
     if (!fusedKernelsActive()) return stepThrough(this, xProjected, state, options);
     // Every step in one kernel; a reversed sequence is run forwards over reversed inputs.
     const flip = <T extends tf.Tensor>(x: T): T => (options.reverse ? (tf.reverse(x, 1) as T) : x);
     const mask = options.mask ? (options.mask.dtype === "float32" ? options.mask : options.mask.toFloat()) : undefined;
-    const r = fusedLstmSequence(flip(xProjected), state.h, state.c!, this.Wh as tf.Tensor2D, mask ? flip(mask) : undefined);
+    const r = fusedLstmSequence(
+      flip(xProjected),
+      state.h,
+      state.c!,
+      this.Wh as tf.Tensor2D,
+      mask ? flip(mask) : undefined,
+    );
     return { outputs: flip(r.outputs), state: { h: r.h, c: r.c } };
   }
   zeroState(batch: number): RnnState {
@@ -148,7 +180,11 @@ export class GRUCell extends Module implements RecurrentCell {
   readonly Wh: tf.Variable;
   readonly bx: tf.Variable;
   readonly bh: tf.Variable;
-  constructor(readonly inputSize: number, readonly hiddenSize: number, rng: Random) {
+  constructor(
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Random,
+  ) {
     super();
     const H = hiddenSize;
     this.Wx = this.addWeight("Wx", [inputSize, 3 * H], "glorotUniform", rng);
@@ -169,7 +205,11 @@ export class GRUCell extends Module implements RecurrentCell {
     const h = tf.add(tf.mul(tf.sub(1, z), n), tf.mul(z, state.h)) as tf.Tensor2D;
     return { h };
   }
-  sequence(xProjected: tf.Tensor3D, state: RnnState, options: { mask?: tf.Tensor2D; reverse?: boolean } = {}): { outputs: tf.Tensor3D; state: RnnState } {
+  sequence(
+    xProjected: tf.Tensor3D,
+    state: RnnState,
+    options: { mask?: tf.Tensor2D; reverse?: boolean } = {},
+  ): { outputs: tf.Tensor3D; state: RnnState } {
     return stepThrough(this, xProjected, state, options);
   }
   zeroState(batch: number): RnnState {

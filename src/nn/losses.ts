@@ -15,7 +15,12 @@ import type { Dense } from "./layers";
  * @param labelSmoothing ε: the target distribution is (1-ε)·onehot + ε/V
  * @returns scalar: Σ mask·CE / Σ mask
  */
-export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mask: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
+export function maskedCrossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  mask: tf.Tensor1D,
+  labelSmoothing = 0,
+): tf.Scalar {
   new ShapeChecker().check("logits", logits, ["N", "V"]).check("labels", labels, ["N"]).check("mask", mask, ["N"]);
   const [N, V] = logits.shape;
   const eps = labelSmoothing;
@@ -66,10 +71,28 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, mas
  *
  * @param features `[N,F]`; @param labels `[N]` int32 target ids
  */
-export function classifierCrossEntropy(features: tf.Tensor2D, classifier: Dense, labels: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
+export function classifierCrossEntropy(
+  features: tf.Tensor2D,
+  classifier: Dense,
+  labels: tf.Tensor1D,
+  labelSmoothing = 0,
+): tf.Scalar {
   new ShapeChecker({ F: classifier.inputSize }).check("features", features, ["N", "F"]).check("labels", labels, ["N"]);
   if (fusedKernelsActive() && classifier.b) {
-    return tf.tidy(() => tf.mean(fusedClassifierCrossEntropy(features, classifier.W as tf.Tensor2D, classifier.b as tf.Tensor1D, labels.toInt(), labelSmoothing)) as tf.Scalar);
+    return tf.tidy(
+      () =>
+        tf.mean(
+          fusedClassifierCrossEntropy(
+            features,
+            classifier.W as tf.Tensor2D,
+            classifier.b as tf.Tensor1D,
+            labels.toInt(),
+            labelSmoothing,
+          ),
+        ) as tf.Scalar,
+    );
   }
-  return tf.tidy(() => maskedCrossEntropy(classifier.apply(features), labels, tf.ones([features.shape[0]]) as tf.Tensor1D, labelSmoothing));
+  return tf.tidy(() =>
+    maskedCrossEntropy(classifier.apply(features), labels, tf.ones([features.shape[0]]) as tf.Tensor1D, labelSmoothing),
+  );
 }

@@ -66,7 +66,9 @@ export function libraryUse(answer: (...args: never[]) => unknown, names: readonl
 /** The FAIL verdict for an answer that calls the library, or `undefined` when it does the work itself. */
 export function refuseLibrary(answer: (...args: never[]) => unknown, names: readonly string[]): Verdict | undefined {
   const used = libraryUse(answer, names);
-  return used === undefined ? undefined : failed(`your answer calls the library's ${used}: the exercise is to write it yourself (tf is fine).`);
+  return used === undefined
+    ? undefined
+    : failed(`your answer calls the library's ${used}: the exercise is to write it yourself (tf is fine).`);
 }
 
 export type Nested = number | Nested[];
@@ -106,14 +108,17 @@ export function compareNumbers(got: unknown, want: Nested, what: string, toleran
   let value = read.value;
   if (!Array.isArray(want) && Array.isArray(value) && flatten(value).length === 1) value = flatten(value)[0];
   const [gotShape, wantShape] = [shapeOf(value), shapeOf(want)];
-  if (gotShape.join(",") !== wantShape.join(",")) return failed(`expected ${what} of shape [${wantShape}], got [${gotShape}].`);
+  if (gotShape.join(",") !== wantShape.join(","))
+    return failed(`expected ${what} of shape [${wantShape}], got [${gotShape}].`);
   const [a, b] = [flatten(value), flatten(want)];
-  let worst = 0, at = 0;
+  let worst = 0,
+    at = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Number.isNaN(a[i]) ? Infinity : Math.abs(a[i] - b[i]);
     if (d > worst) [worst, at] = [d, i];
   }
-  if (worst > tolerance) return failed(`${what}: value ${at} (counted flat) is ${a[at]}, expected ${b[at].toFixed(6)}.`);
+  if (worst > tolerance)
+    return failed(`${what}: value ${at} (counted flat) is ${a[at]}, expected ${b[at].toFixed(6)}.`);
   return passed(`${what} match on inputs the check chose.`);
 }
 
@@ -124,7 +129,8 @@ export function randomNumbers(rng: Random, shape: number[]): Nested {
 }
 
 export const vector = (rng: Random, n: number): number[] => randomNumbers(rng, [n]) as number[];
-export const matrix = (rng: Random, rows: number, cols: number): number[][] => randomNumbers(rng, [rows, cols]) as number[][];
+export const matrix = (rng: Random, rows: number, cols: number): number[][] =>
+  randomNumbers(rng, [rows, cols]) as number[][];
 
 /** Σ_k a[k]·b[k]. */
 export function dot(a: readonly number[], b: readonly number[]): number {

@@ -15,6 +15,21 @@
  */
 export { results, libraryUse } from "./checks";
 export type { CheckResult } from "./checks";
-export { checkAdditiveScore, checkContextVector, checkAttentionalState, checkConcatScore, checkDotScore, checkGeneralScore, checkMaskedSoftmax } from "./exercises/attention";
+export {
+  checkAdditiveScore,
+  checkContextVector,
+  checkAttentionalState,
+  checkConcatScore,
+  checkDotScore,
+  checkGeneralScore,
+  checkMaskedSoftmax,
+} from "./exercises/attention";
 export { checkEncodeWords, checkPadSentences, checkStartingLoss, checkSequenceLoss } from "./exercises/training";
-export { checkBeamSearch, checkGreedyDecoding, checkHeatmapReading, checkTrainedHeatmapReading, checkLastEncoderState, checkAlignmentAccuracy } from "./exercises/decoding";
+export {
+  checkBeamSearch,
+  checkGreedyDecoding,
+  checkHeatmapReading,
+  checkTrainedHeatmapReading,
+  checkLastEncoderState,
+  checkAlignmentAccuracy,
+} from "./exercises/decoding";

@@ -13,10 +13,14 @@ export function beamTree(steps: WatchedStep[], options: { title?: string } = {})
   // Where each kept beam sits: its words joined -> [x, y].
   const position = new Map<string, [number, number]>([["", [0, 0]]]);
   const edges = { x: [] as Array<number | null>, y: [] as Array<number | null> };
-  const nodes = { kept: [], finished: [], dropped: [] } as Record<"kept" | "finished" | "dropped", Array<{ x: number; y: number; text: string; hover: string }>>;
+  const nodes = { kept: [], finished: [], dropped: [] } as Record<
+    "kept" | "finished" | "dropped",
+    Array<{ x: number; y: number; text: string; hover: string }>
+  >;
   for (const s of steps) {
     s.candidates.forEach((c, rank) => {
-      const x = s.step + 1, y = -rank;
+      const x = s.step + 1,
+        y = -rank;
       const parent = position.get(c.prefix.join(" ")) ?? [s.step, 0];
       edges.x.push(parent[0], x, null);
       edges.y.push(parent[1], y, null);
@@ -26,16 +30,42 @@ export function beamTree(steps: WatchedStep[], options: { title?: string } = {})
     });
   }
   const data: Array<Record<string, unknown>> = [
-    { type: "scatter", mode: "lines", x: edges.x, y: edges.y, line: { color: "#cccccc", width: 1 }, hoverinfo: "skip", showlegend: false },
-    { type: "scatter", mode: "markers", x: [0], y: [0], marker: { size: 10, color: "#555" }, text: ["_SOS"], hovertemplate: "_SOS<extra></extra>", name: "start", showlegend: false },
+    {
+      type: "scatter",
+      mode: "lines",
+      x: edges.x,
+      y: edges.y,
+      line: { color: "#cccccc", width: 1 },
+      hoverinfo: "skip",
+      showlegend: false,
+    },
+    {
+      type: "scatter",
+      mode: "markers",
+      x: [0],
+      y: [0],
+      marker: { size: 10, color: "#555" },
+      text: ["_SOS"],
+      hovertemplate: "_SOS<extra></extra>",
+      name: "start",
+      showlegend: false,
+    },
   ];
   for (const fate of ["kept", "finished", "dropped"] as const) {
     const n = nodes[fate];
     if (n.length === 0) continue;
     data.push({
-      type: "scatter", mode: "markers+text", name: fate, x: n.map((p) => p.x), y: n.map((p) => p.y), text: n.map((p) => p.text),
-      textposition: "middle right", customdata: n.map((p) => p.hover), hovertemplate: "%{customdata}<extra></extra>",
-      marker: { size: 10, color: FATE_COLOURS[fate] }, textfont: { color: fate === "dropped" ? "#888" : "#222" },
+      type: "scatter",
+      mode: "markers+text",
+      name: fate,
+      x: n.map((p) => p.x),
+      y: n.map((p) => p.y),
+      text: n.map((p) => p.text),
+      textposition: "middle right",
+      customdata: n.map((p) => p.hover),
+      hovertemplate: "%{customdata}<extra></extra>",
+      marker: { size: 10, color: FATE_COLOURS[fate] },
+      textfont: { color: fate === "dropped" ? "#888" : "#222" },
     });
   }
   const ranks = Math.max(...steps.map((s) => s.candidates.length));
@@ -44,7 +74,12 @@ export function beamTree(steps: WatchedStep[], options: { title?: string } = {})
     layout: {
       title: { text: options.title ?? "Beam search, step by step" },
       xaxis: { title: { text: "output position" }, dtick: 1, zeroline: false },
-      yaxis: { title: { text: "rank among the step's candidates" }, tickvals: Array.from({ length: ranks }, (_, k) => -k), ticktext: Array.from({ length: ranks }, (_, k) => String(k + 1)), zeroline: false },
+      yaxis: {
+        title: { text: "rank among the step's candidates" },
+        tickvals: Array.from({ length: ranks }, (_, k) => -k),
+        ticktext: Array.from({ length: ranks }, (_, k) => String(k + 1)),
+        zeroline: false,
+      },
       width: Math.max(640, 150 + 110 * (steps.length + 1)),
       height: Math.max(360, 120 + 36 * ranks),
       legend: { orientation: "h", y: -0.2 },

@@ -19,20 +19,26 @@ export function barChart(values: ArrayLike<number>, labels: string[], options: B
   const v = Array.from(values);
   if (v.length !== labels.length) throw new Error(`barChart: ${v.length} values but ${labels.length} labels`);
   return {
-    data: [{
-      type: "bar",
-      x: labels.map((_, i) => i),
-      y: v,
-      text: v.map((x) => x.toFixed(3)),
-      textposition: "outside",
-      customdata: labels,
-      hovertemplate: "%{customdata}: %{y:.4f}<extra></extra>",
-      marker: { color: options.color ?? "#3b6ea5" },
-    }],
+    data: [
+      {
+        type: "bar",
+        x: labels.map((_, i) => i),
+        y: v,
+        text: v.map((x) => x.toFixed(3)),
+        textposition: "outside",
+        customdata: labels,
+        hovertemplate: "%{customdata}: %{y:.4f}<extra></extra>",
+        marker: { color: options.color ?? "#3b6ea5" },
+      },
+    ],
     layout: {
       title: { text: options.title ?? "" },
       xaxis: { tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: labels, automargin: true },
-      yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}), zeroline: true },
+      yaxis: {
+        title: { text: options.yTitle ?? "" },
+        ...(options.yRange ? { range: options.yRange } : {}),
+        zeroline: true,
+      },
       width: Math.max(320, 120 + 70 * labels.length),
       height: 320,
       margin: { t: 50 },
@@ -42,10 +48,16 @@ export function barChart(values: ArrayLike<number>, labels: string[], options: B
 }
 
 /** A small matrix as an annotated heatmap; the colour range follows the values unless given. */
-export function matrixHeatmap(matrix: Matrix, rowLabels: string[], columnLabels: string[], options: HeatmapOptions = {}): Figure {
+export function matrixHeatmap(
+  matrix: Matrix,
+  rowLabels: string[],
+  columnLabels: string[],
+  options: HeatmapOptions = {},
+): Figure {
   const z = toMatrix(matrix, "matrixHeatmap");
   const flat = z.flat();
-  const lo = Math.min(...flat), hi = Math.max(...flat);
+  const lo = Math.min(...flat),
+    hi = Math.max(...flat);
   const bound = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
   return heatmap(z, columnLabels, rowLabels, {
     zmin: lo < 0 ? -bound : 0,
@@ -90,18 +102,53 @@ export function heatmapGrid(items: GridItem[], options: { title?: string; column
   items.forEach((item, k) => {
     const z = toMatrix(item.weights, `heatmapGrid item ${k}`);
     if (z.length !== item.targetTokens.length || (z[0]?.length ?? 0) !== item.sourceTokens.length) {
-      throw new Error(`heatmapGrid item ${k} (${item.title}): weights [${z.length},${z[0]?.length ?? 0}] but ${item.targetTokens.length} target and ${item.sourceTokens.length} source tokens`);
+      throw new Error(
+        `heatmapGrid item ${k} (${item.title}): weights [${z.length},${z[0]?.length ?? 0}] but ${item.targetTokens.length} target and ${item.sourceTokens.length} source tokens`,
+      );
     }
     const suffix = k === 0 ? "" : String(k + 1);
-    const col = k % columns, row = Math.floor(k / columns);
-    const x0 = col * (w + gap), y1 = 1 - row * (h + gap);
+    const col = k % columns,
+      row = Math.floor(k / columns);
+    const x0 = col * (w + gap),
+      y1 = 1 - row * (h + gap);
     const trace = heatmapTrace(z, item.sourceTokens, item.targetTokens);
-    delete trace.zmin; delete trace.zmax; delete trace.colorscale; delete trace.showscale;
+    delete trace.zmin;
+    delete trace.zmax;
+    delete trace.colorscale;
+    delete trace.showscale;
     data.push({ ...trace, coloraxis: "coloraxis", xaxis: `x${suffix}`, yaxis: `y${suffix}` });
-    layout[`xaxis${suffix}`] = { domain: [x0, x0 + w], anchor: `y${suffix}`, tickmode: "array", tickvals: item.sourceTokens.map((_, i) => i), ticktext: item.sourceTokens, tickangle: item.sourceTokens.length > 6 ? -45 : 0, showgrid: false, zeroline: false };
-    layout[`yaxis${suffix}`] = { domain: [y1 - h, y1], anchor: `x${suffix}`, tickmode: "array", tickvals: item.targetTokens.map((_, i) => i), ticktext: item.targetTokens, autorange: "reversed", showgrid: false, zeroline: false };
+    layout[`xaxis${suffix}`] = {
+      domain: [x0, x0 + w],
+      anchor: `y${suffix}`,
+      tickmode: "array",
+      tickvals: item.sourceTokens.map((_, i) => i),
+      ticktext: item.sourceTokens,
+      tickangle: item.sourceTokens.length > 6 ? -45 : 0,
+      showgrid: false,
+      zeroline: false,
+    };
+    layout[`yaxis${suffix}`] = {
+      domain: [y1 - h, y1],
+      anchor: `x${suffix}`,
+      tickmode: "array",
+      tickvals: item.targetTokens.map((_, i) => i),
+      ticktext: item.targetTokens,
+      autorange: "reversed",
+      showgrid: false,
+      zeroline: false,
+    };
     (layout.shapes as unknown[]).push(...goldCellShapes(item.gold ?? [], suffix));
-    (layout.annotations as unknown[]).push({ text: `<b>${item.title}</b>`, x: x0 + w / 2, y: y1, xref: "paper", yref: "paper", xanchor: "center", yanchor: "bottom", showarrow: false, yshift: 4 });
+    (layout.annotations as unknown[]).push({
+      text: `<b>${item.title}</b>`,
+      x: x0 + w / 2,
+      y: y1,
+      xref: "paper",
+      yref: "paper",
+      xanchor: "center",
+      yanchor: "bottom",
+      showarrow: false,
+      yshift: 4,
+    });
   });
   return { data, layout, config: { responsive: true, displaylogo: false } };
 }
@@ -114,9 +161,20 @@ export interface Series {
 }
 
 /** Line chart of several series (loss curves overlaid). */
-export function lineChart(series: Series[], options: { title?: string; xTitle?: string; yTitle?: string; logY?: boolean } = {}): Figure {
+export function lineChart(
+  series: Series[],
+  options: { title?: string; xTitle?: string; yTitle?: string; logY?: boolean } = {},
+): Figure {
   return {
-    data: series.map((s) => ({ type: "scatter", mode: "lines+markers", name: s.name, x: s.x, y: s.y, line: { dash: s.dash ?? "solid" }, marker: { size: 4 } })),
+    data: series.map((s) => ({
+      type: "scatter",
+      mode: "lines+markers",
+      name: s.name,
+      x: s.x,
+      y: s.y,
+      line: { dash: s.dash ?? "solid" },
+      marker: { size: 4 },
+    })),
     layout: {
       title: { text: options.title ?? "" },
       xaxis: { title: { text: options.xTitle ?? "" } },

@@ -16,7 +16,10 @@ import { Figure } from "./figure";
 import { escapeHtml } from "../util/html";
 import { staticSvg } from "./static-svg";
 
-type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+type WriteDisplayData = (
+  content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 /** The tslab kernel's display writer, or undefined outside tslab. */
 function tslabWriter(): WriteDisplayData | undefined {
@@ -89,7 +92,10 @@ const FIND_PLOTLY = `function findPlotly(sources) {
  * plotly.js the div keeps its static picture.
  */
 export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET): string {
-  const json = JSON.stringify({ data: fig.data, layout: fig.layout, config: fig.config ?? {} }).replace(/</g, "\\u003c");
+  const json = JSON.stringify({ data: fig.data, layout: fig.layout, config: fig.config ?? {} }).replace(
+    /</g,
+    "\\u003c",
+  );
   return `(function () {
   var fig = ${json};
   ${FIND_PLOTLY}
@@ -114,7 +120,9 @@ let plotlyVersion: string | undefined;
 
 /** The version of plotly.js the figures use (read once). */
 export function plotlyJsVersion(): string {
-  plotlyVersion ??= (JSON.parse(fs.readFileSync(path.join(path.dirname(plotlyJsPath()), "package.json"), "utf8")) as { version: string }).version;
+  plotlyVersion ??= (
+    JSON.parse(fs.readFileSync(path.join(path.dirname(plotlyJsPath()), "package.json"), "utf8")) as { version: string }
+  ).version;
   return plotlyVersion;
 }
 
@@ -160,11 +168,23 @@ export function plotlyEmbedHtml(): string {
 export function includePlotly(): void {
   const write = tslabWriter();
   if (!write) return;
-  write({ data: { "text/html": plotlyEmbedHtml(), "text/plain": `plotly.js ${plotlyJsVersion()} included` }, metadata: {}, transient: {} }, false);
+  write(
+    {
+      data: { "text/html": plotlyEmbedHtml(), "text/plain": `plotly.js ${plotlyJsVersion()} included` },
+      metadata: {},
+      transient: {},
+    },
+    false,
+  );
 }
 
 /** The figure's div (holding `picture`, its static picture by default) and the script that draws it. */
-export function figureHtml(fig: Figure, id = `wb-plot-${randomBytes(6).toString("hex")}`, src: string = PLOTLY_ASSET, picture = staticPicture(fig)): string {
+export function figureHtml(
+  fig: Figure,
+  id = `wb-plot-${randomBytes(6).toString("hex")}`,
+  src: string = PLOTLY_ASSET,
+  picture = staticPicture(fig),
+): string {
   const width = typeof fig.layout.width === "number" ? `${fig.layout.width}px` : "100%";
   const height = typeof fig.layout.height === "number" ? `${fig.layout.height}px` : "420px";
   return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${picture}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
@@ -211,7 +231,8 @@ export class LiveDisplay {
     if (!write) return;
     const transient = { display_id: this.id };
     const picture = staticPicture(fig);
-    if (this.shown) write({ data: { "text/html": picture, "text/plain": describe(fig) }, metadata: {}, transient }, true);
+    if (this.shown)
+      write({ data: { "text/html": picture, "text/plain": describe(fig) }, metadata: {}, transient }, true);
     write({ data: mimeBundle(fig, picture), metadata: {}, transient }, this.shown);
     this.shown = true;
   }

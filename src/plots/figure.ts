@@ -19,4 +19,3 @@ export function toMatrix(m: Matrix, name: string): number[][] {
   });
   return rows;
 }
-

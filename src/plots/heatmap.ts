@@ -26,8 +26,15 @@ export interface HeatmapOptions {
 /** Outlines of the gold cells, as Plotly shapes on the axes `x{suffix}`/`y{suffix}`. */
 export function goldCellShapes(gold: Array<[number, number]>, suffix = ""): Array<Record<string, unknown>> {
   return gold.map(([i, j]) => ({
-    type: "rect", xref: `x${suffix}`, yref: `y${suffix}`, x0: i - 0.5, x1: i + 0.5, y0: j - 0.5, y1: j + 0.5,
-    line: { color: "#e8453c", width: 2.5 }, fillcolor: "rgba(0,0,0,0)",
+    type: "rect",
+    xref: `x${suffix}`,
+    yref: `y${suffix}`,
+    x0: i - 0.5,
+    x1: i + 0.5,
+    y0: j - 0.5,
+    y1: j + 0.5,
+    line: { color: "#e8453c", width: 2.5 },
+    fillcolor: "rgba(0,0,0,0)",
   }));
 }
 
@@ -56,7 +63,9 @@ export function heatmapTrace(
   const xName = options.xName ?? "source";
   const yName = options.yName ?? "output";
   const valueName = options.valueName ?? "weight";
-  const text = values.map((row, i) => row.map((_, j) => `${yName} "${targetTokens[i]}" ← ${xName} "${sourceTokens[j]}"`));
+  const text = values.map((row, i) =>
+    row.map((_, j) => `${yName} "${targetTokens[i]}" ← ${xName} "${sourceTokens[j]}"`),
+  );
   return {
     type: "heatmap",
     z: values,
@@ -77,7 +86,12 @@ export function heatmapTrace(
  * @param sourceTokens S labels for x
  * @param targetTokens T labels for y, first at the top
  */
-export function heatmap(weights: Matrix, sourceTokens: string[], targetTokens: string[], options: HeatmapOptions = {}): Figure {
+export function heatmap(
+  weights: Matrix,
+  sourceTokens: string[],
+  targetTokens: string[],
+  options: HeatmapOptions = {},
+): Figure {
   const z = toMatrix(weights, "heatmap weights");
   if (z.length !== targetTokens.length || (z[0]?.length ?? 0) !== sourceTokens.length) {
     throw new Error(

@@ -24,7 +24,10 @@ export class LossChart {
    * `minIntervalMs`: the least time between two redraws while batches come in (default 1 s, or
    * WORKBOOK_LIVE_CHART_MS; the browser tests set it low to watch a short fast-mode run grow).
    */
-  constructor(readonly title = "Training loss", readonly minIntervalMs = defaultRedrawInterval()) {}
+  constructor(
+    readonly title = "Training loss",
+    readonly minIntervalMs = defaultRedrawInterval(),
+  ) {}
 
   figure(): Figure {
     const series = [{ name: "batch loss", x: this.batches.x, y: this.batches.y }];
@@ -32,8 +35,22 @@ export class LossChart {
     // Epoch means on the same step axis.
     const perEpoch = this.epochs.x;
     fig.data.push(
-      { type: "scatter", mode: "lines+markers", name: "train (epoch)", x: perEpoch, y: this.epochs.train, line: { width: 3 } },
-      { type: "scatter", mode: "lines+markers", name: "validation (epoch)", x: perEpoch, y: this.epochs.validation, line: { width: 3, dash: "dash" } },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "train (epoch)",
+        x: perEpoch,
+        y: this.epochs.train,
+        line: { width: 3 },
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "validation (epoch)",
+        x: perEpoch,
+        y: this.epochs.validation,
+        line: { width: 3, dash: "dash" },
+      },
     );
     return fig;
   }

@@ -6,7 +6,18 @@
 import type { Figure } from "./figure";
 import { escapeHtml } from "../util/html";
 
-const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
+const VIRIDIS = [
+  "#440154",
+  "#482878",
+  "#3e4989",
+  "#31688e",
+  "#26828e",
+  "#1f9e89",
+  "#35b779",
+  "#6ece58",
+  "#b5de2b",
+  "#fde725",
+];
 
 function viridis(t: number): string {
   const x = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
@@ -17,7 +28,10 @@ function diverging(t: number): string {
   // t in [0,1]: blue (0) - white (0.5) - red (1)
   const c = Math.max(0, Math.min(1, t));
   const lerp = (a: number, b: number, u: number) => Math.round(a + (b - a) * u);
-  const [r, g, b] = c < 0.5 ? [lerp(33, 247, c * 2), lerp(102, 247, c * 2), lerp(172, 247, c * 2)] : [lerp(247, 178, (c - 0.5) * 2), lerp(247, 24, (c - 0.5) * 2), lerp(247, 43, (c - 0.5) * 2)];
+  const [r, g, b] =
+    c < 0.5
+      ? [lerp(33, 247, c * 2), lerp(102, 247, c * 2), lerp(172, 247, c * 2)]
+      : [lerp(247, 178, (c - 0.5) * 2), lerp(247, 24, (c - 0.5) * 2), lerp(247, 43, (c - 0.5) * 2)];
   return `rgb(${r},${g},${b})`;
 }
 
@@ -34,31 +48,65 @@ export function staticSvg(fig: Figure): string {
   const title = ((fig.layout.title as { text?: string } | undefined)?.text ?? "").replace(/<[^>]+>/g, "");
   const parts: string[] = [`<rect width="${W}" height="${H}" fill="white"/>`];
   if (title) parts.push(text(W / 2, 28, title, `text-anchor="middle" font-size="16"`));
-  const plotW = W - m.l - m.r, plotH = H - m.t - m.b;
+  const plotW = W - m.l - m.r,
+    plotH = H - m.t - m.b;
   const heatmaps = fig.data.filter((d) => d.type === "heatmap");
   heatmaps.forEach((trace, k) => {
     const suffix = k === 0 ? "" : String(k + 1);
-    const xa = (fig.layout[`xaxis${suffix}`] ?? {}) as Axis, ya = (fig.layout[`yaxis${suffix}`] ?? {}) as Axis;
-    const [x0, x1] = xa.domain ?? [0, 1], [y0, y1] = ya.domain ?? [0, 1];
+    const xa = (fig.layout[`xaxis${suffix}`] ?? {}) as Axis,
+      ya = (fig.layout[`yaxis${suffix}`] ?? {}) as Axis;
+    const [x0, x1] = xa.domain ?? [0, 1],
+      [y0, y1] = ya.domain ?? [0, 1];
     const z = trace.z as number[][];
-    const rows = z.length, cols = z[0]?.length ?? 0;
-    const left = m.l + x0 * plotW, top = m.t + (1 - y1) * plotH;
-    const cw = ((x1 - x0) * plotW) / Math.max(cols, 1), ch = ((y1 - y0) * plotH) / Math.max(rows, 1);
-    const zmin = (trace.zmin as number | undefined) ?? 0, zmax = (trace.zmax as number | undefined) ?? 1;
+    const rows = z.length,
+      cols = z[0]?.length ?? 0;
+    const left = m.l + x0 * plotW,
+      top = m.t + (1 - y1) * plotH;
+    const cw = ((x1 - x0) * plotW) / Math.max(cols, 1),
+      ch = ((y1 - y0) * plotH) / Math.max(rows, 1);
+    const zmin = (trace.zmin as number | undefined) ?? 0,
+      zmax = (trace.zmax as number | undefined) ?? 1;
     const colour = trace.colorscale === "RdBu" ? diverging : viridis;
-    z.forEach((row, i) => row.forEach((v, j) => {
-      parts.push(`<rect x="${(left + j * cw).toFixed(1)}" y="${(top + i * ch).toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="${colour((v - zmin) / (zmax - zmin || 1))}"/>`);
-      const t = (v - zmin) / (zmax - zmin || 1);
-      const dark = colour === viridis ? t < 0.6 : t < 0.2 || t > 0.8;
-      if (trace.texttemplate) parts.push(text(left + (j + 0.5) * cw, top + (i + 0.5) * ch + 4, v.toFixed(2), `text-anchor="middle" font-size="11" fill="${dark ? "white" : "black"}"`));
-    }));
+    z.forEach((row, i) =>
+      row.forEach((v, j) => {
+        parts.push(
+          `<rect x="${(left + j * cw).toFixed(1)}" y="${(top + i * ch).toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="${colour((v - zmin) / (zmax - zmin || 1))}"/>`,
+        );
+        const t = (v - zmin) / (zmax - zmin || 1);
+        const dark = colour === viridis ? t < 0.6 : t < 0.2 || t > 0.8;
+        if (trace.texttemplate)
+          parts.push(
+            text(
+              left + (j + 0.5) * cw,
+              top + (i + 0.5) * ch + 4,
+              v.toFixed(2),
+              `text-anchor="middle" font-size="11" fill="${dark ? "white" : "black"}"`,
+            ),
+          );
+      }),
+    );
     // Gold cells (goldCellShapes) outlined.
-    const shapes = ((fig.layout.shapes ?? []) as Array<{ xref?: string; x0: number; y0: number; line?: { color?: string } }>).filter((sh) => sh.xref === `x${suffix}`);
+    const shapes = (
+      (fig.layout.shapes ?? []) as Array<{ xref?: string; x0: number; y0: number; line?: { color?: string } }>
+    ).filter((sh) => sh.xref === `x${suffix}`);
     for (const sh of shapes) {
-      parts.push(`<rect x="${(left + (sh.x0 + 0.5) * cw).toFixed(1)}" y="${(top + (sh.y0 + 0.5) * ch).toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="none" stroke="${sh.line?.color ?? "red"}" stroke-width="2.5"/>`);
+      parts.push(
+        `<rect x="${(left + (sh.x0 + 0.5) * cw).toFixed(1)}" y="${(top + (sh.y0 + 0.5) * ch).toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="none" stroke="${sh.line?.color ?? "red"}" stroke-width="2.5"/>`,
+      );
     }
-    (ya.ticktext ?? []).forEach((t, i) => parts.push(text(left - 6, top + (i + 0.5) * ch + 4, t, `text-anchor="end" font-size="12"`)));
-    (xa.ticktext ?? []).forEach((t, j) => parts.push(text(left + (j + 0.5) * cw, top + rows * ch + 14, t, `text-anchor="end" font-size="12" transform="rotate(-45 ${(left + (j + 0.5) * cw).toFixed(1)} ${(top + rows * ch + 14).toFixed(1)})"`)));
+    (ya.ticktext ?? []).forEach((t, i) =>
+      parts.push(text(left - 6, top + (i + 0.5) * ch + 4, t, `text-anchor="end" font-size="12"`)),
+    );
+    (xa.ticktext ?? []).forEach((t, j) =>
+      parts.push(
+        text(
+          left + (j + 0.5) * cw,
+          top + rows * ch + 14,
+          t,
+          `text-anchor="end" font-size="12" transform="rotate(-45 ${(left + (j + 0.5) * cw).toFixed(1)} ${(top + rows * ch + 14).toFixed(1)})"`,
+        ),
+      ),
+    );
   });
   const bars = fig.data.filter((d) => d.type === "bar");
   const lines = fig.data.filter((d) => d.type === "scatter");
@@ -67,27 +115,48 @@ export function staticSvg(fig: Figure): string {
     const xs = lines.flatMap((d) => (d.x as number[]).filter(Number.isFinite));
     // A fixed y range (barChart's yRange) wins over the range of the values.
     const range = (fig.layout.yaxis as { range?: [number, number] } | undefined)?.range;
-    const lo = range ? range[0] : Math.min(0, ...ys), hi = range ? range[1] : Math.max(...ys, lo + 1e-9);
+    const lo = range ? range[0] : Math.min(0, ...ys),
+      hi = range ? range[1] : Math.max(...ys, lo + 1e-9);
     const sy = (v: number) => m.t + plotH - ((v - lo) / (hi - lo)) * plotH;
-    parts.push(`<line x1="${m.l}" y1="${sy(lo)}" x2="${m.l + plotW}" y2="${sy(lo)}" stroke="#888"/>`, `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${m.t + plotH}" stroke="#888"/>`);
-    parts.push(text(m.l - 6, sy(hi) + 4, hi.toPrecision(3), `text-anchor="end" font-size="11"`), text(m.l - 6, sy(lo) + 4, lo.toPrecision(3), `text-anchor="end" font-size="11"`));
+    parts.push(
+      `<line x1="${m.l}" y1="${sy(lo)}" x2="${m.l + plotW}" y2="${sy(lo)}" stroke="#888"/>`,
+      `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${m.t + plotH}" stroke="#888"/>`,
+    );
+    parts.push(
+      text(m.l - 6, sy(hi) + 4, hi.toPrecision(3), `text-anchor="end" font-size="11"`),
+      text(m.l - 6, sy(lo) + 4, lo.toPrecision(3), `text-anchor="end" font-size="11"`),
+    );
     for (const b of bars) {
       const y = b.y as number[];
-      const labels = ((fig.layout.xaxis as Axis | undefined)?.ticktext) ?? y.map((_, i) => String(i));
+      const labels = (fig.layout.xaxis as Axis | undefined)?.ticktext ?? y.map((_, i) => String(i));
       const bw = plotW / Math.max(y.length, 1);
       y.forEach((v, i) => {
-        parts.push(`<rect x="${(m.l + i * bw + bw * 0.15).toFixed(1)}" y="${Math.min(sy(v), sy(0)).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${Math.abs(sy(v) - sy(0)).toFixed(1)}" fill="#3b6ea5"/>`);
-        parts.push(text(m.l + (i + 0.5) * bw, m.t + plotH + 16, labels[i] ?? "", `text-anchor="middle" font-size="12"`));
+        parts.push(
+          `<rect x="${(m.l + i * bw + bw * 0.15).toFixed(1)}" y="${Math.min(sy(v), sy(0)).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${Math.abs(sy(v) - sy(0)).toFixed(1)}" fill="#3b6ea5"/>`,
+        );
+        parts.push(
+          text(m.l + (i + 0.5) * bw, m.t + plotH + 16, labels[i] ?? "", `text-anchor="middle" font-size="12"`),
+        );
       });
     }
     if (lines.length) {
-      const xlo = Math.min(...xs), xhi = Math.max(...xs, xlo + 1e-9);
+      const xlo = Math.min(...xs),
+        xhi = Math.max(...xs, xlo + 1e-9);
       const sx = (v: number) => m.l + ((v - xlo) / (xhi - xlo)) * plotW;
       const colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"];
       lines.forEach((l, k) => {
-        const pts = (l.x as number[]).map((x, i) => `${sx(x).toFixed(1)},${sy((l.y as number[])[i]).toFixed(1)}`).join(" ");
+        const pts = (l.x as number[])
+          .map((x, i) => `${sx(x).toFixed(1)},${sy((l.y as number[])[i]).toFixed(1)}`)
+          .join(" ");
         parts.push(`<polyline points="${pts}" fill="none" stroke="${colours[k % colours.length]}" stroke-width="2"/>`);
-        parts.push(text(m.l + 10 + 150 * k, H - 12, String(l.name ?? ""), `font-size="12" fill="${colours[k % colours.length]}"`));
+        parts.push(
+          text(
+            m.l + 10 + 150 * k,
+            H - 12,
+            String(l.name ?? ""),
+            `font-size="12" fill="${colours[k % colours.length]}"`,
+          ),
+        );
       });
     }
   }

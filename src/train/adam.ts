@@ -41,18 +41,28 @@ export function fusedAdamStep(optimizer: tf.AdamOptimizer, grads: Record<string,
   const opt = optimizer as unknown as AdamInternals;
   const names = Object.keys(grads);
   const scale = clipNorm ? Math.min(1, clipNorm / Math.max(globalNorm(Object.values(grads)), 1e-12)) : 1;
-  const accBeta1 = opt.accBeta1.dataSync()[0], accBeta2 = opt.accBeta2.dataSync()[0];
+  const accBeta1 = opt.accBeta1.dataSync()[0],
+    accBeta2 = opt.accBeta2.dataSync()[0];
   const attrs = {
-    scale, learningRate: opt.learningRate, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon,
-    oneMinusAccBeta1: Math.fround(1 - accBeta1), oneMinusAccBeta2: Math.fround(1 - accBeta2),
+    scale,
+    learningRate: opt.learningRate,
+    beta1: opt.beta1,
+    beta2: opt.beta2,
+    epsilon: opt.epsilon,
+    oneMinusAccBeta1: Math.fround(1 - accBeta1),
+    oneMinusAccBeta2: Math.fround(1 - accBeta2),
   };
   names.forEach((name, i) => {
     const value = tf.engine().registeredVariables[name];
     const moment = (slot: "accumulatedFirstMoment" | "accumulatedSecondMoment", suffix: string) => {
-      opt[slot][i] ??= { originalName: `${name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      opt[slot][i] ??= {
+        originalName: `${name}/${suffix}`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
       return opt[slot][i]!.variable;
     };
-    const m = moment("accumulatedFirstMoment", "m"), v = moment("accumulatedSecondMoment", "v");
+    const m = moment("accumulatedFirstMoment", "m"),
+      v = moment("accumulatedSecondMoment", "v");
     const [newValue, newM, newV] = fusedAdamUpdate(value, m, v, grads[name], attrs);
     value.assign(newValue);
     m.assign(newM);

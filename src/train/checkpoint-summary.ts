@@ -50,14 +50,16 @@ function untrainedReason(s: Pick<CheckpointSummary, "fastMode" | "epochs" | "bes
   if (s.epochs === undefined) return "no training record";
   if (s.epochs < TRAINED_MIN_EPOCHS) return `only ${s.epochs} epoch${s.epochs === 1 ? "" : "s"}`;
   if (s.bestValidationLoss === undefined) return "no validation loss recorded";
-  if (s.bestValidationLoss > TRAINED_MAX_VALIDATION_LOSS) return `validation loss ${s.bestValidationLoss.toFixed(2)} > ${TRAINED_MAX_VALIDATION_LOSS}`;
+  if (s.bestValidationLoss > TRAINED_MAX_VALIDATION_LOSS)
+    return `validation loss ${s.bestValidationLoss.toFixed(2)} > ${TRAINED_MAX_VALIDATION_LOSS}`;
   return undefined;
 }
 
 /** Reads what the checkpoint at `dir` says about itself (see CheckpointSummary). */
 export function checkpointSummary(dir: string): CheckpointSummary {
   const config = readSavedConfig(dir);
-  if (typeof config === "string") return { dir, exists: config !== "no checkpoint", trained: false, description: `${dir}: ${config}` };
+  if (typeof config === "string")
+    return { dir, exists: config !== "no checkpoint", trained: false, description: `${dir}: ${config}` };
   const t = config.training;
   const summary: CheckpointSummary = {
     dir,
@@ -77,8 +79,12 @@ export function checkpointSummary(dir: string): CheckpointSummary {
   const parts = [
     `${summary.attention ?? "?"} attention, hidden ${summary.hiddenSize ?? "?"}`,
     summary.epochs === undefined ? "epochs unknown" : `${summary.epochs} epoch${summary.epochs === 1 ? "" : "s"}`,
-    summary.data ? `on ${path.basename(summary.data.source)}${summary.data.trainPairs ? ` (${summary.data.trainPairs} training pairs)` : ""}` : undefined,
-    summary.bestValidationLoss === undefined ? undefined : `best validation loss ${summary.bestValidationLoss.toFixed(3)}`,
+    summary.data
+      ? `on ${path.basename(summary.data.source)}${summary.data.trainPairs ? ` (${summary.data.trainPairs} training pairs)` : ""}`
+      : undefined,
+    summary.bestValidationLoss === undefined
+      ? undefined
+      : `best validation loss ${summary.bestValidationLoss.toFixed(3)}`,
     summary.savedAt ? `saved ${summary.savedAt.slice(0, 16).replace("T", " ")}` : undefined,
   ].filter(Boolean);
   summary.description = `${dir}: ${parts.join(", ")}${reason ? `; not a trained model: ${reason}` : ""}`;

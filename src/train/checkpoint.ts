@@ -28,7 +28,12 @@ import type { TranslationModel } from "../models/translation-model";
 
 export const CHECKPOINT_FORMAT = "attention-workbook/checkpoint@1";
 
-interface TensorEntry { name: string; shape: number[]; offset: number; length: number }
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  length: number;
+}
 
 export interface TrainingState {
   epoch: number;
@@ -95,7 +100,11 @@ function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): { entri
 }
 
 /** Values of a tensor read from a file, before they become a tensor. */
-interface NamedValues { name: string; shape: number[]; values: Float32Array }
+interface NamedValues {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
 
 /**
  * Checks a config's table of tensors against the bytes of its file, without allocating a tensor: every
@@ -105,17 +114,25 @@ export function checkTensorEntries(entries: unknown, byteLength: number, where: 
   if (!Array.isArray(entries)) throw new Error(`${where}: ${field} is not a list of tensors`);
   const total = entries.reduce((n: number, e: TensorEntry) => n + (Number(e?.length) || 0) * 4, 0);
   const file = field === "weights" ? "weights.bin" : "optimizer.bin";
-  if (byteLength !== total) throw new Error(`${where.replace(/config\.json$/, file)}: ${byteLength} bytes, expected ${total} (a corrupt or truncated file)`);
+  if (byteLength !== total)
+    throw new Error(
+      `${where.replace(/config\.json$/, file)}: ${byteLength} bytes, expected ${total} (a corrupt or truncated file)`,
+    );
   const names = new Set<string>();
   entries.forEach((e: TensorEntry, i) => {
     const at = `${where}: ${field}[${i}]`;
     if (!e || typeof e.name !== "string" || names.has(e.name)) throw new Error(`${at}: a missing or repeated name`);
     names.add(e.name);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`${at} (${e.name}): shape ${JSON.stringify(e.shape)} is not a list of sizes`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new Error(`${at} (${e.name}): shape ${JSON.stringify(e.shape)} is not a list of sizes`);
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (size !== e.length) throw new Error(`${at} (${e.name}): shape [${e.shape}] but ${e.length} values`);
-    if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0) throw new Error(`${at} (${e.name}): offset ${e.offset} is not a byte offset (a non-negative multiple of 4)`);
-    if (e.offset + e.length * 4 > byteLength) throw new Error(`${at} (${e.name}): bytes ${e.offset}..${e.offset + e.length * 4} lie past the end of ${file} (${byteLength} bytes)`);
+    if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0)
+      throw new Error(`${at} (${e.name}): offset ${e.offset} is not a byte offset (a non-negative multiple of 4)`);
+    if (e.offset + e.length * 4 > byteLength)
+      throw new Error(
+        `${at} (${e.name}): bytes ${e.offset}..${e.offset + e.length * 4} lie past the end of ${file} (${byteLength} bytes)`,
+      );
   });
   return entries as TensorEntry[];
 }
@@ -126,7 +143,8 @@ function readValues(entries: TensorEntry[], bytes: Buffer, file: string): NamedV
     const values = new Float32Array(e.length);
     Buffer.from(values.buffer).set(bytes.subarray(e.offset, e.offset + e.length * 4));
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) throw new Error(`${file}: ${e.name} holds ${values[i]} at index ${i} (a checkpoint must hold finite numbers)`);
+      if (!Number.isFinite(values[i]))
+        throw new Error(`${file}: ${e.name} holds ${values[i]} at index ${i} (a checkpoint must hold finite numbers)`);
     }
     return { name: e.name, shape: e.shape, values };
   });
@@ -137,12 +155,19 @@ function toTensors(named: NamedValues[]): NamedTensor[] {
 }
 
 function versions(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^v\d{6}$/.test(f)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /^v\d{6}$/.test(f))
+        .sort()
+    : [];
 }
 
 /** True for the names a checkpoint directory holds (versions, LATEST, the lock and their temporary files). */
 export function isCheckpointEntry(name: string): boolean {
-  return /^v\d{6}$/.test(name) || /^LATEST(\.tmp-\d+)?$/.test(name) || name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`);
+  return (
+    /^v\d{6}$/.test(name) || /^LATEST(\.tmp-\d+)?$/.test(name) || name === LOCK_FILE || name.startsWith(`${LOCK_FILE}.`)
+  );
 }
 
 /**
@@ -187,7 +212,8 @@ async function writeVersion(dir: string, tm: TranslationModel, options: SaveOpti
   const tmp = path.join(dir, `LATEST.tmp-${process.pid}`);
   writeFileSynced(tmp, `${version}\n`);
   fs.renameSync(tmp, path.join(dir, "LATEST"));
-  for (const old of versions(dir)) if (old !== version) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
+  for (const old of versions(dir))
+    if (old !== version) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
   for (const f of fs.readdirSync(dir)) if (/^LATEST\.tmp-\d+$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
   return path.join(dir, version);
 }
@@ -220,14 +246,16 @@ export function checkModelSection(model: unknown, where: string): Seq2SeqConfig 
   checkValue(where, "model.targetVocabSize", m.targetVocabSize, int(4, LIMITS.vocabSize));
   checkValue(where, "model.embeddingSize", m.embeddingSize, int(1, LIMITS.embeddingSize));
   checkValue(where, "model.hiddenSize", m.hiddenSize, int(1, LIMITS.hiddenSize));
-  if (m.attentionUnits !== undefined) checkValue(where, "model.attentionUnits", m.attentionUnits, int(1, LIMITS.attentionUnits));
+  if (m.attentionUnits !== undefined)
+    checkValue(where, "model.attentionUnits", m.attentionUnits, int(1, LIMITS.attentionUnits));
   checkValue(where, "model.cell", m.cell, oneOf(["lstm", "gru"]));
   checkValue(where, "model.dropout", m.dropout, num(0, 1, { maxOpen: true }));
   checkValue(where, "model.seed", m.seed, num(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
   for (const k of ["bidirectional", "inputFeeding"] as const) {
     if (typeof m[k] !== "boolean") throw new Error(`${where}: model.${k} ${JSON.stringify(m[k])} is not true or false`);
   }
-  if (m.deepOutput !== undefined && typeof m.deepOutput !== "boolean") throw new Error(`${where}: model.deepOutput ${JSON.stringify(m.deepOutput)} is not true or false`);
+  if (m.deepOutput !== undefined && typeof m.deepOutput !== "boolean")
+    throw new Error(`${where}: model.deepOutput ${JSON.stringify(m.deepOutput)} is not true or false`);
   if (m.startState !== undefined) checkValue(where, "model.startState", m.startState, oneOf(["both", "backward"]));
   return m;
 }
@@ -238,7 +266,11 @@ export function checkModelSection(model: unknown, where: string): Seq2SeqConfig 
  */
 export function minimumWeights(c: Seq2SeqConfig): number {
   const gates = c.cell === "gru" ? 3 : 4;
-  return (c.sourceVocabSize + c.targetVocabSize) * c.embeddingSize + c.targetVocabSize * c.hiddenSize + 2 * gates * c.hiddenSize * c.hiddenSize;
+  return (
+    (c.sourceVocabSize + c.targetVocabSize) * c.embeddingSize +
+    c.targetVocabSize * c.hiddenSize +
+    2 * gates * c.hiddenSize * c.hiddenSize
+  );
 }
 
 /** Reads a file of a version, naming it when it is missing. */
@@ -253,7 +285,8 @@ function readBytes(file: string, what: string): Buffer {
 /** Throws when `dir` is not a checkpoint directory at all (before reading any of it). */
 export function checkCheckpointExists(dir: string): void {
   if (!fs.existsSync(dir)) throw new Error(`no checkpoint at ${dir}: the directory does not exist`);
-  if (!fs.existsSync(path.join(dir, "LATEST"))) throw new Error(`no checkpoint at ${dir}: no LATEST file (was it saved by this workbook?)`);
+  if (!fs.existsSync(path.join(dir, "LATEST")))
+    throw new Error(`no checkpoint at ${dir}: no LATEST file (was it saved by this workbook?)`);
 }
 
 /** Loads a checkpoint; a missing or corrupt one gets an error that says what is wrong and where. */
@@ -283,27 +316,41 @@ export function latestVersion(dir: string): string {
 /** Loads one version of a checkpoint, validating everything before the model is built. */
 function loadVersion(dir: string, version: string): LoadedCheckpoint {
   const vdir = path.join(dir, version);
-  if (!/^v\d{6}$/.test(version) || !fs.existsSync(vdir)) throw new Error(`checkpoint ${dir}: LATEST names "${version}", which is not there`);
+  if (!/^v\d{6}$/.test(version) || !fs.existsSync(vdir))
+    throw new Error(`checkpoint ${dir}: LATEST names "${version}", which is not there`);
   const configFile = path.join(vdir, "config.json");
   const config = readJson(configFile, "config.json") as CheckpointConfig;
-  if (!config || config.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${configFile}: format "${config?.format}", expected "${CHECKPOINT_FORMAT}"`);
+  if (!config || config.format !== CHECKPOINT_FORMAT)
+    throw new Error(`checkpoint ${configFile}: format "${config?.format}", expected "${CHECKPOINT_FORMAT}"`);
   const modelConfig = checkModelSection(config.model, `checkpoint ${configFile}`);
-  const sourceVocab = Vocabulary.fromJSON(readJson(path.join(vdir, "source-vocab.json"), "source-vocab.json"), `${vdir}/source-vocab.json`);
-  const targetVocab = Vocabulary.fromJSON(readJson(path.join(vdir, "target-vocab.json"), "target-vocab.json"), `${vdir}/target-vocab.json`);
+  const sourceVocab = Vocabulary.fromJSON(
+    readJson(path.join(vdir, "source-vocab.json"), "source-vocab.json"),
+    `${vdir}/source-vocab.json`,
+  );
+  const targetVocab = Vocabulary.fromJSON(
+    readJson(path.join(vdir, "target-vocab.json"), "target-vocab.json"),
+    `${vdir}/target-vocab.json`,
+  );
   if (sourceVocab.size !== modelConfig.sourceVocabSize || targetVocab.size !== modelConfig.targetVocabSize) {
-    throw new Error(`checkpoint ${vdir}: vocabulary sizes ${sourceVocab.size}/${targetVocab.size} do not match the model's ${modelConfig.sourceVocabSize}/${modelConfig.targetVocabSize}`);
+    throw new Error(
+      `checkpoint ${vdir}: vocabulary sizes ${sourceVocab.size}/${targetVocab.size} do not match the model's ${modelConfig.sourceVocabSize}/${modelConfig.targetVocabSize}`,
+    );
   }
   const weightsFile = path.join(vdir, "weights.bin");
   const bytes = readBytes(weightsFile, "weights.bin");
   const entries = checkTensorEntries(config.weights, bytes.length, `checkpoint ${configFile}`, "weights");
   const held = entries.reduce((n, e) => n + e.length, 0);
   if (minimumWeights(modelConfig) > held) {
-    throw new Error(`checkpoint ${configFile}: model (hiddenSize ${modelConfig.hiddenSize}, embeddingSize ${modelConfig.embeddingSize}) needs at least ${minimumWeights(modelConfig)} weights, weights.bin holds ${held}`);
+    throw new Error(
+      `checkpoint ${configFile}: model (hiddenSize ${modelConfig.hiddenSize}, embeddingSize ${modelConfig.embeddingSize}) needs at least ${minimumWeights(modelConfig)} weights, weights.bin holds ${held}`,
+    );
   }
   const values = readValues(entries, bytes, weightsFile);
   const optimizerValues = readOptimizer(config, vdir);
   const truecaseFile = path.join(vdir, "truecaser.json");
-  const truecaser = fs.existsSync(truecaseFile) ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile) : undefined;
+  const truecaser = fs.existsSync(truecaseFile)
+    ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile)
+    : undefined;
   const model = new Seq2Seq(modelConfig);
   const tensors = toTensors(values);
   try {
@@ -314,7 +361,17 @@ function loadVersion(dir: string, version: string): LoadedCheckpoint {
   } finally {
     tf.dispose(tensors.map((t) => t.tensor));
   }
-  const loaded: LoadedCheckpoint = { dir, version, model, sourceVocab, targetVocab, tokenizeOptions: config.tokenize, truecaser, training: config.training, learningRate: config.optimizer?.learningRate };
+  const loaded: LoadedCheckpoint = {
+    dir,
+    version,
+    model,
+    sourceVocab,
+    targetVocab,
+    tokenizeOptions: config.tokenize,
+    truecaser,
+    training: config.training,
+    learningRate: config.optimizer?.learningRate,
+  };
   if (optimizerValues) defineLazyOptimizer(loaded, optimizerValues);
   return loaded;
 }
@@ -325,8 +382,18 @@ function readOptimizer(config: CheckpointConfig, vdir: string): NamedValues[] | 
   const file = path.join(vdir, "optimizer.bin");
   if (!fs.existsSync(file)) return undefined;
   const bytes = fs.readFileSync(file);
-  const entries = checkTensorEntries(config.optimizer.weights, bytes.length, `checkpoint ${path.join(vdir, "config.json")}`, "optimizer.weights");
-  checkValue(`checkpoint ${path.join(vdir, "config.json")}`, "optimizer.learningRate", config.optimizer.learningRate, num(0, 1e6));
+  const entries = checkTensorEntries(
+    config.optimizer.weights,
+    bytes.length,
+    `checkpoint ${path.join(vdir, "config.json")}`,
+    "optimizer.weights",
+  );
+  checkValue(
+    `checkpoint ${path.join(vdir, "config.json")}`,
+    "optimizer.learningRate",
+    config.optimizer.learningRate,
+    num(0, 1e6),
+  );
   return readValues(entries, bytes, file);
 }
 

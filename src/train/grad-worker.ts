@@ -42,7 +42,14 @@ async function main(): Promise<void> {
       const t = batchTensors(msg.batch);
       const rng = new Random(msg.seed);
       const { value, grads } = tf.variableGrads(
-        () => model.loss(t, { teacherForcing: msg.teacherForcing, teacherForcingMode: msg.teacherForcingMode, rng, training: true, labelSmoothing: msg.labelSmoothing }),
+        () =>
+          model.loss(t, {
+            teacherForcing: msg.teacherForcing,
+            teacherForcingMode: msg.teacherForcingMode,
+            rng,
+            training: true,
+            labelSmoothing: msg.labelSmoothing,
+          }),
         vars,
       );
       const joined = tf.tidy(() => tf.concat(vars.map((v) => grads[v.name].reshape([-1]))));

@@ -25,8 +25,13 @@ export interface LockOwner {
 
 /** A checkpoint directory held by another live process. */
 export class LockedError extends Error {
-  constructor(readonly dir: string, readonly owner: LockOwner) {
-    super(`checkpoint directory ${dir} is in use by another training run (pid ${owner.pid} on ${owner.host}, since ${owner.since}); wait for it to end or use another --out`);
+  constructor(
+    readonly dir: string,
+    readonly owner: LockOwner,
+  ) {
+    super(
+      `checkpoint directory ${dir} is in use by another training run (pid ${owner.pid} on ${owner.host}, since ${owner.since}); wait for it to end or use another --out`,
+    );
     this.name = "LockedError";
   }
 }
@@ -68,7 +73,12 @@ export function readLockOwner(dir: string): LockOwner | undefined {
 }
 
 function myOwner(): LockOwner {
-  return { pid: process.pid, host: os.hostname(), processStart: processStartTime(process.pid), since: new Date().toISOString() };
+  return {
+    pid: process.pid,
+    host: os.hostname(),
+    processStart: processStartTime(process.pid),
+    since: new Date().toISOString(),
+  };
 }
 
 /** Tries to create the lock file in one step; false when one is there already. */
@@ -165,7 +175,9 @@ export function acquireLock(dir: string): () => void {
     }
     breakStaleLock(dir, owner);
   }
-  throw new Error(`checkpoint directory ${dir}: could not take its lock file ${LOCK_FILE} (another process keeps taking it)`);
+  throw new Error(
+    `checkpoint directory ${dir}: could not take its lock file ${LOCK_FILE} (another process keeps taking it)`,
+  );
 }
 
 /** Releases one hold of this process's lock on `dir`; the file goes when the last hold does. */

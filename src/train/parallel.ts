@@ -22,15 +22,20 @@ export class GradientWorkers {
   static async start(count: number, config: Seq2SeqConfig, backend: string): Promise<GradientWorkers> {
     const file = path.join(__dirname, "grad-worker.js");
     const workers = Array.from({ length: count }, () => new Worker(file, { workerData: { config, backend } }));
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      const onMessage = (m: { cmd: string; message?: string }) => {
-        w.off("message", onMessage);
-        if (m.cmd === "ready") resolve();
-        else reject(new Error(`gradient worker failed to start: ${m.message}`));
-      };
-      w.on("message", onMessage);
-      w.once("error", reject);
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const onMessage = (m: { cmd: string; message?: string }) => {
+              w.off("message", onMessage);
+              if (m.cmd === "ready") resolve();
+              else reject(new Error(`gradient worker failed to start: ${m.message}`));
+            };
+            w.on("message", onMessage);
+            w.once("error", reject);
+          }),
+      ),
+    );
     for (const w of workers) w.unref();
     return new GradientWorkers(workers);
   }
@@ -40,19 +45,31 @@ export class GradientWorkers {
   }
 
   /** Sends weights and one shard to each worker; resolves with their gradients (flat, in variable order). */
-  compute(weights: Float32Array, shards: Batch[], options: { teacherForcing: number; teacherForcingMode: "batch" | "step"; labelSmoothing: number; seeds: number[] }): Promise<ShardResult[]> {
-    if (shards.length !== this.workers.length) throw new Error(`GradientWorkers: ${shards.length} shards for ${this.workers.length} workers`);
-    return Promise.all(this.workers.map((w, i) => new Promise<ShardResult>((resolve, reject) => {
-      const onMessage = (m: { cmd: string; grads?: Float32Array; loss?: number; message?: string }) => {
-        w.off("message", onMessage);
-        if (m.cmd === "grads") resolve({ grads: m.grads!, loss: m.loss! });
-        else reject(new Error(`gradient worker: ${m.message}`));
-      };
-      w.on("message", onMessage);
-      // Each worker gets its own copy of the weights (a transferred buffer is gone for the sender).
-      const copy = weights.slice();
-      w.postMessage({ cmd: "step", weights: copy, batch: shards[i], ...options, seed: options.seeds[i] }, [copy.buffer]);
-    })));
+  compute(
+    weights: Float32Array,
+    shards: Batch[],
+    options: { teacherForcing: number; teacherForcingMode: "batch" | "step"; labelSmoothing: number; seeds: number[] },
+  ): Promise<ShardResult[]> {
+    if (shards.length !== this.workers.length)
+      throw new Error(`GradientWorkers: ${shards.length} shards for ${this.workers.length} workers`);
+    return Promise.all(
+      this.workers.map(
+        (w, i) =>
+          new Promise<ShardResult>((resolve, reject) => {
+            const onMessage = (m: { cmd: string; grads?: Float32Array; loss?: number; message?: string }) => {
+              w.off("message", onMessage);
+              if (m.cmd === "grads") resolve({ grads: m.grads!, loss: m.loss! });
+              else reject(new Error(`gradient worker: ${m.message}`));
+            };
+            w.on("message", onMessage);
+            // Each worker gets its own copy of the weights (a transferred buffer is gone for the sender).
+            const copy = weights.slice();
+            w.postMessage({ cmd: "step", weights: copy, batch: shards[i], ...options, seed: options.seeds[i] }, [
+              copy.buffer,
+            ]);
+          }),
+      ),
+    );
   }
 
   async terminate(): Promise<void> {

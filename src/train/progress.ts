@@ -4,7 +4,10 @@
  */
 import type { BatchProgress, EpochSummary } from "./trainer";
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { onBatch: (p: BatchProgress) => void; onEpoch: (e: EpochSummary) => void } {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
+  onBatch: (p: BatchProgress) => void;
+  onEpoch: (e: EpochSummary) => void;
+} {
   const tty = Boolean(stream.isTTY);
   let last = 0;
   return {
@@ -16,11 +19,15 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { onBa
       const width = 24;
       const filled = Math.round((p.batch / p.batches) * width);
       const bar = "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? ">" : "") + " ".repeat(width - filled);
-      stream.write(`\repoch ${p.epoch} [${bar}] ${p.batch}/${p.batches} loss ${p.loss.toFixed(3)} ${Math.round(p.tokensPerSecond)} tok/s   `);
+      stream.write(
+        `\repoch ${p.epoch} [${bar}] ${p.batch}/${p.batches} loss ${p.loss.toFixed(3)} ${Math.round(p.tokensPerSecond)} tok/s   `,
+      );
     },
     onEpoch(e) {
       if (tty) stream.write("\r\x1b[K");
-      stream.write(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s, ${Math.round(e.tokensPerSecond)} tok/s\n`);
+      stream.write(
+        `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, ${e.seconds.toFixed(1)} s, ${Math.round(e.tokensPerSecond)} tok/s\n`,
+      );
     },
   };
 }

@@ -32,24 +32,36 @@ export interface ResumeData {
 function vocabularyMismatch(side: string, data: Vocabulary, saved: Vocabulary): string | undefined {
   if (data.size !== saved.size) return `${side} vocabulary has ${data.size} words (checkpoint: ${saved.size})`;
   const at = data.words.findIndex((w, i) => w !== saved.words[i]);
-  return at >= 0 ? `${side} vocabulary differs at id ${at}: ${JSON.stringify(data.words[at])} (checkpoint: ${JSON.stringify(saved.words[at])})` : undefined;
+  return at >= 0
+    ? `${side} vocabulary differs at id ${at}: ${JSON.stringify(data.words[at])} (checkpoint: ${JSON.stringify(saved.words[at])})`
+    : undefined;
 }
 
 /**
  * The differences between a run's flags and data and a checkpoint, one phrase each; empty when it
  * may resume. `given` holds only the flags the user (or a recipe) set.
  */
-export function resumeMismatches(checkpoint: LoadedCheckpoint, given: Record<string, unknown>, data: ResumeData): string[] {
+export function resumeMismatches(
+  checkpoint: LoadedCheckpoint,
+  given: Record<string, unknown>,
+  data: ResumeData,
+): string[] {
   const out: string[] = [];
   const config = checkpoint.model.config;
   for (const [flag, key] of Object.entries(MODEL_FLAGS)) {
     if (given[flag] === undefined) continue;
-    const saved = key === "attentionUnits" ? config.attentionUnits ?? config.hiddenSize : config[key];
+    const saved = key === "attentionUnits" ? (config.attentionUnits ?? config.hiddenSize) : config[key];
     if (given[flag] !== saved) out.push(`--${flag} ${given[flag]} (checkpoint: ${saved})`);
   }
   const saved = checkpoint.training?.dataFingerprint;
-  if (typeof saved === "string" && saved !== data.fingerprint) out.push(`data fingerprint ${data.fingerprint.slice(0, 12)} (checkpoint: ${saved.slice(0, 12)}): other training pairs or vocabularies`);
-  for (const m of [vocabularyMismatch("source", data.sourceVocab, checkpoint.sourceVocab), vocabularyMismatch("target", data.targetVocab, checkpoint.targetVocab)]) {
+  if (typeof saved === "string" && saved !== data.fingerprint)
+    out.push(
+      `data fingerprint ${data.fingerprint.slice(0, 12)} (checkpoint: ${saved.slice(0, 12)}): other training pairs or vocabularies`,
+    );
+  for (const m of [
+    vocabularyMismatch("source", data.sourceVocab, checkpoint.sourceVocab),
+    vocabularyMismatch("target", data.targetVocab, checkpoint.targetVocab),
+  ]) {
     if (m) out.push(m);
   }
   return out;

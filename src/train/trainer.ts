@@ -126,7 +126,13 @@ export function shardBatch(batch: Batch, parts: number, examples: readonly Examp
     if (mainPositions.has(pos)) groups[0].push(i);
     else groups[1 + (w++ % (parts - 1))].push(i);
   });
-  return groups.map((idx) => padBatch(idx.map((i) => examples[i]), idx, MIN_TRAINING_SOURCE_LENGTH));
+  return groups.map((idx) =>
+    padBatch(
+      idx.map((i) => examples[i]),
+      idx,
+      MIN_TRAINING_SOURCE_LENGTH,
+    ),
+  );
 }
 
 /** Library-side ranges of the options (the CLI's TRAIN_RULES are narrower): nonsense fails at once. */
@@ -163,12 +169,19 @@ export class Trainer {
   private stopRequested = false;
   private learningRate: number;
 
-  constructor(readonly tm: TranslationModel, readonly data: TrainData, options: Partial<TrainOptions> = {}) {
+  constructor(
+    readonly tm: TranslationModel,
+    readonly data: TrainData,
+    options: Partial<TrainOptions> = {},
+  ) {
     this.options = { ...DEFAULT_TRAINING, ...options };
     const o = this.options;
-    if (!(o.batchSize >= 1) || !Number.isInteger(o.batchSize)) throw new Error(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
-    if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1)) throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
-    if (!(o.anneal >= 0 && o.anneal <= 1)) throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${o.anneal}`);
+    if (!(o.batchSize >= 1) || !Number.isInteger(o.batchSize))
+      throw new Error(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
+    if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1))
+      throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
+    if (!(o.anneal >= 0 && o.anneal <= 1))
+      throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${o.anneal}`);
     if (o.anneal > 0 && !(o.minutes > 0)) throw new Error("Trainer: anneal needs a time budget (minutes > 0)");
     checkTrainOptions(o);
     if (data.train.length === 0) throw new Error("Trainer: no training examples");
@@ -190,9 +203,14 @@ export class Trainer {
    * copied into a fresh optimizer (the old one is disposed), and the given tensors are disposed once
    * copied: restoring leaves no tensor behind, however often it is done.
    */
-  async restore(training: TrainingState | undefined, optimizerWeights?: NamedTensor[], learningRate?: number): Promise<void> {
+  async restore(
+    training: TrainingState | undefined,
+    optimizerWeights?: NamedTensor[],
+    learningRate?: number,
+  ): Promise<void> {
     if (training) {
-      for (const key of ["data", "dataFingerprint"]) if (training[key] !== undefined) this.extraState[key] = training[key];
+      for (const key of ["data", "dataFingerprint"])
+        if (training[key] !== undefined) this.extraState[key] = training[key];
       this.epoch = training.epoch;
       this.step = training.step;
       this.history.splice(0, this.history.length, ...(training.history as EpochSummary[]));
@@ -218,12 +236,16 @@ export class Trainer {
     const vars = this.model.trainableVariables();
     if (weights.length === 1) return; // saved before the first step: only the step count
     if (weights.length !== 1 + 2 * vars.length) {
-      throw new Error(`Trainer.restore: the optimizer state has ${weights.length} tensors, this model needs ${1 + 2 * vars.length} (a checkpoint of another model?)`);
+      throw new Error(
+        `Trainer.restore: the optimizer state has ${weights.length} tensors, this model needs ${1 + 2 * vars.length} (a checkpoint of another model?)`,
+      );
     }
     vars.forEach((v, i) => {
       for (const w of [weights[1 + i], weights[1 + vars.length + i]]) {
         if (w.tensor.shape.join(",") !== v.shape.join(",")) {
-          throw new Error(`Trainer.restore: optimizer state ${w.name} has shape [${w.tensor.shape}], variable ${v.name} has [${v.shape}] (a checkpoint of another model?)`);
+          throw new Error(
+            `Trainer.restore: optimizer state ${w.name} has shape [${w.tensor.shape}], variable ${v.name} has [${v.shape}] (a checkpoint of another model?)`,
+          );
         }
       }
     });
@@ -237,11 +259,14 @@ export class Trainer {
   /** Mean loss per real token over examples, with teacher forcing and no dropout. */
   evaluateLoss(examples: Example[], batchSize = 64): number {
     if (examples.length === 0) return NaN;
-    let sum = 0, tokens = 0;
+    let sum = 0,
+      tokens = 0;
     const rng = new Random(0);
     for (const batch of makeBatches(examples, { batchSize, bucket: true })) {
       const t = batchTensors(batch);
-      const loss = tf.tidy(() => this.model.loss(t, { teacherForcing: 1, teacherForcingMode: "batch", rng, training: false }));
+      const loss = tf.tidy(() =>
+        this.model.loss(t, { teacherForcing: 1, teacherForcingMode: "batch", rng, training: false }),
+      );
       sum += loss.dataSync()[0] * batch.targetTokens;
       tokens += batch.targetTokens;
       tf.dispose([loss, ...Object.values(t)]);
@@ -250,10 +275,21 @@ export class Trainer {
   }
 
   /** Gradients (by variable name) of a batch's mean loss per token, and that loss. */
-  private batchGradients(batch: Batch, rng: Random, o: TrainOptions): { loss: number; grads: Record<string, tf.Tensor> } {
+  private batchGradients(
+    batch: Batch,
+    rng: Random,
+    o: TrainOptions,
+  ): { loss: number; grads: Record<string, tf.Tensor> } {
     const t = batchTensors(batch);
     const { value, grads } = tf.variableGrads(
-      () => this.model.loss(t, { teacherForcing: o.teacherForcing, teacherForcingMode: o.teacherForcingMode, rng, training: true, labelSmoothing: o.labelSmoothing }),
+      () =>
+        this.model.loss(t, {
+          teacherForcing: o.teacherForcing,
+          teacherForcingMode: o.teacherForcingMode,
+          rng,
+          training: true,
+          labelSmoothing: o.labelSmoothing,
+        }),
       this.model.trainableVariables(),
     );
     const loss = value.dataSync()[0];
@@ -304,20 +340,30 @@ export class Trainer {
   async trainBatch(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): Promise<number> {
     const o = { ...this.options, ...overrides };
     if (o.workers <= 1 || batch.size < o.workers) return this.trainStep(batch, rng, overrides);
-    this.workerPool ??= GradientWorkers.start(o.workers - 1, this.model.config, backendReport()?.choice ?? tf.getBackend());
+    this.workerPool ??= GradientWorkers.start(
+      o.workers - 1,
+      this.model.config,
+      backendReport()?.choice ?? tf.getBackend(),
+    );
     const pool = await this.workerPool;
     // Shards: the main thread, which also combines the gradients and applies Adam, takes a smaller share
     // (MAIN_SHARE of an equal one); examples are dealt so every shard gets long and short sentences.
     const shards = shardBatch(batch, o.workers, this.data.train);
     // One teacher-forcing decision for the whole batch, as on one thread.
-    const teacherForcing = o.teacherForcingMode === "batch" ? (rng.next() < o.teacherForcing ? 1 : 0) : o.teacherForcing;
+    const teacherForcing =
+      o.teacherForcingMode === "batch" ? (rng.next() < o.teacherForcing ? 1 : 0) : o.teacherForcing;
     const seeds = shards.map(() => rng.seed());
     const vars = this.model.trainableVariables();
     // One concat and one read of the wasm heap: far cheaper than reading every variable.
     const flat = tf.tidy(() => tf.concat(vars.map((v) => v.reshape([-1]))));
     const weights = flat.dataSync() as Float32Array;
     flat.dispose();
-    const pending = pool.compute(weights, shards.slice(1), { teacherForcing, teacherForcingMode: o.teacherForcingMode, labelSmoothing: o.labelSmoothing, seeds: seeds.slice(1) });
+    const pending = pool.compute(weights, shards.slice(1), {
+      teacherForcing,
+      teacherForcingMode: o.teacherForcingMode,
+      labelSmoothing: o.labelSmoothing,
+      seeds: seeds.slice(1),
+    });
     const local = this.batchGradients(shards[0], new Random(seeds[0]), { ...o, teacherForcing });
     const remote = await pending;
     const total = batch.targetTokens;
@@ -327,7 +373,10 @@ export class Trainer {
       for (const v of vars) {
         let g = tf.mul(local.grads[v.name], shards[0].targetTokens / total);
         remote.forEach((r, k) => {
-          g = tf.add(g, tf.mul(tf.tensor(r.grads.subarray(at, at + v.size), v.shape), shards[k + 1].targetTokens / total));
+          g = tf.add(
+            g,
+            tf.mul(tf.tensor(r.grads.subarray(at, at + v.size), v.shape), shards[k + 1].targetTokens / total),
+          );
         });
         out[v.name] = g;
         at += v.size;
@@ -336,7 +385,10 @@ export class Trainer {
     });
     tf.dispose(Object.values(local.grads));
     this.applyGradients(combined);
-    return (local.loss * shards[0].targetTokens + remote.reduce((a, r, k) => a + r.loss * shards[k + 1].targetTokens, 0)) / total;
+    return (
+      (local.loss * shards[0].targetTokens + remote.reduce((a, r, k) => a + r.loss * shards[k + 1].targetTokens, 0)) /
+      total
+    );
   }
 
   /** Trains for `epochs` more epochs (default: the option), stopping early when asked. */
@@ -368,25 +420,53 @@ export class Trainer {
     for (let e = 0; e < epochs; e++) {
       const epochStart = Date.now();
       const rng = new Random(o.seed * 1000003 + this.epoch);
-      const batches = makeBatches(this.data.train, { batchSize: o.batchSize, seed: o.seed + this.epoch, bucket: o.bucket });
-      let lossSum = 0, tokenSum = 0;
+      const batches = makeBatches(this.data.train, {
+        batchSize: o.batchSize,
+        seed: o.seed + this.epoch,
+        bucket: o.bucket,
+      });
+      let lossSum = 0,
+        tokenSum = 0;
       let interrupted = false;
       for (let b = 0; b < batches.length; b++) {
         if (o.minutes > 0 && o.anneal > 0) this.annealTo((Date.now() - started) / (o.minutes * 60000));
         const loss = await this.trainBatch(batches[b], rng);
         lossSum += loss * batches[b].targetTokens;
         tokenSum += batches[b].targetTokens;
-        this.onBatch?.({ kind: "batch", epoch: this.epoch + 1, batch: b + 1, batches: batches.length, step: this.step, loss, tokensPerSecond: tokenSum / ((Date.now() - epochStart) / 1000) });
+        this.onBatch?.({
+          kind: "batch",
+          epoch: this.epoch + 1,
+          batch: b + 1,
+          batches: batches.length,
+          step: this.step,
+          loss,
+          tokensPerSecond: tokenSum / ((Date.now() - epochStart) / 1000),
+        });
         // Yield to the event loop: lets a notebook process messages (a stop request, display updates).
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.stopRequested) { stoppedBy = "stop"; interrupted = true; break; }
-        if (o.minutes > 0 && Date.now() - started > o.minutes * 60000) { stoppedBy = "time-budget"; interrupted = true; break; }
+        if (this.stopRequested) {
+          stoppedBy = "stop";
+          interrupted = true;
+          break;
+        }
+        if (o.minutes > 0 && Date.now() - started > o.minutes * 60000) {
+          stoppedBy = "time-budget";
+          interrupted = true;
+          break;
+        }
       }
       if (tokenSum === 0) break;
       const seconds = (Date.now() - epochStart) / 1000;
       const validationLoss = this.evaluateLoss(this.data.validation);
       this.epoch++;
-      const summary: EpochSummary = { epoch: this.epoch, trainLoss: lossSum / tokenSum, validationLoss, seconds, tokensPerSecond: tokenSum / seconds, learningRate: this.rateInUse() };
+      const summary: EpochSummary = {
+        epoch: this.epoch,
+        trainLoss: lossSum / tokenSum,
+        validationLoss,
+        seconds,
+        tokensPerSecond: tokenSum / seconds,
+        learningRate: this.rateInUse(),
+      };
       if (interrupted) summary.partial = 1;
       this.history.push(summary);
       done.push(summary);
@@ -401,9 +481,17 @@ export class Trainer {
       if (o.checkpointDir && (!o.keepBest || improved)) await this.save(o.checkpointDir);
       this.onEpoch?.(summary);
       if (interrupted) break;
-      if (o.patience > 0 && sinceBest >= o.patience) { stoppedBy = "early-stopping"; break; }
+      if (o.patience > 0 && sinceBest >= o.patience) {
+        stoppedBy = "early-stopping";
+        break;
+      }
     }
-    return { epochs: done, stoppedBy, bestValidationLoss: this.bestValidationLoss, seconds: (Date.now() - started) / 1000 };
+    return {
+      epochs: done,
+      stoppedBy,
+      bestValidationLoss: this.bestValidationLoss,
+      seconds: (Date.now() - started) / 1000,
+    };
   }
 
   /** The rate the optimizer applies now: the base rate, or less while annealing lowers it. */
@@ -413,7 +501,11 @@ export class Trainer {
 
   /** Sets the optimizer's rate for budget fraction `p` (see `annealedRate`). */
   private annealTo(p: number): void {
-    (this.optimizer as unknown as { learningRate: number }).learningRate = annealedRate(this.learningRate, p, this.options.anneal);
+    (this.optimizer as unknown as { learningRate: number }).learningRate = annealedRate(
+      this.learningRate,
+      p,
+      this.options.anneal,
+    );
   }
 
   trainingState(): TrainingState {
@@ -426,13 +518,21 @@ export class Trainer {
       options: this.options,
       // How it was trained, for whoever loads it (see checkpointSummary).
       fastMode: fastMode(),
-      trainedOn: { source: this.data.file ?? "unknown", trainPairs: this.data.train.length, validationPairs: this.data.validation.length },
+      trainedOn: {
+        source: this.data.file ?? "unknown",
+        trainPairs: this.data.train.length,
+        validationPairs: this.data.validation.length,
+      },
     };
   }
 
   /** Saves model, vocabularies, counters and Adam's state. */
   save(dir: string): Promise<string> {
-    return saveCheckpoint(dir, this.tm, { training: this.trainingState(), optimizer: this.optimizer, learningRate: this.learningRate });
+    return saveCheckpoint(dir, this.tm, {
+      training: this.trainingState(),
+      optimizer: this.optimizer,
+      learningRate: this.learningRate,
+    });
   }
 
   /** Frees Adam's state and stops the gradient workers. */

@@ -33,7 +33,9 @@ export class ShapeChecker {
     }
     const shape = tensor.shape;
     if (shape.length !== expected.length) {
-      throw new Error(`${name}: expected ${spec} (rank ${expected.length}), got [${shape.join(",")}] (rank ${shape.length})`);
+      throw new Error(
+        `${name}: expected ${spec} (rank ${expected.length}), got [${shape.join(",")}] (rank ${shape.length})`,
+      );
     }
     const conflicts: string[] = [];
     const pending: Record<string, number> = {};
@@ -63,6 +65,11 @@ export class ShapeChecker {
 }
 
 /** One-off check: `checkShape("keys", keys, ["B","S",4])`. */
-export function checkShape(name: string, tensor: Tensor | { shape: number[] }, expected: Dim[], known: Record<string, number> = {}): void {
+export function checkShape(
+  name: string,
+  tensor: Tensor | { shape: number[] },
+  expected: Dim[],
+  known: Record<string, number> = {},
+): void {
   new ShapeChecker(known).check(name, tensor, expected);
 }

@@ -33,7 +33,11 @@ export interface Choice {
 export type FlagRule = NumberRange | Choice;
 
 export const int = (min: number, max: number, note?: string): NumberRange => ({ kind: "int", min, max, note });
-export const num = (min: number, max: number, options: Partial<Pick<NumberRange, "minOpen" | "maxOpen" | "note">> = {}): NumberRange => ({ kind: "number", min, max, ...options });
+export const num = (
+  min: number,
+  max: number,
+  options: Partial<Pick<NumberRange, "minOpen" | "maxOpen" | "note">> = {},
+): NumberRange => ({ kind: "number", min, max, ...options });
 export const oneOf = (values: readonly string[]): Choice => ({ kind: "choice", values });
 
 /** The range as text, e.g. "an integer in [1, 4096]" or "a number in (0, 1]". */
@@ -59,13 +63,15 @@ export function checkFlags(args: ParsedArgs, rules: Record<string, FlagRule>): v
   for (const [flag, rule] of Object.entries(rules)) {
     const value = args[flag];
     if (value === undefined) continue;
-    if (!satisfies(value, rule)) throw new UsageError(`--${flag} ${JSON.stringify(value)} is out of range: expected ${describeRule(rule)}`);
+    if (!satisfies(value, rule))
+      throw new UsageError(`--${flag} ${JSON.stringify(value)} is out of range: expected ${describeRule(rule)}`);
   }
 }
 
 /** Checks a value against a rule outside the CLI (a checkpoint's config, a library option). */
 export function checkValue(where: string, field: string, value: unknown, rule: FlagRule): void {
-  if (!satisfies(value, rule)) throw new Error(`${where}: ${field} ${JSON.stringify(value)} is out of range: expected ${describeRule(rule)}`);
+  if (!satisfies(value, rule))
+    throw new Error(`${where}: ${field} ${JSON.stringify(value)} is out of range: expected ${describeRule(rule)}`);
 }
 
 /** Largest model sizes the workbook accepts, from flags and from checkpoints alike. */

@@ -28,13 +28,35 @@ export function adamUpdateKernel(native: NativeKernels) {
     const outs = makeOutputs(backend, [value.shape, value.shape, value.shape]);
     const [ov, om, ovv] = outs.map((t) => f32(backend, t));
     const n = ov.length;
-    native.adam(n, f32(backend, value), f32(backend, m), f32(backend, v), f32(backend, grad), a.scale, a.learningRate, a.beta1, a.beta2, a.epsilon, a.oneMinusAccBeta1, a.oneMinusAccBeta2, ov, om, ovv);
+    native.adam(
+      n,
+      f32(backend, value),
+      f32(backend, m),
+      f32(backend, v),
+      f32(backend, grad),
+      a.scale,
+      a.learningRate,
+      a.beta1,
+      a.beta2,
+      a.epsilon,
+      a.oneMinusAccBeta1,
+      a.oneMinusAccBeta2,
+      ov,
+      om,
+      ovv,
+    );
     return outs;
   };
 }
 
 /** @returns the new value, first moment and second moment. */
-export function fusedAdamUpdate(value: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.Tensor, attrs: AdamUpdateAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+export function fusedAdamUpdate(
+  value: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  grad: tf.Tensor,
+  attrs: AdamUpdateAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const [nv, nm, nvv] = runKernel(ADAM_UPDATE, { value, m, v, grad }, attrs as unknown as Record<string, unknown>);
   return [nv, nm, nvv];
 }

@@ -15,7 +15,10 @@ export function additiveScoresKernel(native: NativeKernels) {
     const { keys, queries, v } = inputs as Record<string, tf.TensorInfo>;
     const [B, S, U] = keys.shape;
     const T = queries.shape[1];
-    const outs = makeOutputs(backend, [[B, T, S], [B, T, S, U]]);
+    const outs = makeOutputs(backend, [
+      [B, T, S],
+      [B, T, S, U],
+    ]);
     const [scores, tanh] = outs.map((t) => f32(backend, t));
     native.additiveForward(B, T, S, U, f32(backend, keys), f32(backend, queries), f32(backend, v), scores, tanh);
     return [outs[0], asHeld(outs[1])];
@@ -29,7 +32,18 @@ export function additiveScoresGradKernel(native: NativeKernels) {
     const U = v.shape[0];
     const outs = makeOutputs(backend, [[B, S, U], [B, T, U], [U]]);
     const [dKeys, dQueries, dv] = outs.map((t) => f32(backend, t));
-    native.additiveBackward(B, T, S, U, f32(backend, dScores), heldView(backend, tanh, [B, T, S, U]), f32(backend, v), dKeys, dQueries, dv);
+    native.additiveBackward(
+      B,
+      T,
+      S,
+      U,
+      f32(backend, dScores),
+      heldView(backend, tanh, [B, T, S, U]),
+      f32(backend, v),
+      dKeys,
+      dQueries,
+      dv,
+    );
     return outs;
   };
 }

@@ -19,7 +19,15 @@ export function softmaxCrossEntropyKernel(native: NativeKernels) {
     const [N, V] = logits.shape;
     const outs = makeOutputs(backend, [[N], [N, V]]);
     const [perToken, probs] = outs.map((t) => f32(backend, t));
-    native.softmaxCrossEntropy(N, V, f32(backend, logits), i32(backend, labels), (attrs as unknown as Attrs).labelSmoothing, perToken, probs);
+    native.softmaxCrossEntropy(
+      N,
+      V,
+      f32(backend, logits),
+      i32(backend, labels),
+      (attrs as unknown as Attrs).labelSmoothing,
+      perToken,
+      probs,
+    );
     return [outs[0], asHeld(outs[1])];
   };
 }
@@ -30,7 +38,15 @@ export function softmaxCrossEntropyGradKernel(native: NativeKernels) {
     const { labelSmoothing, V } = attrs as unknown as Attrs;
     const N = labels.shape[0];
     const [dLogits] = makeOutputs(backend, [[N, V]]);
-    native.softmaxCrossEntropyBackward(N, V, heldView(backend, probs, [N, V]), i32(backend, labels), labelSmoothing, f32(backend, dy), f32(backend, dLogits));
+    native.softmaxCrossEntropyBackward(
+      N,
+      V,
+      heldView(backend, probs, [N, V]),
+      i32(backend, labels),
+      labelSmoothing,
+      f32(backend, dy),
+      f32(backend, dLogits),
+    );
     return dLogits;
   };
 }
@@ -48,8 +64,16 @@ export const softmaxCrossEntropyGrad: tf.GradConfig = {
 };
 
 /** @param logits `[N,V]`; @param labels `[N]` int32; @returns the cross-entropy of each row `[N]`. */
-export function fusedSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoothing: number): tf.Tensor1D {
-  const [perToken, probs] = runKernel(SOFTMAX_CROSS_ENTROPY, { logits, labels }, { labelSmoothing, V: logits.shape[1] });
+export function fusedSoftmaxCrossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  labelSmoothing: number,
+): tf.Tensor1D {
+  const [perToken, probs] = runKernel(
+    SOFTMAX_CROSS_ENTROPY,
+    { logits, labels },
+    { labelSmoothing, V: logits.shape[1] },
+  );
   probs.dispose();
   return perToken as tf.Tensor1D;
 }
@@ -66,7 +90,18 @@ export function classifierCrossEntropyKernel(native: NativeKernels) {
     const { labelSmoothing, N, F, V } = attrs as unknown as ClassifierAttrs;
     const outs = makeOutputs(backend, [[N], [N, V]]);
     const [perToken, probs] = outs.map((t) => f32(backend, t));
-    native.classifierCrossEntropy(N, F, V, f32(backend, features), f32(backend, W), f32(backend, b), i32(backend, labels), labelSmoothing, perToken, probs);
+    native.classifierCrossEntropy(
+      N,
+      F,
+      V,
+      f32(backend, features),
+      f32(backend, W),
+      f32(backend, b),
+      i32(backend, labels),
+      labelSmoothing,
+      perToken,
+      probs,
+    );
     return [outs[0], asHeld(outs[1])];
   };
 }
@@ -77,7 +112,21 @@ export function classifierCrossEntropyGradKernel(native: NativeKernels) {
     const { labelSmoothing, N, F, V } = attrs as unknown as ClassifierAttrs;
     const outs = makeOutputs(backend, [[N, F], [F, V], [V]]);
     const [dX, dW, db] = outs.map((t) => f32(backend, t));
-    native.classifierCrossEntropyBackward(N, F, V, f32(backend, features), f32(backend, W), heldView(backend, probs, [N, V]), i32(backend, labels), labelSmoothing, f32(backend, dy), dX, dW, db, scratchBuffer(N * V));
+    native.classifierCrossEntropyBackward(
+      N,
+      F,
+      V,
+      f32(backend, features),
+      f32(backend, W),
+      heldView(backend, probs, [N, V]),
+      i32(backend, labels),
+      labelSmoothing,
+      f32(backend, dy),
+      dX,
+      dW,
+      db,
+      scratchBuffer(N * V),
+    );
     return outs;
   };
 }
@@ -89,7 +138,11 @@ export const classifierCrossEntropyGrad: tf.GradConfig = {
   gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const [dy] = dys as tf.Tensor[];
     const [features, W, labels, probs] = saved;
-    const [dX, dW, db] = runKernel(CLASSIFIER_CROSS_ENTROPY_GRAD, { features, W, probs, labels, dy }, attrs as unknown as Record<string, unknown>);
+    const [dX, dW, db] = runKernel(
+      CLASSIFIER_CROSS_ENTROPY_GRAD,
+      { features, W, probs, labels, dy },
+      attrs as unknown as Record<string, unknown>,
+    );
     return { features: () => dX, W: () => dW, b: () => db, labels: () => tf.zerosLike(labels) };
   },
 };
@@ -98,9 +151,19 @@ export const classifierCrossEntropyGrad: tf.GradConfig = {
  * @param features `[N,F]`; @param W `[F,V]`; @param b `[V]`; @param labels `[N]` int32
  * @returns the cross-entropy of each row of `softmax(features·W + b)` `[N]`
  */
-export function fusedClassifierCrossEntropy(features: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, labels: tf.Tensor1D, labelSmoothing: number): tf.Tensor1D {
+export function fusedClassifierCrossEntropy(
+  features: tf.Tensor2D,
+  W: tf.Tensor2D,
+  b: tf.Tensor1D,
+  labels: tf.Tensor1D,
+  labelSmoothing: number,
+): tf.Tensor1D {
   const [N, F] = features.shape;
-  const [perToken, probs] = runKernel(CLASSIFIER_CROSS_ENTROPY, { features, W, b, labels }, { labelSmoothing, N, F, V: W.shape[1] });
+  const [perToken, probs] = runKernel(
+    CLASSIFIER_CROSS_ENTROPY,
+    { features, W, b, labels },
+    { labelSmoothing, N, F, V: W.shape[1] },
+  );
   probs.dispose();
   return perToken as tf.Tensor1D;
 }

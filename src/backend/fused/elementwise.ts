@@ -15,7 +15,9 @@ export function nativeSum(native: NativeKernels, fallback: Fallback) {
     const x = inputs.x as tf.TensorInfo;
     const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;
-    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort(
+      (a, b) => a - b,
+    );
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
     if (x.dtype !== "float32" || !leading) return fallback(args);
     const k = axes.length;

@@ -17,11 +17,31 @@
 import * as tf from "@tensorflow/tfjs";
 import { nativeKernels, nativeStatus } from "../native";
 import { nativeBatchMatMul } from "./matmul";
-import { LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD, lstmSequenceGrad, lstmSequenceGradKernel, lstmSequenceKernel } from "./lstm";
-import { ADDITIVE_SCORES, ADDITIVE_SCORES_GRAD, additiveScoresGrad, additiveScoresGradKernel, additiveScoresKernel } from "./additive";
 import {
-  CLASSIFIER_CROSS_ENTROPY, CLASSIFIER_CROSS_ENTROPY_GRAD, classifierCrossEntropyGrad, classifierCrossEntropyGradKernel, classifierCrossEntropyKernel,
-  SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD, softmaxCrossEntropyGrad, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel,
+  LSTM_SEQUENCE,
+  LSTM_SEQUENCE_GRAD,
+  lstmSequenceGrad,
+  lstmSequenceGradKernel,
+  lstmSequenceKernel,
+} from "./lstm";
+import {
+  ADDITIVE_SCORES,
+  ADDITIVE_SCORES_GRAD,
+  additiveScoresGrad,
+  additiveScoresGradKernel,
+  additiveScoresKernel,
+} from "./additive";
+import {
+  CLASSIFIER_CROSS_ENTROPY,
+  CLASSIFIER_CROSS_ENTROPY_GRAD,
+  classifierCrossEntropyGrad,
+  classifierCrossEntropyGradKernel,
+  classifierCrossEntropyKernel,
+  SOFTMAX_CROSS_ENTROPY,
+  SOFTMAX_CROSS_ENTROPY_GRAD,
+  softmaxCrossEntropyGrad,
+  softmaxCrossEntropyGradKernel,
+  softmaxCrossEntropyKernel,
 } from "./cross-entropy";
 import { ADAM_UPDATE, adamUpdateKernel } from "./adam";
 import { LUONG_GREEDY, luongGreedyKernel } from "./greedy";
@@ -51,10 +71,14 @@ export function registerFusedKernels(): boolean {
   const fallback = wasmBatchMatMul.kernelFunc as (a: unknown) => tf.TensorInfo;
   tf.unregisterKernel("BatchMatMul", "wasm");
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tfjs's kernel functions take backend-specific arguments it does not type
-  const reg = (kernelName: string, kernelFunc: any) => tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+  const reg = (kernelName: string, kernelFunc: any) =>
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
   // Replacements keep wasm's setup function: their fallback is wasm's own kernel, which needs it.
   tf.registerKernel({ ...wasmBatchMatMul, kernelFunc: nativeBatchMatMul(native, fallback as never) as never });
-  for (const [name, make] of [["Sum", nativeSum], ["Tanh", nativeTanh]] as const) {
+  for (const [name, make] of [
+    ["Sum", nativeSum],
+    ["Tanh", nativeTanh],
+  ] as const) {
     const own = tf.getKernel(name, "wasm")!;
     tf.unregisterKernel(name, "wasm");
     tf.registerKernel({ ...own, kernelFunc: make(native, own.kernelFunc as never) as never });
@@ -69,7 +93,8 @@ export function registerFusedKernels(): boolean {
   reg(CLASSIFIER_CROSS_ENTROPY_GRAD, classifierCrossEntropyGradKernel(native));
   reg(ADAM_UPDATE, adamUpdateKernel(native));
   reg(LUONG_GREEDY, luongGreedyKernel(native));
-  for (const g of [lstmSequenceGrad, additiveScoresGrad, softmaxCrossEntropyGrad, classifierCrossEntropyGrad]) tf.registerGradient(g);
+  for (const g of [lstmSequenceGrad, additiveScoresGrad, softmaxCrossEntropyGrad, classifierCrossEntropyGrad])
+    tf.registerGradient(g);
   registered = true;
   return true;
 }
@@ -86,6 +111,7 @@ export function setFusedKernels(on: boolean): void {
 
 /** One line: whether the fused kernels are in use, and why not. */
 export function describeFusedKernels(): string {
-  if (registered) return `fused kernels on wasm: ${nativeStatus()}, ${nativeKernels()!.getThreads()} thread(s)${enabled ? "" : " (switched off)"}`;
+  if (registered)
+    return `fused kernels on wasm: ${nativeStatus()}, ${nativeKernels()!.getThreads()} thread(s)${enabled ? "" : " (switched off)"}`;
   return `fused kernels off: ${nativeStatus()}`;
 }

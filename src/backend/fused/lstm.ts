@@ -24,9 +24,31 @@ export function lstmSequenceKernel(native: NativeKernels) {
     const { hasMask } = attrs as unknown as LstmAttrs;
     const [B, T, G] = x.shape;
     const H = G / 4;
-    const outs = makeOutputs(backend, [[B, T, H], [B, H], [B, H], [T, B, G], [T + 1, B, H], [T + 1, B, H]]);
+    const outs = makeOutputs(backend, [
+      [B, T, H],
+      [B, H],
+      [B, H],
+      [T, B, G],
+      [T + 1, B, H],
+      [T + 1, B, H],
+    ]);
     const [out, hT, cT, gates, hs, cs] = outs.map((t) => f32(backend, t));
-    native.lstmForward(T, B, H, f32(backend, x), f32(backend, h0), f32(backend, c0), f32(backend, Wh), hasMask ? f32(backend, mask) : null, out, hT, cT, gates, hs, cs);
+    native.lstmForward(
+      T,
+      B,
+      H,
+      f32(backend, x),
+      f32(backend, h0),
+      f32(backend, c0),
+      f32(backend, Wh),
+      hasMask ? f32(backend, mask) : null,
+      out,
+      hT,
+      cT,
+      gates,
+      hs,
+      cs,
+    );
     return [outs[0], outs[1], outs[2], ...outs.slice(3).map(asHeld)];
   };
 }
@@ -37,11 +59,31 @@ export function lstmSequenceGradKernel(native: NativeKernels) {
     const a = attrs as unknown as LstmGradAttrs;
     const [H, G] = Wh.shape;
     const { T, B } = a;
-    const outs = makeOutputs(backend, [[B, T, G], [B, H], [B, H], [H, G]]);
+    const outs = makeOutputs(backend, [
+      [B, T, G],
+      [B, H],
+      [B, H],
+      [H, G],
+    ]);
     const [dX, dh0, dc0, dWh] = outs.map((t) => f32(backend, t));
-    native.lstmBackward(T, B, H, f32(backend, Wh), a.hasMask ? f32(backend, mask) : null, heldView(backend, gates, [T, B, G]), heldView(backend, hs, [T + 1, B, H]), heldView(backend, cs, [T + 1, B, H]),
-      a.hasDOut ? f32(backend, dOut) : null, a.hasDh ? f32(backend, dh) : null, a.hasDc ? f32(backend, dc) : null,
-      dX, dh0, dc0, dWh, scratchBuffer(T * B * G));
+    native.lstmBackward(
+      T,
+      B,
+      H,
+      f32(backend, Wh),
+      a.hasMask ? f32(backend, mask) : null,
+      heldView(backend, gates, [T, B, G]),
+      heldView(backend, hs, [T + 1, B, H]),
+      heldView(backend, cs, [T + 1, B, H]),
+      a.hasDOut ? f32(backend, dOut) : null,
+      a.hasDh ? f32(backend, dh) : null,
+      a.hasDc ? f32(backend, dc) : null,
+      dX,
+      dh0,
+      dc0,
+      dWh,
+      scratchBuffer(T * B * G),
+    );
     return outs;
   };
 }
@@ -55,8 +97,11 @@ export const lstmSequenceGrad: tf.GradConfig = {
     const [Wh, mask, gates, hs, cs] = saved;
     const { hasMask, T, B } = attrs as unknown as LstmAttrs;
     const p = placeholder();
-    const [dX, dh0, dc0, dWh] = runKernel(LSTM_SEQUENCE_GRAD, { Wh, mask, gates, hs, cs, dOut: dOut ?? p, dh: dh ?? p, dc: dc ?? p },
-      { hasMask, T, B, hasDOut: dOut != null, hasDh: dh != null, hasDc: dc != null });
+    const [dX, dh0, dc0, dWh] = runKernel(
+      LSTM_SEQUENCE_GRAD,
+      { Wh, mask, gates, hs, cs, dOut: dOut ?? p, dh: dh ?? p, dc: dc ?? p },
+      { hasMask, T, B, hasDOut: dOut != null, hasDh: dh != null, hasDc: dc != null },
+    );
     return { x: () => dX, h0: () => dh0, c0: () => dc0, Wh: () => dWh, mask: () => tf.zerosLike(mask) };
   },
 };
@@ -66,9 +111,19 @@ export const lstmSequenceGrad: tf.GradConfig = {
  * @param xProj `[B,T,4H]` projected inputs; @param h0, c0 `[B,H]`; @param Wh `[H,4H]`; @param mask optional `[B,T]`
  * @returns outputs `[B,T,H]` (h at every step, times the mask) and the final state
  */
-export function fusedLstmSequence(xProj: tf.Tensor3D, h0: tf.Tensor2D, c0: tf.Tensor2D, Wh: tf.Tensor2D, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; h: tf.Tensor2D; c: tf.Tensor2D } {
+export function fusedLstmSequence(
+  xProj: tf.Tensor3D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D,
+  Wh: tf.Tensor2D,
+  mask?: tf.Tensor2D,
+): { outputs: tf.Tensor3D; h: tf.Tensor2D; c: tf.Tensor2D } {
   const [B, T] = xProj.shape;
-  const [outputs, h, c, ...saved] = runKernel(LSTM_SEQUENCE, { x: xProj, h0, c0, Wh, mask: mask ?? placeholder() }, { hasMask: mask !== undefined, T, B });
+  const [outputs, h, c, ...saved] = runKernel(
+    LSTM_SEQUENCE,
+    { x: xProj, h0, c0, Wh, mask: mask ?? placeholder() },
+    { hasMask: mask !== undefined, T, B },
+  );
   tf.dispose(saved); // the tape keeps its own references when it records
   return { outputs: outputs as tf.Tensor3D, h: h as tf.Tensor2D, c: c as tf.Tensor2D };
 }
