@@ -123,6 +123,104 @@ export interface BeamStep {
   candidates: BeamCandidate[];
 }
 
+/** What one decoder step gives beam search: each beam's best 2K next words and their log-probabilities. */
+interface Expansion {
+  state: DecoderState;
+  /** `[n·width]`: log P of word `j` after beam `b` at `b·width + j`, best first within a beam. */
+  values: Float32Array;
+  indices: Int32Array;
+  width: number;
+  /** `[n·S]`: each beam's attention weights at this step. */
+  weights: Float32Array;
+}
+
+/** Step 5 of decoding for every beam at once, and each beam's `wanted` most probable next words (on the backend). */
+function expandBeams(
+  model: Seq2Seq,
+  beams: Beam[],
+  state: DecoderState,
+  memory: DecoderMemory,
+  wanted: number,
+): Expansion {
+  const previous = beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : SOS_ID));
+  const step = tidy((): { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D } => {
+    const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, memory);
+    keepState(r.state);
+    const logp = tf.logSoftmax(model.logits(r.features));
+    const top = tf.topk(logp, Math.min(wanted, logp.shape[1]));
+    return {
+      state: r.state,
+      values: tf.keep(top.values),
+      indices: tf.keep(top.indices),
+      weights: tf.keep(r.attention.weights),
+    };
+  });
+  const expansion = {
+    state: step.state,
+    values: step.values.dataSync() as Float32Array,
+    indices: step.indices.dataSync() as Int32Array,
+    width: step.values.shape[1],
+    weights: step.weights.dataSync() as Float32Array,
+  };
+  tf.dispose([step.values, step.indices, step.weights]);
+  return expansion;
+}
+
+/** Every beam's expansions with their total log-probabilities, the most probable first. */
+function rankExpansions(beams: Beam[], e: Expansion): Array<{ beam: number; word: number; logProb: number }> {
+  const candidates: Array<{ beam: number; word: number; logProb: number }> = [];
+  for (let b = 0; b < beams.length; b++) {
+    for (let j = 0; j < e.width; j++) {
+      candidates.push({
+        beam: b,
+        word: e.indices[b * e.width + j],
+        logProb: beams[b].logProb + e.values[b * e.width + j],
+      });
+    }
+  }
+  return candidates.sort((x, y) => y.logProb - x.logProb);
+}
+
+/**
+ * Walks the ranked expansions until K beams are kept: one ending in _EOS joins `finished`, another becomes
+ * a beam of the next step. Returns those beams, the beam each came from, and each candidate's fate.
+ */
+function selectBeams(
+  candidates: Array<{ beam: number; word: number; logProb: number }>,
+  beams: Beam[],
+  weights: Float32Array,
+  S: number,
+  K: number,
+  finished: Hypothesis[],
+): { next: Beam[]; parents: number[]; fates: BeamCandidate["fate"][] } {
+  const next: Beam[] = [],
+    parents: number[] = [],
+    fates: BeamCandidate["fate"][] = [];
+  for (const c of candidates) {
+    if (next.length >= K) break;
+    const parent = beams[c.beam];
+    const attention = [...parent.attention, Array.from(weights.subarray(c.beam * S, (c.beam + 1) * S))];
+    if (c.word === EOS_ID) {
+      finished.push({ ids: parent.ids, attention, logProb: c.logProb, complete: true });
+      fates.push("finished");
+    } else {
+      next.push({ ids: [...parent.ids, c.word], attention, logProb: c.logProb });
+      parents.push(c.beam);
+      fates.push("kept");
+    }
+  }
+  return { next, parents, fates };
+}
+
+/** The decoder states of the kept beams, in their new order (`parents[k]`: the beam that beam k came from). */
+function reorderState(state: DecoderState, parents: number[]): DecoderState {
+  return tidy((): DecoderState => {
+    const idx = tf.tensor1d(parents, "int32");
+    const pick = (x?: tf.Tensor2D) => (x ? tf.keep(tf.gather(x, idx)) : undefined);
+    return { rnn: { h: pick(state.rnn.h)!, c: pick(state.rnn.c) }, attentional: pick(state.attentional) };
+  });
+}
+
 /** Beam search for one sentence. With `beamSize` 1 it makes the same choices as greedy search. */
 export function beamSearch(model: Seq2Seq, source: number[], options: BeamOptions): Hypothesis {
   const K = options.beamSize;
@@ -144,83 +242,24 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
   const finished: Hypothesis[] = [];
   try {
     for (let t = 0; t < maxLength && beams.length > 0; t++) {
-      const n = beams.length;
-      if (beamMemory.keys.shape[0] !== n) {
-        const tiled = tileMemory(memory, n);
+      if (beamMemory.keys.shape[0] !== beams.length) {
+        const tiled = tileMemory(memory, beams.length);
         if (beamMemory !== memory) disposeMemory(beamMemory);
         beamMemory = tiled;
       }
-      const previous = beams.map((b) => (b.ids.length ? b.ids[b.ids.length - 1] : SOS_ID));
-      const wanted = 2 * K;
-      const step = tidy(
-        (): { state: DecoderState; values: tf.Tensor2D; indices: tf.Tensor2D; weights: tf.Tensor2D } => {
-          const r = model.decoder.step(tf.tensor1d(previous, "int32"), state, beamMemory);
-          keepState(r.state);
-          const logp = tf.logSoftmax(model.logits(r.features));
-          // The best 2K words of each beam, found on the backend (not by sorting whole rows in JavaScript).
-          const top = tf.topk(logp, Math.min(wanted, logp.shape[1]));
-          return {
-            state: r.state,
-            values: tf.keep(top.values),
-            indices: tf.keep(top.indices),
-            weights: tf.keep(r.attention.weights),
-          };
-        },
-      );
+      const expansion = expandBeams(model, beams, state, beamMemory, 2 * K);
       disposeState(state);
-      const values = step.values.dataSync();
-      const indices = step.indices.dataSync();
-      const weights = step.weights.dataSync();
-      const width = step.values.shape[1];
-      tf.dispose([step.values, step.indices, step.weights]);
-      // The best K·2 expansions over all beams.
-      const candidates: Array<{ beam: number; word: number; logProb: number }> = [];
-      for (let b = 0; b < n; b++) {
-        for (let j = 0; j < width; j++)
-          candidates.push({ beam: b, word: indices[b * width + j], logProb: beams[b].logProb + values[b * width + j] });
-      }
-      candidates.sort((x, y) => y.logProb - x.logProb);
-      const next: Beam[] = [];
-      const parents: number[] = [];
-      const fates: BeamCandidate["fate"][] = [];
-      for (const c of candidates) {
-        if (next.length >= K) break;
-        const parent = beams[c.beam];
-        const attention = [...parent.attention, Array.from(weights.subarray(c.beam * S, (c.beam + 1) * S))];
-        if (c.word === EOS_ID) {
-          finished.push({ ids: parent.ids, attention, logProb: c.logProb, complete: true });
-          fates.push("finished");
-        } else {
-          next.push({ ids: [...parent.ids, c.word], attention, logProb: c.logProb });
-          parents.push(c.beam);
-          fates.push("kept");
-        }
-      }
-      options.onStep?.({
-        step: t,
-        candidates: candidates.slice(0, wanted).map((c, k) => ({
-          prefix: beams[c.beam].ids,
-          word: c.word,
-          logProb: c.logProb,
-          normalised: normalised(c.logProb, beams[c.beam].ids.length + 1),
-          fate: fates[k] ?? "dropped",
-        })),
-      });
+      const candidates = rankExpansions(beams, expansion);
+      const { next, parents, fates } = selectBeams(candidates, beams, expansion.weights, S, K, finished);
+      options.onStep?.(describeStep(t, candidates.slice(0, 2 * K), beams, fates, normalised));
       if (finished.length >= K || next.length === 0) {
-        disposeState(step.state);
+        disposeState(expansion.state);
         state = { rnn: { h: tf.zeros([1, 1]) } };
         beams = [];
         break;
       }
-      state = tidy((): DecoderState => {
-        const idx = tf.tensor1d(parents, "int32");
-        const pick = (x?: tf.Tensor2D) => (x ? tf.keep(tf.gather(x, idx)) : undefined);
-        return {
-          rnn: { h: pick(step.state.rnn.h)!, c: pick(step.state.rnn.c) },
-          attentional: pick(step.state.attentional),
-        };
-      });
-      disposeState(step.state);
+      state = reorderState(expansion.state, parents);
+      disposeState(expansion.state);
       beams = next;
     }
   } finally {
@@ -228,11 +267,31 @@ export function beamSearch(model: Seq2Seq, source: number[], options: BeamOption
     if (beamMemory !== memory) disposeMemory(beamMemory);
     disposeMemory(memory);
   }
-  const pool = finished.length ? finished : beams.map((b) => ({ ...b, complete: false }));
-  pool.sort(
-    (a, b) =>
-      normalised(b.logProb, b.ids.length + (b.complete ? 1 : 0)) -
-      normalised(a.logProb, a.ids.length + (a.complete ? 1 : 0)),
-  );
-  return pool[0];
+  return bestHypothesis(finished.length ? finished : beams.map((b) => ({ ...b, complete: false })), normalised);
+}
+
+/** What one step of beam search weighed, for `onStep`: the candidates, best first, with their fates. */
+function describeStep(
+  step: number,
+  candidates: Array<{ beam: number; word: number; logProb: number }>,
+  beams: Beam[],
+  fates: BeamCandidate["fate"][],
+  normalised: (logProb: number, n: number) => number,
+): BeamStep {
+  return {
+    step,
+    candidates: candidates.map((c, k) => ({
+      prefix: beams[c.beam].ids,
+      word: c.word,
+      logProb: c.logProb,
+      normalised: normalised(c.logProb, beams[c.beam].ids.length + 1),
+      fate: fates[k] ?? "dropped",
+    })),
+  };
+}
+
+/** The hypothesis with the best length-normalised log-probability (a finished one counts its _EOS). */
+function bestHypothesis(pool: Hypothesis[], normalised: (logProb: number, n: number) => number): Hypothesis {
+  const score = (h: Hypothesis) => normalised(h.logProb, h.ids.length + (h.complete ? 1 : 0));
+  return pool.reduce((best, h) => (score(h) > score(best) ? h : best));
 }
