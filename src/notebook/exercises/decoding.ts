@@ -186,6 +186,44 @@ export function checkLastEncoderState(
   });
 }
 
+/** Alignment accuracy by its definition: of the German rows with a gold link, the share whose argmax is gold. */
+function alignmentAccuracyOf(weights: number[][], gold: Array<[number, number]>): { correct: number; linked: number } {
+  const linked = [...new Set(gold.map(([, j]) => j))];
+  const correct = linked.filter((j) => gold.some(([i, g]) => g === j && i === argmax(weights[j]))).length;
+  return { correct, linked: linked.length };
+}
+
+/** The cases of exercise 06.2: five German words (one with two gold words, one with none) and a diagonal. */
+function alignmentCases(): Array<{ label: string; weights: number[][]; gold: Array<[number, number]> }> {
+  const rng = new Random(62);
+  // Argmax columns 0, 3, 1, 0, 3: German words 0, 1 and 4 right, 3 wrong, 2 without a gold link (3 of 4).
+  const argmaxColumns = [0, 3, 1, 0, 3];
+  const weights = matrix(rng, 5, 4).map((row, j) => row.map((x, i) => (i === argmaxColumns[j] ? x + 2 : x)));
+  const diagonal = [0, 1, 2].map((j) => [0, 1, 2].map((i) => (i === j ? 0.7 : 0.15)));
+  return [
+    {
+      label: "5 German words, 4 of them linked, one linked to two English words",
+      weights,
+      gold: [
+        [0, 0],
+        [1, 1],
+        [3, 1],
+        [2, 3],
+        [3, 4],
+      ],
+    },
+    {
+      label: "a diagonal alignment",
+      weights: diagonal,
+      gold: [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+      ],
+    },
+  ];
+}
+
 /**
  * Exercise 06.2: alignment accuracy, `alignmentAccuracy(weights [T][S], gold [[english, german], ...]) -> number`:
  * of the German words with at least one gold link, the share whose most attended English word is gold.
@@ -196,62 +234,24 @@ export function checkAlignmentAccuracy(
   const hint =
     "for each German row j that appears in some gold link [i, j], take the argmax column of weights[j] and count it correct when [that column, j] is a gold link; divide by the number of such rows (rows without gold links are left out).";
   runCheck("06.2 (alignment accuracy)", hint, () => {
-    const refused = refuseLibrary(alignmentAccuracy, [
-      "alignmentCounts",
-      "alignmentScore",
-      "attentionLinks",
-      "scoreAlignments",
-      "alignmentReport",
-    ]);
+    const taught = ["alignmentCounts", "alignmentScore", "attentionLinks", "scoreAlignments", "alignmentReport"];
+    const refused = refuseLibrary(alignmentAccuracy, taught);
     if (refused) return refused;
-    const rng = new Random(62);
-    // Argmax columns 0, 3, 1, 0, 3: German words 0, 1 and 4 right, 3 wrong, 2 without a gold link (3 of 4).
-    const weights = matrix(rng, 5, 4).map((row, j) => row.map((x, i) => (i === [0, 3, 1, 0, 3][j] ? x + 2 : x)));
-    const gold: Array<[number, number]> = [
-      [0, 0],
-      [1, 1],
-      [3, 1],
-      [2, 3],
-      [3, 4],
-    ];
-    const linked = [...new Set(gold.map(([, j]) => j))];
-    const correct = linked.filter((j) => gold.some(([i, g]) => g === j && i === argmax(weights[j]))).length;
-    const diagonal = [
-      [0.7, 0.1, 0.2],
-      [0.2, 0.6, 0.2],
-      [0.1, 0.1, 0.8],
-    ];
+    const cases = alignmentCases();
+    const first = alignmentAccuracyOf(cases[0].weights, cases[0].gold);
     return everyCase(
-      [
-        [
-          "5 German words, 4 of them linked, one linked to two English words",
-          () =>
-            compareNumbers(
-              alignmentAccuracy(
-                weights.map((r) => [...r]),
-                gold.map(([i, j]) => [i, j]),
-              ),
-              correct / linked.length,
-              "the accuracy",
-              1e-9,
-            ),
-        ],
-        [
-          "a diagonal alignment",
-          () =>
-            compareNumbers(
-              alignmentAccuracy(diagonal, [
-                [0, 0],
-                [1, 1],
-                [2, 2],
-              ]),
-              1,
-              "the accuracy",
-              1e-9,
-            ),
-        ],
-      ],
-      `the share of linked German words whose argmax is gold (here ${correct} of ${linked.length}).`,
+      cases.map(({ label, weights, gold }) => [
+        label,
+        () => {
+          const { correct, linked } = alignmentAccuracyOf(weights, gold);
+          const got = alignmentAccuracy(
+            weights.map((r) => [...r]),
+            gold.map(([i, j]) => [i, j]),
+          );
+          return compareNumbers(got, correct / linked, "the accuracy", 1e-9);
+        },
+      ]),
+      `the share of linked German words whose argmax is gold (here ${first.correct} of ${first.linked}).`,
     );
   });
 }
