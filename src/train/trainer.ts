@@ -154,6 +154,14 @@ export interface TrainData {
   file?: string;
 }
 
+/** What one pass over the training batches did: loss and tokens summed, seconds, and what cut it short. */
+interface EpochPass {
+  lossSum: number;
+  tokenSum: number;
+  seconds: number;
+  interruptedBy?: "stop" | "time-budget";
+}
+
 export class Trainer {
   readonly options: TrainOptions;
   optimizer: tf.AdamOptimizer;
@@ -412,76 +420,21 @@ export class Trainer {
   }
 
   private async runEpochs(epochs: number): Promise<TrainResult> {
-    const o = this.options;
     const started = Date.now();
     const done: EpochSummary[] = [];
     let stoppedBy: TrainResult["stoppedBy"] = "epochs";
     let sinceBest = 0;
     for (let e = 0; e < epochs; e++) {
-      const epochStart = Date.now();
-      const rng = new Random(o.seed * 1000003 + this.epoch);
-      const batches = makeBatches(this.data.train, {
-        batchSize: o.batchSize,
-        seed: o.seed + this.epoch,
-        bucket: o.bucket,
-      });
-      let lossSum = 0,
-        tokenSum = 0;
-      let interrupted = false;
-      for (let b = 0; b < batches.length; b++) {
-        if (o.minutes > 0 && o.anneal > 0) this.annealTo((Date.now() - started) / (o.minutes * 60000));
-        const loss = await this.trainBatch(batches[b], rng);
-        lossSum += loss * batches[b].targetTokens;
-        tokenSum += batches[b].targetTokens;
-        this.onBatch?.({
-          kind: "batch",
-          epoch: this.epoch + 1,
-          batch: b + 1,
-          batches: batches.length,
-          step: this.step,
-          loss,
-          tokensPerSecond: tokenSum / ((Date.now() - epochStart) / 1000),
-        });
-        // Yield to the event loop: lets a notebook process messages (a stop request, display updates).
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.stopRequested) {
-          stoppedBy = "stop";
-          interrupted = true;
-          break;
-        }
-        if (o.minutes > 0 && Date.now() - started > o.minutes * 60000) {
-          stoppedBy = "time-budget";
-          interrupted = true;
-          break;
-        }
-      }
-      if (tokenSum === 0) break;
-      const seconds = (Date.now() - epochStart) / 1000;
-      const validationLoss = this.evaluateLoss(this.data.validation);
-      this.epoch++;
-      const summary: EpochSummary = {
-        epoch: this.epoch,
-        trainLoss: lossSum / tokenSum,
-        validationLoss,
-        seconds,
-        tokensPerSecond: tokenSum / seconds,
-        learningRate: this.rateInUse(),
-      };
-      if (interrupted) summary.partial = 1;
-      this.history.push(summary);
+      const pass = await this.runEpoch(started);
+      if (pass.tokenSum === 0) break;
+      const { summary, improved } = await this.endEpoch(pass);
       done.push(summary);
-      const improved = validationLoss < this.bestValidationLoss || Number.isNaN(validationLoss);
-      if (improved) {
-        if (!Number.isNaN(validationLoss)) this.bestValidationLoss = validationLoss;
-        sinceBest = 0;
-      } else {
-        sinceBest++;
-        if (o.decayOnPlateau < 1) this.setLearningRate(this.learningRate * o.decayOnPlateau);
+      sinceBest = improved ? 0 : sinceBest + 1;
+      if (pass.interruptedBy) {
+        stoppedBy = pass.interruptedBy;
+        break;
       }
-      if (o.checkpointDir && (!o.keepBest || improved)) await this.save(o.checkpointDir);
-      this.onEpoch?.(summary);
-      if (interrupted) break;
-      if (o.patience > 0 && sinceBest >= o.patience) {
+      if (this.options.patience > 0 && sinceBest >= this.options.patience) {
         stoppedBy = "early-stopping";
         break;
       }
@@ -492,6 +445,72 @@ export class Trainer {
       bestValidationLoss: this.bestValidationLoss,
       seconds: (Date.now() - started) / 1000,
     };
+  }
+
+  /**
+   * One pass over the shuffled training batches (annealing the rate on a time budget, reporting each batch),
+   * cut short by a stop request or the end of the time budget that began at `started`.
+   */
+  private async runEpoch(started: number): Promise<EpochPass> {
+    const o = this.options;
+    const epochStart = Date.now();
+    const rng = new Random(o.seed * 1000003 + this.epoch);
+    const batches = makeBatches(this.data.train, {
+      batchSize: o.batchSize,
+      seed: o.seed + this.epoch,
+      bucket: o.bucket,
+    });
+    const pass: EpochPass = { lossSum: 0, tokenSum: 0, seconds: 0 };
+    const budget = o.minutes * 60000;
+    for (let b = 0; b < batches.length; b++) {
+      if (o.minutes > 0 && o.anneal > 0) this.annealTo((Date.now() - started) / budget);
+      const loss = await this.trainBatch(batches[b], rng);
+      pass.lossSum += loss * batches[b].targetTokens;
+      pass.tokenSum += batches[b].targetTokens;
+      const tokensPerSecond = pass.tokenSum / ((Date.now() - epochStart) / 1000);
+      this.onBatch?.({
+        kind: "batch",
+        epoch: this.epoch + 1,
+        batch: b + 1,
+        batches: batches.length,
+        step: this.step,
+        loss,
+        tokensPerSecond,
+      });
+      // Yield to the event loop: lets a notebook process messages (a stop request, display updates).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopRequested) pass.interruptedBy = "stop";
+      else if (o.minutes > 0 && Date.now() - started > budget) pass.interruptedBy = "time-budget";
+      if (pass.interruptedBy) break;
+    }
+    pass.seconds = (Date.now() - epochStart) / 1000;
+    return pass;
+  }
+
+  /**
+   * After a pass: the validation loss, the epoch's summary (kept in `history`), the best loss so far, the
+   * plateau decay, the checkpoint, and `onEpoch`. Returns the summary and whether validation improved.
+   */
+  private async endEpoch(pass: EpochPass): Promise<{ summary: EpochSummary; improved: boolean }> {
+    const o = this.options;
+    const validationLoss = this.evaluateLoss(this.data.validation);
+    this.epoch++;
+    const summary: EpochSummary = {
+      epoch: this.epoch,
+      trainLoss: pass.lossSum / pass.tokenSum,
+      validationLoss,
+      seconds: pass.seconds,
+      tokensPerSecond: pass.tokenSum / pass.seconds,
+      learningRate: this.rateInUse(),
+    };
+    if (pass.interruptedBy) summary.partial = 1;
+    this.history.push(summary);
+    const improved = validationLoss < this.bestValidationLoss || Number.isNaN(validationLoss);
+    if (improved && !Number.isNaN(validationLoss)) this.bestValidationLoss = validationLoss;
+    if (!improved && o.decayOnPlateau < 1) this.setLearningRate(this.learningRate * o.decayOnPlateau);
+    if (o.checkpointDir && (!o.keepBest || improved)) await this.save(o.checkpointDir);
+    this.onEpoch?.(summary);
+    return { summary, improved };
   }
 
   /** The rate the optimizer applies now: the base rate, or less while annealing lowers it. */
