@@ -8,7 +8,19 @@ import { UsageError, ParsedArgs } from "../util/validate";
 export { UsageError };
 export type { ParsedArgs };
 
-export function parseArgs(argv: string[], spec: Record<string, FlagType>): ParsedArgs {
+/** The value type of a flag type: `"int"` and `"number"` give numbers, `"bool"` booleans. */
+export type FlagValue<T extends FlagType> = T extends "string" ? string : T extends "bool" ? boolean : number;
+
+/** Parsed flags typed from their spec: each flag is its value type or absent; positional arguments in `_`. */
+export type Flags<S extends Record<string, FlagType>> = { _: string[] } & {
+  -readonly [K in keyof S]?: FlagValue<S[K]>;
+};
+
+/**
+ * Parses `argv` against `spec` (flag name -> type), so that the result is typed from that one table:
+ * `parseArgs(argv, { epochs: "int" }).epochs` is a `number | undefined`.
+ */
+export function parseArgs<S extends Record<string, FlagType>>(argv: string[], spec: S): Flags<S> {
   const out: ParsedArgs = { _: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -50,7 +62,7 @@ export function parseArgs(argv: string[], spec: Record<string, FlagType>): Parse
       out[name] = n;
     }
   }
-  return out;
+  return out as Flags<S>;
 }
 
 /** Prints a one-line reason and exits 2 (usage) or 1 (anything else). */

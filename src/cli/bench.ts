@@ -782,7 +782,7 @@ async function anchor(file: string, minutes: number, setup: boolean): Promise<vo
   );
 }
 
-const BENCH_FLAGS: Record<string, FlagType> = {
+const BENCH_FLAGS = {
   steps: "int",
   data: "string",
   minutes: "number",
@@ -794,7 +794,7 @@ const BENCH_FLAGS: Record<string, FlagType> = {
   threads: "int",
   bucket: "bool",
   workers: "int",
-};
+} as const satisfies Record<string, FlagType>;
 
 /** Ranges of the numeric flags, checked before any work. */
 export const BENCH_RULES: Record<string, FlagRule> = {
@@ -815,20 +815,20 @@ async function main(): Promise<void> {
   if (!BENCHMARKS.includes(what)) throw new UsageError(`unknown benchmark "${what}": use train, anchor or kernels`);
   if (a._.length > 1)
     throw new UsageError(`one benchmark at a time: got ${a._.map((x) => JSON.stringify(x)).join(" ")}`);
-  if (what === "kernels") return kernels((a.steps as number | undefined) ?? 3);
+  if (what === "kernels") return kernels(a.steps ?? 3);
   if (!a.data) throw new UsageError("--data FILE is required (e.g. ../shared/data/tatoeba-eng-deu.tsv)");
-  if (!fs.existsSync(a.data as string)) throw new Error(`cannot read --data ${a.data}: no such file`);
-  if (what === "anchor") return anchor(a.data as string, (a.minutes as number | undefined) ?? 20, a.setup !== false);
+  if (!fs.existsSync(a.data)) throw new Error(`cannot read --data ${a.data}: no such file`);
+  if (what === "anchor") return anchor(a.data, a.minutes ?? 20, a.setup !== false);
   return train({
-    data: a.data as string,
-    pairs: (a.pairs as number | undefined) ?? 10000,
-    epochs: (a.epochs as number | undefined) ?? 1,
+    data: a.data,
+    pairs: a.pairs ?? 10000,
+    epochs: a.epochs ?? 1,
     torch: a.torch !== false,
     setup: a.setup !== false,
     debianTorch: a["debian-torch"] === true,
-    threads: a.threads as number | undefined,
+    threads: a.threads,
     bucket: Boolean(a.bucket),
-    workers: (a.workers as number | undefined) ?? 1,
+    workers: a.workers ?? 1,
   });
 }
 

@@ -40,11 +40,11 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2), { count: "int", seed: "int", out: "string", long: "bool" });
   if (args._.length) throw new UsageError(`unexpected argument ${JSON.stringify(args._[0])}`);
   checkFlags(args, { count: int(1, 1_000_000), seed: int(0, 2 ** 31 - 1) });
-  if (args.out !== undefined) checkWritableFile("--out", args.out as string);
+  if (args.out !== undefined) checkWritableFile("--out", args.out);
   const long = args.long === true;
-  const count = (args.count as number | undefined) ?? (long ? LONG_CORPUS_COUNT : DEFAULT_CORPUS_COUNT);
-  const seed = (args.seed as number | undefined) ?? (long ? LONG_CORPUS_SEED : DEFAULT_CORPUS_SEED);
-  const out = (args.out as string | undefined) ?? (long ? LONG_CORPUS : DEFAULT_CORPUS);
+  const count = args.count ?? (long ? LONG_CORPUS_COUNT : DEFAULT_CORPUS_COUNT);
+  const seed = args.seed ?? (long ? LONG_CORPUS_SEED : DEFAULT_CORPUS_SEED);
+  const out = args.out ?? (long ? LONG_CORPUS : DEFAULT_CORPUS);
   const pairs = long ? generateLongCorpus(count, seed) : generateCorpus(count, seed);
   makeDirs(path.dirname(path.resolve(out)));
   fs.writeFileSync(out, corpusTsv(pairs), "utf8");

@@ -10,11 +10,11 @@ import { checkWritableFile } from "./files";
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { out: "string", url: "string" });
   if (args._.length) throw new UsageError(`unexpected argument ${JSON.stringify(args._[0])}`);
-  if (args.url !== undefined && !/^https?:\/\//.test(args.url as string))
+  if (args.url !== undefined && !/^https?:\/\//.test(args.url))
     throw new UsageError(`--url ${args.url}: expected an http:// or https:// address`);
-  if (args.out !== undefined) checkWritableFile("--out", args.out as string);
+  if (args.out !== undefined) checkWritableFile("--out", args.out);
   process.stderr.write(`${TATOEBA_ATTRIBUTION}\n`);
-  const r = await downloadTatoeba({ out: args.out as string | undefined, url: args.url as string | undefined });
+  const r = await downloadTatoeba({ out: args.out, url: args.url });
   console.log(JSON.stringify(r));
 }
 

@@ -35,33 +35,33 @@ async function main(): Promise<void> {
   });
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
-  const split = (a.split as string | undefined) ?? "all";
+  const split = a.split ?? "all";
   if (!["all", "test", "validation"].includes(split))
     throw new UsageError(`--split must be all, test or validation, got ${split}`);
   checkFlags(a, EVALUATE_RULES);
-  checkCheckpointExists(a.checkpoint as string);
+  checkCheckpointExists(a.checkpoint);
   if (split === "all" && !a.data)
     throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
-  if (a.data !== undefined) checkReadableFile("--data", a.data as string);
-  if (a.hyps !== undefined) checkWritableFile("--hyps", a.hyps as string);
+  if (a.data !== undefined) checkReadableFile("--data", a.data);
+  if (a.hyps !== undefined) checkWritableFile("--hyps", a.hyps);
   await ready();
-  const tm = loadCheckpoint(a.checkpoint as string);
+  const tm = loadCheckpoint(a.checkpoint);
   let pairs;
   if (split === "all") {
-    pairs = loadPairs(a.data as string, { limit: a.pairs as number | undefined }).pairs;
+    pairs = loadPairs(a.data!, { limit: a.pairs }).pairs; // --data is required with --split all (checked above)
     if (pairs.length === 0) throw new Error(`--data ${a.data}: no sentence pairs to evaluate (an empty file?)`);
   } else {
     const recorded = (tm.training?.data ?? {}) as DataOptions;
-    const data = prepareData({ ...recorded, file: (a.data as string | undefined) ?? recorded.file });
+    const data = prepareData({ ...recorded, file: a.data ?? recorded.file });
     pairs = split === "test" ? data.splits.test : data.splits.validation;
     if (pairs.length === 0) throw new Error(`--split ${split}: the ${split} split of ${data.file} is empty`);
   }
   const started = Date.now();
   const ev = evaluatePairs(tm, pairs, {
-    beam: (a.beam as number | undefined) ?? 1,
-    lengthPenalty: a["length-penalty"] as number | undefined,
+    beam: a.beam ?? 1,
+    lengthPenalty: a["length-penalty"],
   });
-  if (a.hyps) fs.writeFileSync(a.hyps as string, ev.hypotheses.map((h) => `${h}\n`).join(""), "utf8");
+  if (a.hyps) fs.writeFileSync(a.hyps, ev.hypotheses.map((h) => `${h}\n`).join(""), "utf8");
   const r2 = (x: number) => Number(x.toFixed(2));
   console.log(
     JSON.stringify({
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       bleuLowercase: r2(ev.bleuLowercase),
       chrfLowercase: r2(ev.chrfLowercase),
       references: ev.references,
-      beam: (a.beam as number | undefined) ?? 1,
+      beam: a.beam ?? 1,
       seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
     }),
   );

@@ -21,7 +21,7 @@ import { hasCheckpoint, loadCheckpoint, LoadedCheckpoint, isCheckpointEntry } fr
 import { acquireLock } from "../train/lock";
 import { resumeMismatches, resumeNotice, MODEL_FLAGS } from "../train/resume";
 import { evaluatePairs } from "../metrics/evaluate";
-import { parseArgs, fail, UsageError, ParsedArgs } from "./args";
+import { parseArgs, fail, UsageError, Flags } from "./args";
 import { checkFlags, int, num, oneOf, FlagRule, LIMITS } from "../util/validate";
 import { checkReadableFile, checkWritableDir } from "./files";
 
@@ -65,6 +65,9 @@ const FLAGS = {
   overwrite: "bool",
 } as const;
 
+/** The flags of a run, typed from FLAGS. */
+type TrainFlags = Flags<typeof FLAGS>;
+
 /** The range of every valued flag, checked before anything is read, trained or written. */
 /** The kinds `--attention` offers (luong-concat-shared is a library variant, not a flag value). */
 const CLI_KINDS = ATTENTION_KINDS.filter((k) => k !== "luong-concat-shared");
@@ -103,7 +106,7 @@ export const TRAIN_RULES: Record<string, FlagRule> = {
  * Recipes: sets of flags that a user's own flags override. `best` is the workbook's recipe for a
  * 20-minute run on the Tatoeba file on a 2-core CPU (see the README's quality table).
  */
-export const RECIPES: Record<string, Record<string, string | number | boolean>> = {
+export const RECIPES: Record<string, Omit<TrainFlags, "_">> = {
   best: {
     attention: "luong-general",
     hidden: 256,
@@ -127,24 +130,24 @@ export const RECIPES: Record<string, Record<string, string | number | boolean>> 
 };
 
 /** The flags with the recipe's filled in, every value checked against its range and with the others. */
-function readFlags(argv: string[]): { a: ParsedArgs; recipeName?: string } {
+function readFlags(argv: string[]): { a: TrainFlags; recipeName?: string } {
   const given = parseArgs(argv, FLAGS);
-  const recipeName = given.recipe as string | undefined;
+  const recipeName = given.recipe;
   if (recipeName !== undefined && !RECIPES[recipeName])
     throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
-  const a = { ...(recipeName ? RECIPES[recipeName] : {}), ...given } as ParsedArgs;
+  const a: TrainFlags = { ...(recipeName ? RECIPES[recipeName] : {}), ...given };
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
-  if (a.attention !== undefined && !(CLI_KINDS as readonly string[]).includes(a.attention as string)) {
+  if (a.attention !== undefined && !(CLI_KINDS as readonly string[]).includes(a.attention)) {
     throw new UsageError(`unknown attention kind "${a.attention}": use one of ${CLI_KINDS.join(", ")}`);
   }
   checkFlags(a, TRAIN_RULES);
-  const validation = (a.validation as number | undefined) ?? 0.1,
-    test = (a.test as number | undefined) ?? 0.1;
+  const validation = a.validation ?? 0.1,
+    test = a.test ?? 0.1;
   if (validation + test >= 1)
     throw new UsageError(
       `--validation ${validation} and --test ${test} leave nothing to train on: their sum must be below 1`,
     );
-  if ((a.anneal as number | undefined) && !((a.minutes as number | undefined) ?? 0))
+  if (a.anneal && !(a.minutes ?? 0))
     throw new UsageError(`--anneal ${a.anneal}: anneal needs a time budget (--minutes > 0)`);
   if (a.attention === "luong-dot" && a.bidirectional)
     throw new UsageError(
@@ -194,16 +197,17 @@ function lockOut(out: string): () => void {
 }
 
 /** The model flags the user (or the recipe) set, by flag name. */
-function givenModelFlags(a: ParsedArgs): Record<string, unknown> {
+function givenModelFlags(a: TrainFlags): Record<string, unknown> {
+  const byName: Record<string, unknown> = a;
   return Object.fromEntries(
     Object.keys(MODEL_FLAGS)
-      .filter((f) => a[f] !== undefined)
-      .map((f) => [f, a[f]]),
+      .filter((f) => byName[f] !== undefined)
+      .map((f) => [f, byName[f]]),
   );
 }
 
 /** Loads the checkpoint to resume and refuses, naming each mismatch, when the flags or data differ. */
-function loadForResume(out: string, a: ParsedArgs, data: PreparedData): LoadedCheckpoint {
+function loadForResume(out: string, a: TrainFlags, data: PreparedData): LoadedCheckpoint {
   const restored = loadCheckpoint(out);
   const mismatches = resumeMismatches(restored, givenModelFlags(a), {
     fingerprint: dataFingerprint(data),
@@ -219,19 +223,19 @@ function loadForResume(out: string, a: ParsedArgs, data: PreparedData): LoadedCh
 
 async function main(): Promise<void> {
   const { a, recipeName } = readFlags(process.argv.slice(2));
-  if (a.data !== undefined) checkReadableFile("--data", a.data as string);
-  const out = (a.out as string | undefined) ?? `checkpoints/${(a.attention as string | undefined) ?? "luong-general"}`;
+  if (a.data !== undefined) checkReadableFile("--data", a.data);
+  const out = a.out ?? `checkpoints/${a.attention ?? "luong-general"}`;
   const resume = Boolean(a.resume);
   checkOut(out, resume, Boolean(a.overwrite));
   const dataOptions = {
-    file: a.data as string | undefined,
-    pairs: a.pairs as number | undefined,
-    maxTokens: a["max-tokens"] as number | undefined,
-    minFreq: a["min-freq"] as number | undefined,
-    maxVocab: a["max-vocab"] as number | undefined,
-    seed: (a.seed as number | undefined) ?? 1,
-    validation: a.validation as number | undefined,
-    test: a.test as number | undefined,
+    file: a.data,
+    pairs: a.pairs,
+    maxTokens: a["max-tokens"],
+    minFreq: a["min-freq"],
+    maxVocab: a["max-vocab"],
+    seed: a.seed ?? 1,
+    validation: a.validation,
+    test: a.test,
   };
   const data = prepareData(dataOptions); // read and validated before anything is written
   // One writer per checkpoint directory: a second run on the same --out stops here, before training.
@@ -239,7 +243,7 @@ async function main(): Promise<void> {
   const backend = await ready();
   let tm;
   let restored: LoadedCheckpoint | undefined;
-  const epochs = (a.epochs as number | undefined) ?? DEFAULT_TRAINING.epochs;
+  const epochs = a.epochs ?? DEFAULT_TRAINING.epochs;
   if (resume) {
     restored = loadForResume(out, a, data);
     tm = restored;
@@ -250,34 +254,34 @@ async function main(): Promise<void> {
     process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
   } else {
     tm = createModel(data, {
-      attention: ((a.attention as string | undefined) ?? "luong-general") as AttentionKind,
-      embeddingSize: (a.embedding as number | undefined) ?? DEFAULT_MODEL.embeddingSize,
-      hiddenSize: (a.hidden as number | undefined) ?? DEFAULT_MODEL.hiddenSize,
-      attentionUnits: a.units as number | undefined,
-      cell: ((a.cell as string | undefined) ?? "lstm") as "lstm" | "gru",
+      attention: (a.attention ?? "luong-general") as AttentionKind,
+      embeddingSize: a.embedding ?? DEFAULT_MODEL.embeddingSize,
+      hiddenSize: a.hidden ?? DEFAULT_MODEL.hiddenSize,
+      attentionUnits: a.units,
+      cell: (a.cell ?? "lstm") as "lstm" | "gru",
       bidirectional: Boolean(a.bidirectional),
       inputFeeding: Boolean(a["input-feeding"]),
-      dropout: (a.dropout as number | undefined) ?? 0,
-      seed: (a.seed as number | undefined) ?? 1,
+      dropout: a.dropout ?? 0,
+      seed: a.seed ?? 1,
     });
   }
   const attention = tm.model.config.attention;
   const trainer = new Trainer(tm, data, {
     epochs,
-    batchSize: (a.batch as number | undefined) ?? DEFAULT_TRAINING.batchSize,
-    learningRate: (a.lr as number | undefined) ?? DEFAULT_TRAINING.learningRate,
-    clipNorm: (a.clip as number | undefined) ?? DEFAULT_TRAINING.clipNorm,
-    teacherForcing: (a["teacher-forcing"] as number | undefined) ?? DEFAULT_TRAINING.teacherForcing,
-    teacherForcingMode: ((a["teacher-forcing-mode"] as string | undefined) ?? "batch") as "batch" | "step",
-    labelSmoothing: (a["label-smoothing"] as number | undefined) ?? 0,
+    batchSize: a.batch ?? DEFAULT_TRAINING.batchSize,
+    learningRate: a.lr ?? DEFAULT_TRAINING.learningRate,
+    clipNorm: a.clip ?? DEFAULT_TRAINING.clipNorm,
+    teacherForcing: a["teacher-forcing"] ?? DEFAULT_TRAINING.teacherForcing,
+    teacherForcingMode: (a["teacher-forcing-mode"] ?? "batch") as "batch" | "step",
+    labelSmoothing: a["label-smoothing"] ?? 0,
     bucket: a.bucket === undefined ? true : Boolean(a.bucket),
-    seed: (a.seed as number | undefined) ?? 1,
-    patience: (a.patience as number | undefined) ?? 0,
-    minutes: (a.minutes as number | undefined) ?? 0,
+    seed: a.seed ?? 1,
+    patience: a.patience ?? 0,
+    minutes: a.minutes ?? 0,
     keepBest: Boolean(a["keep-best"]),
-    decayOnPlateau: (a.decay as number | undefined) ?? 1,
-    anneal: (a.anneal as number | undefined) ?? 0,
-    workers: (a.workers as number | undefined) ?? 1,
+    decayOnPlateau: a.decay ?? 1,
+    anneal: a.anneal ?? 0,
+    workers: a.workers ?? 1,
     checkpointDir: out,
   });
   trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
@@ -313,13 +317,13 @@ async function main(): Promise<void> {
     const best = a["keep-best"] ? loadCheckpoint(out) : tm;
     const evalStart = Date.now();
     const ev = evaluatePairs(best, data.splits.test, {
-      beam: (a.beam as number | undefined) ?? 1,
-      lengthPenalty: a["length-penalty"] as number | undefined,
+      beam: a.beam ?? 1,
+      lengthPenalty: a["length-penalty"],
     });
     Object.assign(summary, {
       recipe: recipeName,
       bestValidationLoss: result.bestValidationLoss,
-      beam: (a.beam as number | undefined) ?? 1,
+      beam: a.beam ?? 1,
       testBleu: ev.bleu,
       testBleuLowercase: ev.bleuLowercase,
       testChrf: ev.chrf,

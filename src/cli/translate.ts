@@ -39,13 +39,13 @@ async function main(): Promise<void> {
   if (a._.length === 0) throw new UsageError('give a sentence to translate, e.g. "she kissed him ."');
   checkFlags(a, TRANSLATE_RULES);
   checkSentences(a._);
-  checkCheckpointExists(a.checkpoint as string);
+  checkCheckpointExists(a.checkpoint);
   await ready();
-  const tm = loadCheckpoint(a.checkpoint as string);
+  const tm = loadCheckpoint(a.checkpoint);
   const translations = translateAll(tm, a._, {
-    beam: (a.beam as number | undefined) ?? 1,
-    maxLength: a["max-length"] as number | undefined,
-    lengthPenalty: a["length-penalty"] as number | undefined,
+    beam: a.beam ?? 1,
+    maxLength: a["max-length"],
+    lengthPenalty: a["length-penalty"],
   });
   if (!a.json) {
     for (const t of translations) console.log(t.text);
