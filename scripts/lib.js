@@ -46,12 +46,8 @@ function ensureNodeModules() {
 function build() {
   const tsc = path.join(root, "node_modules/.bin/tsc");
   run(tsc, ["-p", "tsconfig.json"]);
-  const source = path.join(root, "node_modules/plotly.js-dist/plotly.js");
-  const target = path.join(root, "notebooks/_static/plotly.js");
-  if (!fs.existsSync(target) || fs.statSync(target).size !== fs.statSync(source).size) {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(source, target);
-  }
+  // plotly.js beside the notebooks, by the library's one copy routine (the kernel-side figures find it there).
+  require(path.join(root, "dist/index.js")).writePlotlyAsset(path.join(root, "notebooks"));
 }
 
 /** The project-local Python environment that `npm start` creates when no JupyterLab 4 is found (git ignores it). */

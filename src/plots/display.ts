@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { Figure } from "./figure";
+import { Figure, cssSize, figureTitle } from "./figure";
 import { escapeHtml } from "../util/html";
 import { staticSvg } from "./static-svg";
 
@@ -185,8 +185,7 @@ export function figureHtml(
   src: string = PLOTLY_ASSET,
   picture = staticPicture(fig),
 ): string {
-  const width = typeof fig.layout.width === "number" ? `${fig.layout.width}px` : "100%";
-  const height = typeof fig.layout.height === "number" ? `${fig.layout.height}px` : "420px";
+  const { width, height } = cssSize(fig, 420);
   return `<div id="${id}" class="workbook-plotly" style="width:${width};height:${height}">${picture}</div>\n<script type="text/javascript">\n${figureScript(fig, id, src)}\n</script>`;
 }
 
@@ -199,7 +198,7 @@ function staticPicture(fig: Figure): string {
 }
 
 function describe(fig: Figure): string {
-  const title = (fig.layout.title as { text?: string } | undefined)?.text ?? "figure";
+  const title = figureTitle(fig) || "figure";
   return `<Plotly figure: ${title} (${fig.data.length} trace${fig.data.length === 1 ? "" : "s"})>`;
 }
 
@@ -253,6 +252,6 @@ export function show(fig: Figure): void {
 
 /** A standalone HTML page (UTF-8) for a figure; plotly.js is loaded from `src`. */
 export function standaloneHtml(fig: Figure, src: string = PLOTLY_ASSET): string {
-  const title = escapeHtml((fig.layout.title as { text?: string } | undefined)?.text ?? "figure");
+  const title = escapeHtml(figureTitle(fig) || "figure");
   return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${title}</title>\n</head>\n<body>\n${figureHtml(fig, "figure", src)}\n</body>\n</html>\n`;
 }

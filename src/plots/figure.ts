@@ -5,6 +5,23 @@ export interface Figure {
   config?: Record<string, unknown>;
 }
 
+/** A figure's title text, `""` when its layout has none. */
+export function figureTitle(fig: Figure): string {
+  return (fig.layout.title as { text?: string } | undefined)?.text ?? "";
+}
+
+/** The width and height in pixels that a figure's layout sets (each undefined where it leaves it open). */
+export function layoutSize(fig: Figure): { width?: number; height?: number } {
+  const px = (v: unknown) => (typeof v === "number" ? v : undefined);
+  return { width: px(fig.layout.width), height: px(fig.layout.height) };
+}
+
+/** The CSS size of a figure's box: the layout's pixels, else the full width and `height` pixels. */
+export function cssSize(fig: Figure, height: number): { width: string; height: string } {
+  const size = layoutSize(fig);
+  return { width: size.width ? `${size.width}px` : "100%", height: `${size.height ?? height}px` };
+}
+
 /** Accepts a nested array or anything with `arraySync()` (a tf.Tensor2D). */
 export type Matrix = number[][] | { arraySync(): unknown; shape: number[] };
 

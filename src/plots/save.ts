@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Figure } from "./figure";
+import { Figure, cssSize, figureTitle } from "./figure";
 import { escapeHtml } from "../util/html";
 import { figureScript, plotlyJsPath } from "./display";
 
@@ -23,10 +23,9 @@ export const CHROMIUM_ARGS = [
 
 /** The HTML of a figure with plotly.js inlined. */
 export function selfContainedHtml(fig: Figure): string {
-  const title = escapeHtml((fig.layout.title as { text?: string } | undefined)?.text ?? "figure");
+  const title = escapeHtml(figureTitle(fig) || "figure");
   const plotly = fs.readFileSync(plotlyJsPath(), "utf8").replace(/<\/script/gi, "<\\/script");
-  const width = typeof fig.layout.width === "number" ? `${fig.layout.width}px` : "100%";
-  const height = typeof fig.layout.height === "number" ? `${fig.layout.height}px` : "480px";
+  const { width, height } = cssSize(fig, 480);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

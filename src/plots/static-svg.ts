@@ -3,7 +3,7 @@
  * with their tick labels. It sits inside the HTML output, so a notebook reopened without being trusted
  * (scripts off, HTML sanitized) still shows the picture; when scripts run, Plotly replaces it.
  */
-import type { Figure } from "./figure";
+import { Figure, figureTitle, layoutSize } from "./figure";
 import { escapeHtml } from "../util/html";
 
 const VIRIDIS = [
@@ -42,10 +42,9 @@ function text(x: number, y: number, s: string, attrs = ""): string {
 }
 
 export function staticSvg(fig: Figure): string {
-  const W = typeof fig.layout.width === "number" ? fig.layout.width : 640;
-  const H = typeof fig.layout.height === "number" ? fig.layout.height : 400;
+  const { width: W = 640, height: H = 400 } = layoutSize(fig);
   const m = { l: 100, r: 30, t: 50, b: 80 };
-  const title = ((fig.layout.title as { text?: string } | undefined)?.text ?? "").replace(/<[^>]+>/g, "");
+  const title = figureTitle(fig).replace(/<[^>]+>/g, "");
   const parts: string[] = [`<rect width="${W}" height="${H}" fill="white"/>`];
   if (title) parts.push(text(W / 2, 28, title, `text-anchor="middle" font-size="16"`));
   const plotW = W - m.l - m.r,
