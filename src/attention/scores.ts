@@ -40,10 +40,13 @@ export interface SharedConcatParams {
 
 export type LuongScore = "dot" | "general" | "concat";
 
-/** `[B,S,U] · v[U]` -> `[B,S]`. */
-function dotWithVector(x: tf.Tensor3D, v: tf.Tensor1D): tf.Tensor2D {
-  const [b, s, u] = x.shape;
-  return tf.matMul(x.reshape([b * s, u]), v.reshape([u, 1])).reshape([b, s]);
+/**
+ * The last axis of `x` dotted with `v`: `[..., U] · v[U]` -> `[...]`, as one 2-D product. One definition for
+ * a decoder step (`[B,S,U]` -> `[B,S]`) and for all T steps at once (`[B,T,S,U]` -> `[B,T,S]`).
+ */
+export function dotWithVector<R extends tf.Rank>(x: tf.Tensor, v: tf.Tensor1D): tf.Tensor<R> {
+  const u = x.shape[x.shape.length - 1];
+  return tf.matMul(x.reshape([-1, u]), v.reshape([u, 1])).reshape(x.shape.slice(0, -1)) as tf.Tensor<R>;
 }
 
 /**
@@ -207,6 +210,6 @@ export function sharedConcatScores(query: tf.Tensor2D, keys: tf.Tensor3D, params
     .check("v", params.v, ["U"]);
   return tf.tidy(() => {
     const summed = tf.add(keys, query.expandDims(1)) as tf.Tensor3D; // [B,S,H]
-    return dotWithVector(tf.tanh(projectKeys(summed, params.W)) as tf.Tensor3D, params.v);
+    return dotWithVector<tf.Rank.R2>(tf.tanh(projectKeys(summed, params.W)), params.v);
   });
 }

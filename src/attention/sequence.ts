@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../util/shapes";
-import { additiveScores, projectKeys } from "./scores";
+import { additiveScores, dotWithVector, projectKeys } from "./scores";
 import type { LuongScoreKind } from "./layers";
 
 export interface SequenceAttentionParams {
@@ -36,12 +36,6 @@ export type SequenceAttentionOutput = {
   /** `[B,T,Hk]` context vectors. */
   context: tf.Tensor3D;
 };
-
-/** `[B,T,S,U] · v [U]` -> `[B,T,S]`. */
-function dotWithVector4d(x: tf.Tensor4D, v: tf.Tensor1D): tf.Tensor3D {
-  const [b, t, s, u] = x.shape;
-  return tf.matMul(x.reshape([b * t * s, u]), v.reshape([u, 1])).reshape([b, t, s]);
-}
 
 /**
  * Luong scores, weights and contexts for all T queries.
@@ -98,7 +92,7 @@ export function luongAttentionSequence(
         const U = params.W.shape[1];
         const summed = tf.add(queries.reshape([B, T, 1, Hq]), keys.reshape([B, 1, S, Hk])) as tf.Tensor4D;
         const projected = tf.matMul(summed.reshape([B * T * S, Hq]), params.W).reshape([B, T, S, U]) as tf.Tensor4D;
-        scores = dotWithVector4d(tf.tanh(projected), params.v);
+        scores = dotWithVector<tf.Rank.R3>(tf.tanh(projected), params.v);
         break;
       }
       default:
