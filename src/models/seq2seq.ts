@@ -4,6 +4,7 @@
  * training loss under teacher forcing.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ShapeChecker } from "../util/shapes";
 import { Module } from "../nn/module";
 import type { CellType } from "../nn/layers";
 import { Random } from "../util/random";
@@ -167,42 +168,69 @@ export class Seq2Seq extends Module {
    * otherwise the model's own best guess is fed (no gradient flows through that choice).
    */
   loss(batch: BatchTensors, options: LossOptions): tf.Scalar {
+    new ShapeChecker()
+      .check("batch.source", batch.source, ["B", "S"])
+      .check("batch.sourceMask", batch.sourceMask, ["B", "S"])
+      .check("batch.decoderInput", batch.decoderInput, ["B", "T"])
+      .check("batch.decoderTarget", batch.decoderTarget, ["B", "T"])
+      .check("batch.targetMask", batch.targetMask, ["B", "T"]);
     return tf.tidy(() => {
-      const [B, T] = batch.decoderInput.shape;
       const dropout = options.training ? this.config.dropout : 0;
       const seed = () => options.rng.seed();
-      const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
-      const forceBatch = options.rng.next() < options.teacherForcing;
-      const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
-      const parallel = this.parallelDecoder();
-      // The RNN of a Luong decoder without input feeding (or of a decoder without attention) never sees the
-      // attention: once the previous word of every step is known, all steps run at once. Under teacher
-      // forcing it is the true word; otherwise the model's own guesses, from one fused kernel that records
-      // no gradient (when the native kernels are in use; without them, stepping is faster than a second pass).
-      const known =
-        options.stepwise || !parallel
-          ? undefined
-          : forceAll
-            ? batch.decoderInput
-            : this.fusedGuesses(batch, initial, memory, forceBatch, options);
-      const all =
-        parallel && known
-          ? (parallel
-              .teacherForced(known, initial, memory, { dropout, seed: seed() })
-              .features.reshape([B * T, -1]) as tf.Tensor2D)
-          : this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
-      // Only real target tokens go through the classifier: padded positions have mask 0 and add nothing
-      // to the loss or its gradient, so leaving them out changes no number and saves their share of the
-      // largest matrix product ([tokens, H] x [H, V]).
-      const maskValues = batch.targetMask.dataSync();
-      const real: number[] = [];
-      for (let i = 0; i < maskValues.length; i++) if (maskValues[i] !== 0) real.push(i);
-      const rows = tf.tensor1d(real, "int32");
-      let features2d = tf.gather(all, rows) as tf.Tensor2D;
-      if (dropout) features2d = tf.dropout(features2d, dropout, undefined, seed()) as tf.Tensor2D;
-      const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
-      return classifierCrossEntropy(features2d, this.decoder.classifier, labels, options.labelSmoothing ?? 0);
+      const features = this.decoderFeatures(batch, options, dropout, seed);
+      return this.realTokenLoss(features, batch, options, dropout, seed);
     });
+  }
+
+  /**
+   * The decoder's features `[B·T, F]` for every target position: the encoder, then the decoder all steps at
+   * once where nothing feeds back, else step by step (teacher forcing decides each step's previous word).
+   */
+  private decoderFeatures(batch: BatchTensors, options: LossOptions, dropout: number, seed: () => number): tf.Tensor2D {
+    const [B, T] = batch.decoderInput.shape;
+    const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
+    const forceBatch = options.rng.next() < options.teacherForcing;
+    const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
+    const parallel = this.parallelDecoder();
+    // The RNN of a Luong decoder without input feeding (or of a decoder without attention) never sees the
+    // attention: once the previous word of every step is known, all steps run at once. Under teacher
+    // forcing it is the true word; otherwise the model's own guesses, from one fused kernel that records
+    // no gradient (when the native kernels are in use; without them, stepping is faster than a second pass).
+    const known =
+      options.stepwise || !parallel
+        ? undefined
+        : forceAll
+          ? batch.decoderInput
+          : this.fusedGuesses(batch, initial, memory, forceBatch, options);
+    if (parallel && known) {
+      return parallel
+        .teacherForced(known, initial, memory, { dropout, seed: seed() })
+        .features.reshape([B * T, -1]) as tf.Tensor2D;
+    }
+    return this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
+  }
+
+  /**
+   * The mean cross-entropy over the real target tokens. Only they go through the classifier: padded
+   * positions have mask 0 and add nothing to the loss or its gradient, so leaving them out changes no
+   * number and saves their share of the largest matrix product ([tokens, H] x [H, V]).
+   */
+  private realTokenLoss(
+    features: tf.Tensor2D,
+    batch: BatchTensors,
+    options: LossOptions,
+    dropout: number,
+    seed: () => number,
+  ): tf.Scalar {
+    const [B, T] = batch.decoderInput.shape;
+    const maskValues = batch.targetMask.dataSync();
+    const real: number[] = [];
+    for (let i = 0; i < maskValues.length; i++) if (maskValues[i] !== 0) real.push(i);
+    const rows = tf.tensor1d(real, "int32");
+    let realFeatures = tf.gather(features, rows) as tf.Tensor2D;
+    if (dropout) realFeatures = tf.dropout(realFeatures, dropout, undefined, seed()) as tf.Tensor2D;
+    const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
+    return classifierCrossEntropy(realFeatures, this.decoder.classifier, labels, options.labelSmoothing ?? 0);
   }
 
   /** The decoder, where it can run all teacher-forced steps at once (nothing feeds back); else undefined. */
