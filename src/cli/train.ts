@@ -12,9 +12,10 @@
  */
 import * as fs from "node:fs";
 import { ready, backendReport } from "../backend";
-import { prepareData, dataFingerprint, PreparedData } from "../data/dataset";
+import { prepareData, dataFingerprint, PreparedData, DataOptions } from "../data/dataset";
 import { ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
 import { createModel } from "../models/create";
+import type { TranslationModel } from "../models/translation-model";
 import { Trainer, DEFAULT_TRAINING } from "../train/trainer";
 import { progressBar } from "../train/progress";
 import { hasCheckpoint, loadCheckpoint, LoadedCheckpoint, isCheckpointEntry } from "../train/checkpoint";
@@ -221,13 +222,9 @@ function loadForResume(out: string, a: TrainFlags, data: PreparedData): LoadedCh
   return restored;
 }
 
-async function main(): Promise<void> {
-  const { a, recipeName } = readFlags(process.argv.slice(2));
-  if (a.data !== undefined) checkReadableFile("--data", a.data);
-  const out = a.out ?? `checkpoints/${a.attention ?? "luong-general"}`;
-  const resume = Boolean(a.resume);
-  checkOut(out, resume, Boolean(a.overwrite));
-  const dataOptions = {
+/** What prepareData reads, from the flags (recorded in the checkpoint, so a resume can check it). */
+function dataOptionsOf(a: TrainFlags): DataOptions {
+  return {
     file: a.data,
     pairs: a.pairs,
     maxTokens: a["max-tokens"],
@@ -237,23 +234,17 @@ async function main(): Promise<void> {
     validation: a.validation,
     test: a.test,
   };
-  const data = prepareData(dataOptions); // read and validated before anything is written
-  // One writer per checkpoint directory: a second run on the same --out stops here, before training.
-  const release = lockOut(out);
-  const backend = await ready();
-  let tm;
-  let restored: LoadedCheckpoint | undefined;
-  const epochs = a.epochs ?? DEFAULT_TRAINING.epochs;
-  if (resume) {
-    restored = loadForResume(out, a, data);
-    tm = restored;
-    const rate =
-      a.lr !== undefined
-        ? `${a.lr} (--lr)`
-        : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
-    process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
-  } else {
-    tm = createModel(data, {
+}
+
+/** The model to train: the checkpoint in --out on --resume (after checking it), else a new one from the flags. */
+function modelFor(
+  a: TrainFlags,
+  data: PreparedData,
+  out: string,
+  epochs: number,
+): { tm: TranslationModel; restored?: LoadedCheckpoint } {
+  if (!a.resume) {
+    const tm = createModel(data, {
       attention: (a.attention ?? "luong-general") as AttentionKind,
       embeddingSize: a.embedding ?? DEFAULT_MODEL.embeddingSize,
       hiddenSize: a.hidden ?? DEFAULT_MODEL.hiddenSize,
@@ -264,9 +255,20 @@ async function main(): Promise<void> {
       dropout: a.dropout ?? 0,
       seed: a.seed ?? 1,
     });
+    return { tm };
   }
-  const attention = tm.model.config.attention;
-  const trainer = new Trainer(tm, data, {
+  const restored = loadForResume(out, a, data);
+  const rate =
+    a.lr !== undefined
+      ? `${a.lr} (--lr)`
+      : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
+  process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
+  return { tm: restored, restored };
+}
+
+/** The trainer, its options from the flags, saving to --out. */
+function trainerFor(tm: TranslationModel, data: PreparedData, a: TrainFlags, out: string, epochs: number): Trainer {
+  return new Trainer(tm, data, {
     epochs,
     batchSize: a.batch ?? DEFAULT_TRAINING.batchSize,
     learningRate: a.lr ?? DEFAULT_TRAINING.learningRate,
@@ -284,14 +286,44 @@ async function main(): Promise<void> {
     workers: a.workers ?? 1,
     checkpointDir: out,
   });
+}
+
+/** Test-split scores of the checkpoint that was saved (the best one with --keep-best), for the final JSON line. */
+function testScores(a: TrainFlags, tm: TranslationModel, data: PreparedData, out: string): Record<string, unknown> {
+  const best = a["keep-best"] ? loadCheckpoint(out) : tm;
+  const evalStart = Date.now();
+  const ev = evaluatePairs(best, data.splits.test, { beam: a.beam ?? 1, lengthPenalty: a["length-penalty"] });
+  if (best !== tm) best.model.dispose();
+  return {
+    beam: a.beam ?? 1,
+    testBleu: ev.bleu,
+    testBleuLowercase: ev.bleuLowercase,
+    testChrf: ev.chrf,
+    testChrfLowercase: ev.chrfLowercase,
+    testSentences: ev.sentences,
+    evaluationSeconds: Number(((Date.now() - evalStart) / 1000).toFixed(1)),
+  };
+}
+
+async function main(): Promise<void> {
+  const { a, recipeName } = readFlags(process.argv.slice(2));
+  if (a.data !== undefined) checkReadableFile("--data", a.data);
+  const out = a.out ?? `checkpoints/${a.attention ?? "luong-general"}`;
+  checkOut(out, Boolean(a.resume), Boolean(a.overwrite));
+  const dataOptions = dataOptionsOf(a);
+  const data = prepareData(dataOptions); // read and validated before anything is written
+  // One writer per checkpoint directory: a second run on the same --out stops here, before training.
+  const release = lockOut(out);
+  const backend = await ready();
+  const epochs = a.epochs ?? DEFAULT_TRAINING.epochs;
+  const { tm, restored } = modelFor(a, data, out, epochs);
+  const trainer = trainerFor(tm, data, a, out, epochs);
   trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
   // The checkpoint's learning rate (decayed, perhaps) continues, unless --lr says otherwise.
-  if (restored)
-    await trainer.restore(
-      restored.training,
-      restored.optimizerWeights,
-      a.lr === undefined ? restored.learningRate : undefined,
-    );
+  if (restored) {
+    const rate = a.lr === undefined ? restored.learningRate : undefined;
+    await trainer.restore(restored.training, restored.optimizerWeights, rate);
+  }
   const bar = progressBar();
   trainer.onBatch = bar.onBatch;
   trainer.onEpoch = bar.onEpoch;
@@ -300,7 +332,7 @@ async function main(): Promise<void> {
   if (result.epochs.length === 0 && !restored) await trainer.save(out);
   const last = result.epochs[result.epochs.length - 1];
   const summary: Record<string, unknown> = {
-    attention,
+    attention: tm.model.config.attention,
     backend: backendReport()?.choice ?? backend.choice,
     data: data.file,
     pairs: data.counts,
@@ -313,25 +345,11 @@ async function main(): Promise<void> {
     out,
   };
   if (a.eval !== false && data.splits.test.length > 0) {
-    // Score the checkpoint that was saved (the best one with --keep-best).
-    const best = a["keep-best"] ? loadCheckpoint(out) : tm;
-    const evalStart = Date.now();
-    const ev = evaluatePairs(best, data.splits.test, {
-      beam: a.beam ?? 1,
-      lengthPenalty: a["length-penalty"],
-    });
-    Object.assign(summary, {
-      recipe: recipeName,
-      bestValidationLoss: result.bestValidationLoss,
-      beam: a.beam ?? 1,
-      testBleu: ev.bleu,
-      testBleuLowercase: ev.bleuLowercase,
-      testChrf: ev.chrf,
-      testChrfLowercase: ev.chrfLowercase,
-      testSentences: ev.sentences,
-      evaluationSeconds: Number(((Date.now() - evalStart) / 1000).toFixed(1)),
-    });
-    if (best !== tm) best.model.dispose();
+    Object.assign(
+      summary,
+      { recipe: recipeName, bestValidationLoss: result.bestValidationLoss },
+      testScores(a, tm, data, out),
+    );
   }
   trainer.dispose();
   release();
