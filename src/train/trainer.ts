@@ -162,6 +162,40 @@ interface EpochPass {
   interruptedBy?: "stop" | "time-budget";
 }
 
+/** Every trainable variable's values in one array, in `vars` order: one concat and one read of the backend's memory. */
+function flatWeights(vars: tf.Variable[]): Float32Array {
+  const flat = tf.tidy(() => tf.concat(vars.map((v) => v.reshape([-1]))));
+  const weights = flat.dataSync() as Float32Array;
+  flat.dispose();
+  return weights;
+}
+
+/**
+ * The batch's gradients from its shards': each shard's gradient weighted by its share of the batch's target
+ * tokens (`shares[0]` the main thread's `local`, `shares[k + 1]` worker k's, whose gradients come flat, in
+ * `vars` order).
+ */
+function combineShardGradients(
+  vars: tf.Variable[],
+  local: Record<string, tf.Tensor>,
+  remote: ReadonlyArray<{ grads: Float32Array }>,
+  shares: number[],
+): Record<string, tf.Tensor> {
+  return tf.tidy(() => {
+    const out: Record<string, tf.Tensor> = {};
+    let at = 0;
+    for (const v of vars) {
+      let g = tf.mul(local[v.name], shares[0]);
+      remote.forEach((r, k) => {
+        g = tf.add(g, tf.mul(tf.tensor(r.grads.subarray(at, at + v.size), v.shape), shares[k + 1]));
+      });
+      out[v.name] = g;
+      at += v.size;
+    }
+    return out;
+  });
+}
+
 export class Trainer {
   readonly options: TrainOptions;
   optimizer: tf.AdamOptimizer;
@@ -362,11 +396,7 @@ export class Trainer {
       o.teacherForcingMode === "batch" ? (rng.next() < o.teacherForcing ? 1 : 0) : o.teacherForcing;
     const seeds = shards.map(() => rng.seed());
     const vars = this.model.trainableVariables();
-    // One concat and one read of the wasm heap: far cheaper than reading every variable.
-    const flat = tf.tidy(() => tf.concat(vars.map((v) => v.reshape([-1]))));
-    const weights = flat.dataSync() as Float32Array;
-    flat.dispose();
-    const pending = pool.compute(weights, shards.slice(1), {
+    const pending = pool.compute(flatWeights(vars), shards.slice(1), {
       teacherForcing,
       teacherForcingMode: o.teacherForcingMode,
       labelSmoothing: o.labelSmoothing,
@@ -374,29 +404,11 @@ export class Trainer {
     });
     const local = this.batchGradients(shards[0], new Random(seeds[0]), { ...o, teacherForcing });
     const remote = await pending;
-    const total = batch.targetTokens;
-    const combined = tf.tidy(() => {
-      const out: Record<string, tf.Tensor> = {};
-      let at = 0;
-      for (const v of vars) {
-        let g = tf.mul(local.grads[v.name], shards[0].targetTokens / total);
-        remote.forEach((r, k) => {
-          g = tf.add(
-            g,
-            tf.mul(tf.tensor(r.grads.subarray(at, at + v.size), v.shape), shards[k + 1].targetTokens / total),
-          );
-        });
-        out[v.name] = g;
-        at += v.size;
-      }
-      return out;
-    });
+    const shares = shards.map((shard) => shard.targetTokens / batch.targetTokens);
+    const combined = combineShardGradients(vars, local.grads, remote, shares);
     tf.dispose(Object.values(local.grads));
     this.applyGradients(combined);
-    return (
-      (local.loss * shards[0].targetTokens + remote.reduce((a, r, k) => a + r.loss * shards[k + 1].targetTokens, 0)) /
-      total
-    );
+    return local.loss * shares[0] + remote.reduce((sum, r, k) => sum + r.loss * shares[k + 1], 0);
   }
 
   /** Trains for `epochs` more epochs (default: the option), stopping early when asked. */
