@@ -8,11 +8,11 @@
  */
 import * as fs from "node:fs";
 import { ready } from "../backend";
-import { loadCheckpoint, checkCheckpointExists } from "../train/checkpoint";
-import { loadPairs } from "../data/pairs";
+import { loadCheckpoint, checkCheckpointExists, LoadedCheckpoint } from "../train/checkpoint";
+import { loadPairs, SentencePair } from "../data/pairs";
 import { prepareData, DataOptions } from "../data/dataset";
 import { evaluatePairs } from "../metrics/evaluate";
-import { parseArgs, fail, UsageError } from "./args";
+import { parseArgs, fail, UsageError, Flags } from "./args";
 import { checkFlags, int, num, FlagRule, LIMITS } from "../util/validate";
 import { checkReadableFile, checkWritableFile } from "./files";
 
@@ -23,16 +23,19 @@ export const EVALUATE_RULES: Record<string, FlagRule> = {
   "length-penalty": num(0, 10),
 };
 
-async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), {
-    checkpoint: "string",
-    data: "string",
-    beam: "int",
-    hyps: "string",
-    split: "string",
-    pairs: "int",
-    "length-penalty": "number",
-  });
+const EVALUATE_FLAGS = {
+  checkpoint: "string",
+  data: "string",
+  beam: "int",
+  hyps: "string",
+  split: "string",
+  pairs: "int",
+  "length-penalty": "number",
+} as const;
+
+/** The flags, every one checked (and the files they name) before anything is loaded or written. */
+function readFlags(argv: string[]): Flags<typeof EVALUATE_FLAGS> & { checkpoint: string; split: string } {
+  const a = parseArgs(argv, EVALUATE_FLAGS);
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
   const split = a.split ?? "all";
@@ -44,32 +47,44 @@ async function main(): Promise<void> {
     throw new UsageError("--data FILE is required (or --split test to use the training split's test part)");
   if (a.data !== undefined) checkReadableFile("--data", a.data);
   if (a.hyps !== undefined) checkWritableFile("--hyps", a.hyps);
+  return { ...a, checkpoint: a.checkpoint, split };
+}
+
+/** The pairs to score: all of --data, or the test or validation split the checkpoint was trained with. */
+function pairsToScore(
+  tm: LoadedCheckpoint,
+  split: string,
+  data: string | undefined,
+  limit: number | undefined,
+): SentencePair[] {
+  if (split === "all") {
+    const pairs = loadPairs(data!, { limit }).pairs; // --data is required with --split all (checked in readFlags)
+    if (pairs.length === 0) throw new Error(`--data ${data}: no sentence pairs to evaluate (an empty file?)`);
+    return pairs;
+  }
+  const recorded = (tm.training?.data ?? {}) as DataOptions;
+  const prepared = prepareData({ ...recorded, file: data ?? recorded.file });
+  const pairs = split === "test" ? prepared.splits.test : prepared.splits.validation;
+  if (pairs.length === 0) throw new Error(`--split ${split}: the ${split} split of ${prepared.file} is empty`);
+  return pairs;
+}
+
+async function main(): Promise<void> {
+  const a = readFlags(process.argv.slice(2));
   await ready();
   const tm = loadCheckpoint(a.checkpoint);
-  let pairs;
-  if (split === "all") {
-    pairs = loadPairs(a.data!, { limit: a.pairs }).pairs; // --data is required with --split all (checked above)
-    if (pairs.length === 0) throw new Error(`--data ${a.data}: no sentence pairs to evaluate (an empty file?)`);
-  } else {
-    const recorded = (tm.training?.data ?? {}) as DataOptions;
-    const data = prepareData({ ...recorded, file: a.data ?? recorded.file });
-    pairs = split === "test" ? data.splits.test : data.splits.validation;
-    if (pairs.length === 0) throw new Error(`--split ${split}: the ${split} split of ${data.file} is empty`);
-  }
+  const pairs = pairsToScore(tm, a.split, a.data, a.pairs);
   const started = Date.now();
-  const ev = evaluatePairs(tm, pairs, {
-    beam: a.beam ?? 1,
-    lengthPenalty: a["length-penalty"],
-  });
+  const ev = evaluatePairs(tm, pairs, { beam: a.beam ?? 1, lengthPenalty: a["length-penalty"] });
   if (a.hyps) fs.writeFileSync(a.hyps, ev.hypotheses.map((h) => `${h}\n`).join(""), "utf8");
-  const r2 = (x: number) => Number(x.toFixed(2));
+  const twoDecimals = (x: number) => Number(x.toFixed(2));
   console.log(
     JSON.stringify({
-      bleu: r2(ev.bleu),
-      chrf: r2(ev.chrf),
+      bleu: twoDecimals(ev.bleu),
+      chrf: twoDecimals(ev.chrf),
       sentences: ev.sentences,
-      bleuLowercase: r2(ev.bleuLowercase),
-      chrfLowercase: r2(ev.chrfLowercase),
+      bleuLowercase: twoDecimals(ev.bleuLowercase),
+      chrfLowercase: twoDecimals(ev.chrfLowercase),
       references: ev.references,
       beam: a.beam ?? 1,
       seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
