@@ -537,6 +537,31 @@ describe("seq2seq library", () => {
     tm.model.dispose();
   });
 
+  it("a decoder step or teacher-forced pass given tensors of different batch sizes names the tensor (every decoder kind)", () => {
+    for (const kind of ["bahdanau", "luong-general", "none"] as const) {
+      const tm = smallModel(data, kind);
+      const H = tm.model.config.hiddenSize;
+      const { memory, state } = tm.model.start(
+        tf.tensor2d([4, 5, 6, 4, 5, 6], [2, 3], "int32"),
+        tf.ones([2, 3]) as tf.Tensor2D,
+      );
+      assert.throws(
+        () => tm.model.decoder.step(tf.tensor1d([1, 1, 1], "int32"), state, memory),
+        { message: `decoder state h: expected [B,H] with B=3, got [2,${H}]` },
+        kind,
+      );
+      const parallel = tm.model.decoder as unknown as {
+        teacherForced?: (i: tf.Tensor2D, s: unknown, m: unknown) => unknown;
+      };
+      if (parallel.teacherForced) {
+        assert.throws(() => parallel.teacherForced!(tf.ones([3, 4], "int32") as tf.Tensor2D, state, memory), {
+          message: `decoder state h: expected [B,H] with B=3, got [2,${H}]`,
+        });
+      }
+      tm.model.dispose();
+    }
+  });
+
   it("stops cleanly between batches when asked, and honours a time budget", async () => {
     const tm = smallModel(data, "luong-dot");
     const trainer = new Trainer(tm, { train: data.train.slice(0, 640), validation: [] }, { epochs: 5, batchSize: 32 });

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Module } from "../nn/module";
 import type { Dense, Embedding, RecurrentCell, RnnState } from "../nn/layers";
 import type { AttentionOutput, PreparedAttention } from "../attention/layers";
+import { ShapeChecker } from "../util/shapes";
 
 export interface DecoderMemory extends PreparedAttention {
   /** `[B,S,Hk]` encoder outputs. */
@@ -39,6 +40,25 @@ export interface AttentionDecoder extends Module {
     memory: DecoderMemory,
     options?: { dropout?: number; seed?: number },
   ): DecoderStep;
+}
+
+/**
+ * Checks a decoder's inputs against each other before a step (`previous [B]`) or all teacher-forced steps
+ * (`previous [B,T]`): the state `h [B,H]` (and `c`, the previous h̃), the memory's `keys [B,S,Hk]` and
+ * `mask [B,S]`. A wrong batch size then names the tensor instead of surfacing as a concat error.
+ */
+export function checkDecoderInputs(
+  previous: tf.Tensor,
+  state: DecoderState,
+  memory: DecoderMemory,
+  hiddenSize: number,
+): void {
+  const shapes = new ShapeChecker({ H: hiddenSize });
+  shapes.check("previous words", previous, previous.rank === 2 ? ["B", "T"] : ["B"]);
+  shapes.check("decoder state h", state.rnn.h, ["B", "H"]);
+  if (state.rnn.c) shapes.check("decoder state c", state.rnn.c, ["B", "H"]);
+  if (state.attentional) shapes.check("previous attentional state h̃", state.attentional, ["B", "H"]);
+  shapes.check("memory.keys", memory.keys, ["B", "S", "Hk"]).check("memory.mask", memory.mask, ["B", "S"]);
 }
 
 /** Every tensor of a decoder memory (to keep or dispose them together). */

@@ -18,6 +18,7 @@ import { Random } from "../util/random";
 import { ShapeChecker } from "../util/shapes";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
+import { checkDecoderInputs } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
 export interface LuongDecoderConfig extends DecoderConfig {
@@ -81,6 +82,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     memory: DecoderMemory,
     options: { dropout?: number; seed?: number } = {},
   ): DecoderStep {
+    checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
     let embedded = this.embedding.apply(previous) as tf.Tensor2D;
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
     // Step 2: the RNN first.
@@ -113,6 +115,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
       );
     if (!memory.maskBias)
       throw new Error("LuongDecoder.teacherForced: the memory has no maskBias (use decoder.prepare(keys, mask))");
+    checkDecoderInputs(inputs, state, memory, this.config.hiddenSize);
     const [B, T] = inputs.shape;
     const H = this.config.hiddenSize;
     // Step 2 for every t: the RNN.

@@ -15,6 +15,7 @@ import { Random } from "../util/random";
 import type { AttentionOutput } from "../attention/layers";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
+import { checkDecoderInputs } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
 /**
@@ -58,6 +59,7 @@ export class PlainDecoder extends Module implements AttentionDecoder {
     memory: DecoderMemory,
     options: { dropout?: number; seed?: number } = {},
   ): DecoderStep {
+    checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
     let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
     if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
     // Step 1: the RNN; step 2 (the classifier) is the model's `logits`.
@@ -73,9 +75,10 @@ export class PlainDecoder extends Module implements AttentionDecoder {
   teacherForced(
     inputs: tf.Tensor2D,
     state: DecoderState,
-    _memory: DecoderMemory,
+    memory: DecoderMemory,
     options: { dropout?: number; seed?: number } = {},
   ): { features: tf.Tensor3D } {
+    checkDecoderInputs(inputs, state, memory, this.config.hiddenSize);
     return { features: rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options) };
   }
 }
