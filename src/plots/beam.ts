@@ -8,15 +8,21 @@ import type { WatchedStep } from "../decode/translate";
 
 const FATE_COLOURS = { kept: "#2ca02c", finished: "#1f77b4", dropped: "#b0b0b0" };
 
-export function beamTree(steps: WatchedStep[], options: { title?: string } = {}): Figure {
-  if (steps.length === 0) throw new Error("beamTree: no steps (run watchBeamSearch first)");
+type Fate = "kept" | "finished" | "dropped";
+type TreeNode = { x: number; y: number; text: string; hover: string };
+
+/**
+ * Where every candidate sits (x: its output position, y: minus its rank), the nodes by fate, and the line
+ * segments that join each candidate to the beam it extends (null-separated, as one Plotly trace).
+ */
+function treeLayout(steps: WatchedStep[]): {
+  edges: { x: Array<number | null>; y: Array<number | null> };
+  nodes: Record<Fate, TreeNode[]>;
+} {
   // Where each kept beam sits: its words joined -> [x, y].
   const position = new Map<string, [number, number]>([["", [0, 0]]]);
   const edges = { x: [] as Array<number | null>, y: [] as Array<number | null> };
-  const nodes = { kept: [], finished: [], dropped: [] } as Record<
-    "kept" | "finished" | "dropped",
-    Array<{ x: number; y: number; text: string; hover: string }>
-  >;
+  const nodes: Record<Fate, TreeNode[]> = { kept: [], finished: [], dropped: [] };
   for (const s of steps) {
     s.candidates.forEach((c, rank) => {
       const x = s.step + 1,
@@ -29,6 +35,31 @@ export function beamTree(steps: WatchedStep[], options: { title?: string } = {})
       if (c.fate === "kept") position.set([...c.prefix, c.word].join(" "), [x, y]);
     });
   }
+  return { edges, nodes };
+}
+
+/** One marker trace per fate that has nodes: the words beside their markers, the path and scores on hover. */
+function fateTraces(nodes: Record<Fate, TreeNode[]>): Array<Record<string, unknown>> {
+  return (["kept", "finished", "dropped"] as const)
+    .filter((fate) => nodes[fate].length > 0)
+    .map((fate) => ({
+      type: "scatter",
+      mode: "markers+text",
+      name: fate,
+      x: nodes[fate].map((p) => p.x),
+      y: nodes[fate].map((p) => p.y),
+      text: nodes[fate].map((p) => p.text),
+      textposition: "middle right",
+      customdata: nodes[fate].map((p) => p.hover),
+      hovertemplate: "%{customdata}<extra></extra>",
+      marker: { size: 10, color: FATE_COLOURS[fate] },
+      textfont: { color: fate === "dropped" ? "#888" : "#222" },
+    }));
+}
+
+export function beamTree(steps: WatchedStep[], options: { title?: string } = {}): Figure {
+  if (steps.length === 0) throw new Error("beamTree: no steps (run watchBeamSearch first)");
+  const { edges, nodes } = treeLayout(steps);
   const data: Array<Record<string, unknown>> = [
     {
       type: "scatter",
@@ -50,24 +81,8 @@ export function beamTree(steps: WatchedStep[], options: { title?: string } = {})
       name: "start",
       showlegend: false,
     },
+    ...fateTraces(nodes),
   ];
-  for (const fate of ["kept", "finished", "dropped"] as const) {
-    const n = nodes[fate];
-    if (n.length === 0) continue;
-    data.push({
-      type: "scatter",
-      mode: "markers+text",
-      name: fate,
-      x: n.map((p) => p.x),
-      y: n.map((p) => p.y),
-      text: n.map((p) => p.text),
-      textposition: "middle right",
-      customdata: n.map((p) => p.hover),
-      hovertemplate: "%{customdata}<extra></extra>",
-      marker: { size: 10, color: FATE_COLOURS[fate] },
-      textfont: { color: fate === "dropped" ? "#888" : "#222" },
-    });
-  }
   const ranks = Math.max(...steps.map((s) => s.candidates.length));
   return {
     data,
