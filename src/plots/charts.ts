@@ -86,9 +86,6 @@ export function heatmapGrid(items: GridItem[], options: { title?: string; column
   if (items.length === 0) throw new Error("heatmapGrid: no heatmaps");
   const columns = Math.min(options.columns ?? 2, items.length);
   const rows = Math.ceil(items.length / columns);
-  const gap = 0.12;
-  const w = (1 - gap * (columns - 1)) / columns;
-  const h = (1 - gap * (rows - 1)) / rows;
   const data: Array<Record<string, unknown>> = [];
   const layout: Record<string, unknown> = {
     title: { text: options.title ?? "Attention weights" },
@@ -99,58 +96,81 @@ export function heatmapGrid(items: GridItem[], options: { title?: string; column
     height: 60 + rows * Math.max(280, 120 + 36 * Math.max(...items.map((i) => i.targetTokens.length))),
     margin: { t: 70, l: 90, b: 80 },
   };
-  items.forEach((item, k) => {
-    const z = toMatrix(item.weights, `heatmapGrid item ${k}`);
-    if (z.length !== item.targetTokens.length || (z[0]?.length ?? 0) !== item.sourceTokens.length) {
-      throw new Error(
-        `heatmapGrid item ${k} (${item.title}): weights [${z.length},${z[0]?.length ?? 0}] but ${item.targetTokens.length} target and ${item.sourceTokens.length} source tokens`,
-      );
-    }
-    const suffix = k === 0 ? "" : String(k + 1);
-    const col = k % columns,
-      row = Math.floor(k / columns);
-    const x0 = col * (w + gap),
-      y1 = 1 - row * (h + gap);
-    const trace = heatmapTrace(z, item.sourceTokens, item.targetTokens);
-    delete trace.zmin;
-    delete trace.zmax;
-    delete trace.colorscale;
-    delete trace.showscale;
-    data.push({ ...trace, coloraxis: "coloraxis", xaxis: `x${suffix}`, yaxis: `y${suffix}` });
-    layout[`xaxis${suffix}`] = {
+  items.forEach((item, k) => addGridCell(data, layout, item, k, gridCell(k, columns, rows)));
+  return { data, layout, config: { responsive: true, displaylogo: false } };
+}
+
+/** Where item `k` of a grid sits, in paper coordinates: its left edge, its top, its width and height. */
+function gridCell(k: number, columns: number, rows: number): { x0: number; y1: number; w: number; h: number } {
+  const gap = 0.12;
+  const w = (1 - gap * (columns - 1)) / columns;
+  const h = (1 - gap * (rows - 1)) / rows;
+  return { x0: (k % columns) * (w + gap), y1: 1 - Math.floor(k / columns) * (h + gap), w, h };
+}
+
+/** The x axis (source words) and y axis (output words, top down) of grid item `suffix` in its cell. */
+function gridAxes(
+  item: GridItem,
+  suffix: string,
+  { x0, y1, w, h }: { x0: number; y1: number; w: number; h: number },
+): Record<string, unknown> {
+  const tokenAxis = (tokens: string[]) => ({ tickmode: "array", tickvals: tokens.map((_, i) => i), ticktext: tokens });
+  return {
+    [`xaxis${suffix}`]: {
       domain: [x0, x0 + w],
       anchor: `y${suffix}`,
-      tickmode: "array",
-      tickvals: item.sourceTokens.map((_, i) => i),
-      ticktext: item.sourceTokens,
+      ...tokenAxis(item.sourceTokens),
       tickangle: item.sourceTokens.length > 6 ? -45 : 0,
       showgrid: false,
       zeroline: false,
-    };
-    layout[`yaxis${suffix}`] = {
+    },
+    [`yaxis${suffix}`]: {
       domain: [y1 - h, y1],
       anchor: `x${suffix}`,
-      tickmode: "array",
-      tickvals: item.targetTokens.map((_, i) => i),
-      ticktext: item.targetTokens,
+      ...tokenAxis(item.targetTokens),
       autorange: "reversed",
       showgrid: false,
       zeroline: false,
-    };
-    (layout.shapes as unknown[]).push(...goldCellShapes(item.gold ?? [], suffix));
-    (layout.annotations as unknown[]).push({
-      text: `<b>${item.title}</b>`,
-      x: x0 + w / 2,
-      y: y1,
-      xref: "paper",
-      yref: "paper",
-      xanchor: "center",
-      yanchor: "bottom",
-      showarrow: false,
-      yshift: 4,
-    });
+    },
+  };
+}
+
+/** Adds grid item `k`: its heatmap trace on axes x{k+1}, y{k+1}, those axes, its gold outlines and its title. */
+function addGridCell(
+  data: Array<Record<string, unknown>>,
+  layout: Record<string, unknown>,
+  item: GridItem,
+  k: number,
+  { x0, y1, w, h }: { x0: number; y1: number; w: number; h: number },
+): void {
+  const z = toMatrix(item.weights, `heatmapGrid item ${k}`);
+  if (z.length !== item.targetTokens.length || (z[0]?.length ?? 0) !== item.sourceTokens.length) {
+    throw new Error(
+      `heatmapGrid item ${k} (${item.title}): weights [${z.length},${z[0]?.length ?? 0}] but ${item.targetTokens.length} target and ${item.sourceTokens.length} source tokens`,
+    );
+  }
+  const suffix = k === 0 ? "" : String(k + 1);
+  const {
+    zmin: _zmin,
+    zmax: _zmax,
+    colorscale: _colorscale,
+    showscale: _showscale,
+    ...trace
+  } = heatmapTrace(z, item.sourceTokens, item.targetTokens);
+  data.push({ ...trace, coloraxis: "coloraxis", xaxis: `x${suffix}`, yaxis: `y${suffix}` });
+  Object.assign(layout, gridAxes(item, suffix, { x0, y1, w, h }));
+  (layout.shapes as unknown[]).push(...goldCellShapes(item.gold ?? [], suffix));
+  (layout.annotations as unknown[]).push({
+    text: `<b>${item.title}</b>`,
+    x: x0 + w / 2,
+    y: y1,
+    xref: "paper",
+    yref: "paper",
+    xanchor: "center",
+    yanchor: "bottom",
+    showarrow: false,
+    yshift: 4,
   });
-  return { data, layout, config: { responsive: true, displaylogo: false } };
 }
 
 export interface Series {
