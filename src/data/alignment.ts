@@ -15,10 +15,12 @@ export function formatAlignment(links: WordLinks): string {
 /** Parses `formatAlignment`'s text; an error names the first piece that is not `i-j`. */
 export function parseAlignment(text: string): WordLinks {
   if (text.trim() === "") return [];
-  return text.trim().split(/\s+/).map((piece) => {
-    const m = /^(\d+)-(\d+)$/.exec(piece);
-    if (!m) throw new Error(`alignment: ${JSON.stringify(piece)} is not "i-j" (English token i, German token j)`);
-    return [Number(m[1]), Number(m[2])] as [number, number];
-  });
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((piece) => {
+      const m = /^(\d+)-(\d+)$/.exec(piece);
+      if (!m) throw new Error(`alignment: ${JSON.stringify(piece)} is not "i-j" (English token i, German token j)`);
+      return [Number(m[1]), Number(m[2])] as [number, number];
+    });
 }
-

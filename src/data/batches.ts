@@ -58,7 +58,11 @@ export interface BatchOptions {
 export const MIN_TRAINING_SOURCE_LENGTH = 2;
 
 /** Pads a list of examples into one batch (at least `minSourceLength` source positions). */
-export function padBatch(examples: readonly Example[], indices: number[] = examples.map((_, i) => i), minSourceLength = 1): Batch {
+export function padBatch(
+  examples: readonly Example[],
+  indices: number[] = examples.map((_, i) => i),
+  minSourceLength = 1,
+): Batch {
   const B = examples.length;
   if (B === 0) throw new Error("padBatch: no examples");
   examples.forEach((e, i) => {
@@ -98,7 +102,8 @@ export function padBatch(examples: readonly Example[], indices: number[] = examp
 /** Splits examples into padded batches (the last one may be smaller). */
 export function makeBatches(examples: readonly Example[], options: BatchOptions): Batch[] {
   const { batchSize } = options;
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new Error(`makeBatches: batchSize must be a positive integer, got ${batchSize}`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new Error(`makeBatches: batchSize must be a positive integer, got ${batchSize}`);
   let order = examples.map((_, i) => i);
   const rng = options.seed !== undefined ? new Random(options.seed) : undefined;
   if (rng) order = rng.shuffle(order);
@@ -108,7 +113,11 @@ export function makeBatches(examples: readonly Example[], options: BatchOptions)
     const sorted: number[] = [];
     for (let i = 0; i < order.length; i += pool) {
       const chunk = order.slice(i, i + pool);
-      chunk.sort((a, b) => examples[a].source.length - examples[b].source.length || examples[a].target.length - examples[b].target.length);
+      chunk.sort(
+        (a, b) =>
+          examples[a].source.length - examples[b].source.length ||
+          examples[a].target.length - examples[b].target.length,
+      );
       sorted.push(...chunk);
     }
     order = sorted;
@@ -116,7 +125,13 @@ export function makeBatches(examples: readonly Example[], options: BatchOptions)
   const batches: Batch[] = [];
   for (let i = 0; i < order.length; i += batchSize) {
     const idx = order.slice(i, i + batchSize);
-    batches.push(padBatch(idx.map((j) => examples[j]), idx, MIN_TRAINING_SOURCE_LENGTH));
+    batches.push(
+      padBatch(
+        idx.map((j) => examples[j]),
+        idx,
+        MIN_TRAINING_SOURCE_LENGTH,
+      ),
+    );
   }
   return options.bucket && rng ? rng.shuffle(batches) : batches;
 }
@@ -135,7 +150,10 @@ export function batchTensors(batch: Batch): BatchTensors {
 
 /** Padding share of a set of batches: padded positions / all positions, for source and target. */
 export function paddingShare(batches: readonly Batch[]): { source: number; target: number } {
-  let sAll = 0, sReal = 0, tAll = 0, tReal = 0;
+  let sAll = 0,
+    sReal = 0,
+    tAll = 0,
+    tReal = 0;
   for (const b of batches) {
     sAll += b.source.length;
     sReal += b.sourceMask.reduce((a, x) => a + x, 0);

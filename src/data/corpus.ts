@@ -71,67 +71,136 @@ export const NOUNS: Noun[] = [
 export const VERBS: Verb[] = [
   {
     en: { base: "see", s: "sees", past: "saw", participle: "seen" },
-    de: { present: ["sehe", "siehst", "sieht", "sehen", "sehen"], past: ["sah", "sahst", "sah", "sahen", "sahen"], participle: "gesehen", infinitive: "sehen" },
+    de: {
+      present: ["sehe", "siehst", "sieht", "sehen", "sehen"],
+      past: ["sah", "sahst", "sah", "sahen", "sahen"],
+      participle: "gesehen",
+      infinitive: "sehen",
+    },
     objects: ["person", "animal", "thing", "food", "readable", "openable"],
   },
   {
     en: { base: "kiss", s: "kisses", past: "kissed", participle: "kissed" },
-    de: { present: ["küsse", "küsst", "küsst", "küssen", "küssen"], past: ["küsste", "küsstest", "küsste", "küssten", "küssten"], participle: "geküsst", infinitive: "küssen" },
+    de: {
+      present: ["küsse", "küsst", "küsst", "küssen", "küssen"],
+      past: ["küsste", "küsstest", "küsste", "küssten", "küssten"],
+      participle: "geküsst",
+      infinitive: "küssen",
+    },
     objects: ["person"],
   },
   {
     en: { base: "love", s: "loves", past: "loved", participle: "loved" },
-    de: { present: ["liebe", "liebst", "liebt", "lieben", "lieben"], past: ["liebte", "liebtest", "liebte", "liebten", "liebten"], participle: "geliebt", infinitive: "lieben" },
+    de: {
+      present: ["liebe", "liebst", "liebt", "lieben", "lieben"],
+      past: ["liebte", "liebtest", "liebte", "liebten", "liebten"],
+      participle: "geliebt",
+      infinitive: "lieben",
+    },
     objects: ["person", "animal"],
   },
   {
     en: { base: "find", s: "finds", past: "found", participle: "found" },
-    de: { present: ["finde", "findest", "findet", "finden", "finden"], past: ["fand", "fandest", "fand", "fanden", "fanden"], participle: "gefunden", infinitive: "finden" },
+    de: {
+      present: ["finde", "findest", "findet", "finden", "finden"],
+      past: ["fand", "fandest", "fand", "fanden", "fanden"],
+      participle: "gefunden",
+      infinitive: "finden",
+    },
     objects: ["person", "animal", "thing", "readable"],
   },
   {
     en: { base: "hear", s: "hears", past: "heard", participle: "heard" },
-    de: { present: ["höre", "hörst", "hört", "hören", "hören"], past: ["hörte", "hörtest", "hörte", "hörten", "hörten"], participle: "gehört", infinitive: "hören" },
+    de: {
+      present: ["höre", "hörst", "hört", "hören", "hören"],
+      past: ["hörte", "hörtest", "hörte", "hörten", "hörten"],
+      participle: "gehört",
+      infinitive: "hören",
+    },
     objects: ["person", "animal"],
   },
   {
     en: { base: "visit", s: "visits", past: "visited", participle: "visited" },
-    de: { present: ["besuche", "besuchst", "besucht", "besuchen", "besuchen"], past: ["besuchte", "besuchtest", "besuchte", "besuchten", "besuchten"], participle: "besucht", infinitive: "besuchen" },
+    de: {
+      present: ["besuche", "besuchst", "besucht", "besuchen", "besuchen"],
+      past: ["besuchte", "besuchtest", "besuchte", "besuchten", "besuchten"],
+      participle: "besucht",
+      infinitive: "besuchen",
+    },
     objects: ["person"],
   },
   {
     en: { base: "read", s: "reads", past: "read", participle: "read" },
-    de: { present: ["lese", "liest", "liest", "lesen", "lesen"], past: ["las", "last", "las", "lasen", "lasen"], participle: "gelesen", infinitive: "lesen" },
+    de: {
+      present: ["lese", "liest", "liest", "lesen", "lesen"],
+      past: ["las", "last", "las", "lasen", "lasen"],
+      participle: "gelesen",
+      infinitive: "lesen",
+    },
     objects: ["readable"],
   },
   {
     en: { base: "buy", s: "buys", past: "bought", participle: "bought" },
-    de: { present: ["kaufe", "kaufst", "kauft", "kaufen", "kaufen"], past: ["kaufte", "kauftest", "kaufte", "kauften", "kauften"], participle: "gekauft", infinitive: "kaufen" },
+    de: {
+      present: ["kaufe", "kaufst", "kauft", "kaufen", "kaufen"],
+      past: ["kaufte", "kauftest", "kaufte", "kauften", "kauften"],
+      participle: "gekauft",
+      infinitive: "kaufen",
+    },
     objects: ["thing", "food", "readable", "animal"],
   },
   {
     en: { base: "eat", s: "eats", past: "ate", participle: "eaten" },
-    de: { present: ["esse", "isst", "isst", "essen", "essen"], past: ["aß", "aßest", "aß", "aßen", "aßen"], participle: "gegessen", infinitive: "essen" },
+    de: {
+      present: ["esse", "isst", "isst", "essen", "essen"],
+      past: ["aß", "aßest", "aß", "aßen", "aßen"],
+      participle: "gegessen",
+      infinitive: "essen",
+    },
     objects: ["food"],
   },
   {
     en: { base: "call", s: "calls", past: "called", participle: "called" },
-    de: { present: ["rufe", "rufst", "ruft", "rufen", "rufen"], past: ["rief", "riefst", "rief", "riefen", "riefen"], participle: "angerufen", infinitive: "anrufen", particle: "an" },
+    de: {
+      present: ["rufe", "rufst", "ruft", "rufen", "rufen"],
+      past: ["rief", "riefst", "rief", "riefen", "riefen"],
+      participle: "angerufen",
+      infinitive: "anrufen",
+      particle: "an",
+    },
     objects: ["person"],
   },
   {
     en: { base: "open", s: "opens", past: "opened", participle: "opened" },
-    de: { present: ["mache", "machst", "macht", "machen", "machen"], past: ["machte", "machtest", "machte", "machten", "machten"], participle: "aufgemacht", infinitive: "aufmachen", particle: "auf" },
+    de: {
+      present: ["mache", "machst", "macht", "machen", "machen"],
+      past: ["machte", "machtest", "machte", "machten", "machten"],
+      participle: "aufgemacht",
+      infinitive: "aufmachen",
+      particle: "auf",
+    },
     objects: ["openable"],
   },
   {
     en: { base: "invite", s: "invites", past: "invited", participle: "invited" },
-    de: { present: ["lade", "lädst", "lädt", "laden", "laden"], past: ["lud", "ludst", "lud", "luden", "luden"], participle: "eingeladen", infinitive: "einladen", particle: "ein" },
+    de: {
+      present: ["lade", "lädst", "lädt", "laden", "laden"],
+      past: ["lud", "ludst", "lud", "luden", "luden"],
+      participle: "eingeladen",
+      infinitive: "einladen",
+      particle: "ein",
+    },
     objects: ["person"],
   },
   {
     en: { base: "pick", s: "picks", past: "picked", participle: "picked", particle: "up" },
-    de: { present: ["hole", "holst", "holt", "holen", "holen"], past: ["holte", "holtest", "holte", "holten", "holten"], participle: "abgeholt", infinitive: "abholen", particle: "ab" },
+    de: {
+      present: ["hole", "holst", "holt", "holen", "holen"],
+      past: ["holte", "holtest", "holte", "holten", "holten"],
+      participle: "abgeholt",
+      infinitive: "abholen",
+      particle: "ab",
+    },
     objects: ["person", "animal"],
   },
 ];
@@ -139,7 +208,13 @@ export const VERBS: Verb[] = [
 const HABEN: Forms = ["habe", "hast", "hat", "haben", "haben"];
 const WOLLEN: Forms = ["will", "willst", "will", "wollen", "wollen"];
 
-interface Pronoun { en: string; enObj: string; de: string; deAcc: string; slot: number }
+interface Pronoun {
+  en: string;
+  enObj: string;
+  de: string;
+  deAcc: string;
+  slot: number;
+}
 export const PRONOUNS: Record<string, Pronoun> = {
   i: { en: "I", enObj: "me", de: "ich", deAcc: "mich", slot: 0 },
   you: { en: "you", enObj: "you", de: "du", deAcc: "dich", slot: 1 },
@@ -153,14 +228,50 @@ export const PRONOUNS: Record<string, Pronoun> = {
  * Small fixed phrases with their word links: `en` and `de` are words, `links` pairs of (English word,
  * German word) indices that translate each other.
  */
-interface FixedPhrase { en: string[]; de: string[]; links: Array<[number, number]> }
+interface FixedPhrase {
+  en: string[];
+  de: string[];
+  links: Array<[number, number]>;
+}
 
 /** The main clauses that introduce a `dass` clause (German in lower case: they also nest). */
 export const MATRIX_CLAUSES: FixedPhrase[] = [
-  { en: ["I", "know", "that"], de: ["ich", "weiß", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
-  { en: ["he", "says", "that"], de: ["er", "sagt", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
-  { en: ["we", "think", "that"], de: ["wir", "glauben", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
-  { en: ["she", "hopes", "that"], de: ["sie", "hofft", ",", "dass"], links: [[0, 0], [1, 1], [2, 3]] },
+  {
+    en: ["I", "know", "that"],
+    de: ["ich", "weiß", ",", "dass"],
+    links: [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+    ],
+  },
+  {
+    en: ["he", "says", "that"],
+    de: ["er", "sagt", ",", "dass"],
+    links: [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+    ],
+  },
+  {
+    en: ["we", "think", "that"],
+    de: ["wir", "glauben", ",", "dass"],
+    links: [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+    ],
+  },
+  {
+    en: ["she", "hopes", "that"],
+    de: ["sie", "hofft", ",", "dass"],
+    links: [
+      [0, 0],
+      [1, 1],
+      [2, 3],
+    ],
+  },
 ];
 
 /** Adverbials of time (English and German put them in different places; see `adverbials`). */
@@ -168,20 +279,68 @@ export const TIMES: Array<FixedPhrase & { tenses: Array<"present" | "past" | "pe
   // English allows no "yesterday" with the perfect ("she has seen him yesterday"); German would.
   { en: ["yesterday"], de: ["gestern"], links: [[0, 0]], tenses: ["past"] },
   { en: ["today"], de: ["heute"], links: [[0, 0]], tenses: ["present", "past", "perfect"] },
-  { en: ["every", "day"], de: ["jeden", "Tag"], links: [[0, 0], [1, 1]], tenses: ["present"] },
+  {
+    en: ["every", "day"],
+    de: ["jeden", "Tag"],
+    links: [
+      [0, 0],
+      [1, 1],
+    ],
+    tenses: ["present"],
+  },
 ];
 
 /** Adverbials of place. */
 export const PLACES: FixedPhrase[] = [
-  { en: ["in", "the", "garden"], de: ["im", "Garten"], links: [[0, 0], [1, 0], [2, 1]] },
-  { en: ["at", "home"], de: ["zu", "Hause"], links: [[0, 0], [1, 1]] },
-  { en: ["in", "the", "city"], de: ["in", "der", "Stadt"], links: [[0, 0], [1, 1], [2, 2]] },
-  { en: ["at", "school"], de: ["in", "der", "Schule"], links: [[0, 0], [0, 1], [1, 2]] },
+  {
+    en: ["in", "the", "garden"],
+    de: ["im", "Garten"],
+    links: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+    ],
+  },
+  {
+    en: ["at", "home"],
+    de: ["zu", "Hause"],
+    links: [
+      [0, 0],
+      [1, 1],
+    ],
+  },
+  {
+    en: ["in", "the", "city"],
+    de: ["in", "der", "Stadt"],
+    links: [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ],
+  },
+  {
+    en: ["at", "school"],
+    de: ["in", "der", "Schule"],
+    links: [
+      [0, 0],
+      [0, 1],
+      [1, 2],
+    ],
+  },
 ];
 
 export type Ref = { pronoun: keyof typeof PRONOUNS } | { noun: string; det: "the" | "a" };
 
-export type Pattern = "present" | "past" | "perfect" | "modal" | "subordinate" | "subordinate-perfect" | "question" | "question-perfect" | "what-question";
+export type Pattern =
+  | "present"
+  | "past"
+  | "perfect"
+  | "modal"
+  | "subordinate"
+  | "subordinate-perfect"
+  | "question"
+  | "question-perfect"
+  | "what-question";
 
 /** A relative clause on a noun subject: "the man who has seen the dog" / "der Mann, der den Hund gesehen hat,". */
 export interface RelativeSpec {
@@ -221,8 +380,27 @@ export interface SentenceSpec {
  * - `coordination`: two clauses joined by "and" / "und";
  * - `same-order`: none of these (the German words follow the English order).
  */
-export type Construction = "participle-final" | "separable-particle" | "verb-final-dass" | "question-inversion" | "modal-infinitive" | "relative-clause" | "adverbials" | "coordination" | "same-order";
-export const CONSTRUCTIONS: Construction[] = ["participle-final", "separable-particle", "verb-final-dass", "question-inversion", "modal-infinitive", "relative-clause", "adverbials", "coordination", "same-order"];
+export type Construction =
+  | "participle-final"
+  | "separable-particle"
+  | "verb-final-dass"
+  | "question-inversion"
+  | "modal-infinitive"
+  | "relative-clause"
+  | "adverbials"
+  | "coordination"
+  | "same-order";
+export const CONSTRUCTIONS: Construction[] = [
+  "participle-final",
+  "separable-particle",
+  "verb-final-dass",
+  "question-inversion",
+  "modal-infinitive",
+  "relative-clause",
+  "adverbials",
+  "coordination",
+  "same-order",
+];
 
 /** A rendered pair with its gold word alignment and the constructions it shows. */
 export interface AlignedPair {
@@ -248,9 +426,15 @@ const DEF = { nom: { m: "der", f: "die", n: "das", pl: "die" }, acc: { m: "den",
 const INDEF = { nom: { m: "ein", f: "eine", n: "ein", pl: "" }, acc: { m: "einen", f: "eine", n: "ein", pl: "" } };
 
 /** One word; the English and German words with the same `link` translate each other. */
-interface Word { text: string; link?: number }
+interface Word {
+  text: string;
+  link?: number;
+}
 /** The two sides of a phrase, word by word. */
-interface Phrase { en: Word[]; de: Word[] }
+interface Phrase {
+  en: Word[];
+  de: Word[];
+}
 
 /** Hands out link numbers within one sentence. */
 class Links {
@@ -284,22 +468,39 @@ function slotOf(ref: Ref): number {
 /** A subject or object: "the dog" / "den Hund", "him" / "ihn". */
 function nounPhrase(ref: Ref, kase: "nom" | "acc", links: Links): Phrase {
   if ("pronoun" in ref) {
-    const p = PRONOUNS[ref.pronoun], link = links.next();
-    return { en: [{ text: kase === "nom" ? p.en : p.enObj, link }], de: [{ text: kase === "nom" ? p.de : p.deAcc, link }] };
+    const p = PRONOUNS[ref.pronoun],
+      link = links.next();
+    return {
+      en: [{ text: kase === "nom" ? p.en : p.enObj, link }],
+      de: [{ text: kase === "nom" ? p.de : p.deAcc, link }],
+    };
   }
   const n = noun(ref.noun);
   const definite = ref.det === "the" || n.gender === "pl" || n.mass;
   const enDet = definite ? "the" : /^[aeiou]/.test(n.en) ? "an" : "a";
   const deDet = (definite ? DEF : INDEF)[kase][n.gender];
-  const det = links.next(), head = links.next();
+  const det = links.next(),
+    head = links.next();
   return {
-    en: [{ text: enDet, link: det }, { text: n.en, link: head }],
-    de: [...(deDet ? [{ text: deDet, link: det }] : []), { text: kase === "acc" && n.deAcc ? n.deAcc : n.de, link: head }],
+    en: [
+      { text: enDet, link: det },
+      { text: n.en, link: head },
+    ],
+    de: [
+      ...(deDet ? [{ text: deDet, link: det }] : []),
+      { text: kase === "acc" && n.deAcc ? n.deAcc : n.de, link: head },
+    ],
   };
 }
 
 /** English verb words with the object, the particle placed as English wants it ("picks him up", "picks up the dog"). */
-function englishVerbObject(form: Word[], v: Verb, object: Ref | undefined, objectWords: Word[], verbLink: number): Word[] {
+function englishVerbObject(
+  form: Word[],
+  v: Verb,
+  object: Ref | undefined,
+  objectWords: Word[],
+  verbLink: number,
+): Word[] {
   if (!v.en.particle) return [...form, ...objectWords];
   const particle = { text: v.en.particle, link: verbLink };
   if (!object) return [...form, particle];
@@ -317,14 +518,21 @@ function adverbials(spec: Pick<SentenceSpec, "time" | "place">, links: Links): P
 function relativeClause(antecedent: Noun, rel: RelativeSpec, links: Links): Phrase {
   const v = verb(rel.verb);
   const slot = antecedent.gender === "pl" ? 4 : 2;
-  const pronoun = links.next(), V = links.next();
+  const pronoun = links.next(),
+    V = links.next();
   const object = nounPhrase(rel.object, "acc", links);
   const p = v.de.particle ?? "";
   let enVerb: Word[], deVerb: Word[];
   if (rel.tense === "perfect") {
     const aux = links.next();
-    enVerb = [{ text: slot === 2 ? "has" : "have", link: aux }, { text: v.en.participle, link: V }];
-    deVerb = [{ text: v.de.participle, link: V }, { text: HABEN[slot], link: aux }];
+    enVerb = [
+      { text: slot === 2 ? "has" : "have", link: aux },
+      { text: v.en.participle, link: V },
+    ];
+    deVerb = [
+      { text: v.de.participle, link: V },
+      { text: HABEN[slot], link: aux },
+    ];
   } else {
     const form = rel.tense === "past" ? v.en.past : slot === 2 ? v.en.s : v.en.base;
     enVerb = [{ text: form, link: V }];
@@ -345,12 +553,26 @@ function subjectPhrase(spec: SentenceSpec, links: Links): Phrase {
   return cat(subject, relativeClause(noun(spec.subject.noun), spec.relative, links));
 }
 
-/** One clause, without its final punctuation. */
-function clause(spec: SentenceSpec, links: Links): Phrase {
+/** What every clause pattern is built from: the verb, the subject's person, and the phrases made so far. */
+interface ClauseParts {
+  v: Verb;
+  slot: number;
+  third: boolean;
+  S: Phrase;
+  O: Phrase;
+  A: Phrase;
+  /** The main verb's link. */
+  V: number;
+  /** A separable particle, last in a German main clause. */
+  p: Word[];
+  verbObject: (form: Word[]) => Word[];
+  word: (text: string, link?: number) => Word;
+}
+
+/** The subject, object and adverbial phrases and the verb's link, in the order the links are numbered. */
+function clauseParts(spec: SentenceSpec, links: Links): ClauseParts {
   const v = verb(spec.verb);
   const slot = slotOf(spec.subject);
-  const third = slot === 2;
-  if (spec.pattern !== "what-question" && !spec.object) throw new Error(`corpus: pattern ${spec.pattern} needs an object`);
   const S = subjectPhrase(spec, links);
   const O = spec.object ? nounPhrase(spec.object, "acc", links) : { en: [], de: [] };
   const A = adverbials(spec, links);
@@ -358,69 +580,116 @@ function clause(spec: SentenceSpec, links: Links): Phrase {
   const p: Word[] = v.de.particle ? [{ text: v.de.particle, link: V }] : [];
   const verbObject = (form: Word[]) => englishVerbObject(form, v, spec.object, O.en, V);
   const word = (text: string, link = V): Word => ({ text, link });
+  return { v, slot, third: slot === 2, S, O, A, V, p, verbObject, word };
+}
+
+/** One clause, without its final punctuation. */
+function clause(spec: SentenceSpec, links: Links): Phrase {
+  if (spec.pattern !== "what-question" && !spec.object)
+    throw new Error(`corpus: pattern ${spec.pattern} needs an object`);
+  const parts = clauseParts(spec, links);
   switch (spec.pattern) {
     case "present":
-    case "past": {
-      const forms = spec.pattern === "present" ? { en: third ? v.en.s : v.en.base, de: v.de.present[slot] } : { en: v.en.past, de: v.de.past[slot] };
-      return { en: [...S.en, ...verbObject([word(forms.en)]), ...A.en], de: [...S.de, word(forms.de), ...O.de, ...A.de, ...p] };
-    }
-    case "perfect": {
-      const aux = links.next();
-      return {
-        en: [...S.en, word(third ? "has" : "have", aux), ...verbObject([word(v.en.participle)]), ...A.en],
-        de: [...S.de, word(HABEN[slot], aux), ...O.de, ...A.de, word(v.de.participle)],
-      };
-    }
-    case "modal": {
-      const modal = links.next();
-      return {
-        en: [...S.en, word(third ? "wants" : "want", modal), word("to"), ...verbObject([word(v.en.base)]), ...A.en],
-        de: [...S.de, word(WOLLEN[slot], modal), ...O.de, ...A.de, word(v.de.infinitive)],
-      };
-    }
+    case "past":
+    case "perfect":
+    case "modal":
+      return statement(spec.pattern, parts, links);
     case "subordinate":
-    case "subordinate-perfect": {
-      const matrices = [spec.matrix ?? 0, ...(spec.nested ?? [])].map((m) => {
-        if (!MATRIX_CLAUSES[m]) throw new Error(`corpus: no matrix clause ${m}`);
-        return fixed(MATRIX_CLAUSES[m], links);
-      });
-      if (spec.pattern === "subordinate") {
-        // Verb-final: the separable particle joins the finite verb again ("dass sie ihn anruft").
-        return cat(...matrices, { en: [...S.en, ...verbObject([word(third ? v.en.s : v.en.base)]), ...A.en], de: [...S.de, ...O.de, ...A.de, word((v.de.particle ?? "") + v.de.present[slot])] });
-      }
-      const aux = links.next();
-      return cat(...matrices, {
-        en: [...S.en, word(third ? "has" : "have", aux), ...verbObject([word(v.en.participle)]), ...A.en],
-        de: [...S.de, ...O.de, ...A.de, word(v.de.participle), word(HABEN[slot], aux)],
-      });
-    }
+    case "subordinate-perfect":
+      return subordinateClause(spec, parts, links);
     case "question":
-      // "does" and "see" together are "sieht".
-      return { en: [word(third ? "does" : "do"), ...S.en, ...verbObject([word(v.en.base)]), ...A.en], de: [word(v.de.present[slot]), ...S.de, ...O.de, ...A.de, ...p] };
-    case "question-perfect": {
-      const aux = links.next();
-      return {
-        en: [word(third ? "has" : "have", aux), ...S.en, ...verbObject([word(v.en.participle)]), ...A.en],
-        de: [word(HABEN[slot], aux), ...S.de, ...O.de, ...A.de, word(v.de.participle)],
-      };
-    }
-    case "what-question": {
-      const what = links.next();
-      return {
-        en: [word("what", what), word(third ? "does" : "do"), ...S.en, ...englishVerbObject([word(v.en.base)], v, undefined, [], V), ...A.en],
-        de: [word("was", what), word(v.de.present[slot]), ...S.de, ...A.de, ...p],
-      };
-    }
+    case "question-perfect":
+    case "what-question":
+      return question(spec.pattern, parts, links);
     default:
       throw new Error(`corpus: unknown pattern ${spec.pattern as string}`);
   }
+}
+
+/** A main clause: verb second in German; a compound tense puts the participle or infinitive last. */
+function statement(pattern: "present" | "past" | "perfect" | "modal", c: ClauseParts, links: Links): Phrase {
+  const { v, slot, third, S, O, A, p, verbObject, word } = c;
+  if (pattern === "present" || pattern === "past") {
+    const forms =
+      pattern === "present"
+        ? { en: third ? v.en.s : v.en.base, de: v.de.present[slot] }
+        : { en: v.en.past, de: v.de.past[slot] };
+    return {
+      en: [...S.en, ...verbObject([word(forms.en)]), ...A.en],
+      de: [...S.de, word(forms.de), ...O.de, ...A.de, ...p],
+    };
+  }
+  if (pattern === "perfect") {
+    const aux = links.next();
+    return {
+      en: [...S.en, word(third ? "has" : "have", aux), ...verbObject([word(v.en.participle)]), ...A.en],
+      de: [...S.de, word(HABEN[slot], aux), ...O.de, ...A.de, word(v.de.participle)],
+    };
+  }
+  const modal = links.next();
+  return {
+    en: [...S.en, word(third ? "wants" : "want", modal), word("to"), ...verbObject([word(v.en.base)]), ...A.en],
+    de: [...S.de, word(WOLLEN[slot], modal), ...O.de, ...A.de, word(v.de.infinitive)],
+  };
+}
+
+/** A `dass` clause (after its matrix clauses): the finite verb last in German. */
+function subordinateClause(spec: SentenceSpec, c: ClauseParts, links: Links): Phrase {
+  const { v, slot, third, S, O, A, verbObject, word } = c;
+  const matrices = [spec.matrix ?? 0, ...(spec.nested ?? [])].map((m) => {
+    if (!MATRIX_CLAUSES[m]) throw new Error(`corpus: no matrix clause ${m}`);
+    return fixed(MATRIX_CLAUSES[m], links);
+  });
+  if (spec.pattern === "subordinate") {
+    // Verb-final: the separable particle joins the finite verb again ("dass sie ihn anruft").
+    return cat(...matrices, {
+      en: [...S.en, ...verbObject([word(third ? v.en.s : v.en.base)]), ...A.en],
+      de: [...S.de, ...O.de, ...A.de, word((v.de.particle ?? "") + v.de.present[slot])],
+    });
+  }
+  const aux = links.next();
+  return cat(...matrices, {
+    en: [...S.en, word(third ? "has" : "have", aux), ...verbObject([word(v.en.participle)]), ...A.en],
+    de: [...S.de, ...O.de, ...A.de, word(v.de.participle), word(HABEN[slot], aux)],
+  });
+}
+
+/** A question: German puts the finite verb first ("sieht der Hund sie?"), or after "was". */
+function question(pattern: "question" | "question-perfect" | "what-question", c: ClauseParts, links: Links): Phrase {
+  const { v, slot, third, S, O, A, V, p, verbObject, word } = c;
+  if (pattern === "question") {
+    // "does" and "see" together are "sieht".
+    return {
+      en: [word(third ? "does" : "do"), ...S.en, ...verbObject([word(v.en.base)]), ...A.en],
+      de: [word(v.de.present[slot]), ...S.de, ...O.de, ...A.de, ...p],
+    };
+  }
+  if (pattern === "question-perfect") {
+    const aux = links.next();
+    return {
+      en: [word(third ? "has" : "have", aux), ...S.en, ...verbObject([word(v.en.participle)]), ...A.en],
+      de: [word(HABEN[slot], aux), ...S.de, ...O.de, ...A.de, word(v.de.participle)],
+    };
+  }
+  const what = links.next();
+  return {
+    en: [
+      word("what", what),
+      word(third ? "does" : "do"),
+      ...S.en,
+      ...englishVerbObject([word(v.en.base)], v, undefined, [], V),
+      ...A.en,
+    ],
+    de: [word("was", what), word(v.de.present[slot]), ...S.de, ...A.de, ...p],
+  };
 }
 
 /** The constructions a clause shows (see `Construction`). */
 function clauseConstructions(spec: SentenceSpec): Construction[] {
   const out: Construction[] = [];
   if (spec.pattern.endsWith("perfect") || spec.relative?.tense === "perfect") out.push("participle-final");
-  if (verb(spec.verb).de.particle && ["present", "past", "question", "what-question"].includes(spec.pattern)) out.push("separable-particle");
+  if (verb(spec.verb).de.particle && ["present", "past", "question", "what-question"].includes(spec.pattern))
+    out.push("separable-particle");
   if (spec.pattern.startsWith("subordinate")) out.push("verb-final-dass");
   if (spec.pattern.includes("question")) out.push("question-inversion");
   if (spec.pattern === "modal") out.push("modal-infinitive");
@@ -438,9 +707,11 @@ function sentenceText(words: Word[]): string {
 /** Every (English, German) pair of word positions that share a link, sorted. */
 function wordLinks(p: Phrase): WordLinks {
   const out: WordLinks = [];
-  p.en.forEach((e, i) => p.de.forEach((d, j) => {
-    if (e.link !== undefined && e.link === d.link) out.push([i, j]);
-  }));
+  p.en.forEach((e, i) =>
+    p.de.forEach((d, j) => {
+      if (e.link !== undefined && e.link === d.link) out.push([i, j]);
+    }),
+  );
   return out;
 }
 
@@ -457,7 +728,9 @@ export function renderAligned(spec: SentenceSpec | SentenceSpec[]): AlignedPair 
   clauses.forEach((c, k) => {
     if (k > 0) {
       if (clauses[k - 1].pattern.includes("question") || clauses[k - 1].pattern.startsWith("subordinate")) {
-        throw new Error(`corpus: only a statement without a dass clause can be followed by "and" (clause ${k} is ${clauses[k - 1].pattern})`);
+        throw new Error(
+          `corpus: only a statement without a dass clause can be followed by "and" (clause ${k} is ${clauses[k - 1].pattern})`,
+        );
       }
       const and = links.next();
       parts.push({ en: [{ text: "and", link: and }], de: [{ text: "und", link: and }] });
@@ -471,12 +744,20 @@ export function renderAligned(spec: SentenceSpec | SentenceSpec[]): AlignedPair 
   if (body.de[body.de.length - 1]?.text === ",") body.de.pop();
   const all = cat(body, { en: [{ text: mark, link: punctuation }], de: [{ text: mark, link: punctuation }] });
   const pair = { english: sentenceText(all.en), german: sentenceText(all.de) };
-  for (const [side, words] of [["english", all.en], ["german", all.de]] as const) {
+  for (const [side, words] of [
+    ["english", all.en],
+    ["german", all.de],
+  ] as const) {
     const tokens = tokenize(pair[side]);
     const expected = words.map((w) => w.text.toLowerCase());
-    if (tokens.join(" ") !== expected.join(" ")) throw new Error(`corpus: ${JSON.stringify(pair[side])} tokenizes to ${tokens.join(" ")}, not ${expected.join(" ")}`);
+    if (tokens.join(" ") !== expected.join(" "))
+      throw new Error(
+        `corpus: ${JSON.stringify(pair[side])} tokenizes to ${tokens.join(" ")}, not ${expected.join(" ")}`,
+      );
   }
-  const constructions = [...new Set([...clauses.flatMap(clauseConstructions), ...(clauses.length > 1 ? ["coordination" as const] : [])])];
+  const constructions = [
+    ...new Set([...clauses.flatMap(clauseConstructions), ...(clauses.length > 1 ? ["coordination" as const] : [])]),
+  ];
   return { ...pair, alignment: wordLinks(all), constructions: constructions.length ? constructions : ["same-order"] };
 }
 
@@ -487,8 +768,15 @@ export function renderSentence(spec: SentenceSpec | SentenceSpec[]): { english: 
 }
 
 const PATTERN_WEIGHTS: Array<[Pattern, number]> = [
-  ["present", 3], ["past", 2], ["perfect", 3], ["modal", 1], ["subordinate", 2], ["subordinate-perfect", 1],
-  ["question", 2], ["question-perfect", 1], ["what-question", 1],
+  ["present", 3],
+  ["past", 2],
+  ["perfect", 3],
+  ["modal", 1],
+  ["subordinate", 2],
+  ["subordinate-perfect", 1],
+  ["question", 2],
+  ["question-perfect", 1],
+  ["what-question", 1],
 ];
 
 function pickPattern(rng: Random): Pattern {
@@ -524,9 +812,13 @@ export function randomSpec(rng: Random): SentenceSpec {
   for (;;) {
     const pattern = pickPattern(rng);
     const v = rng.pick(VERBS);
-    const subject: Ref = rng.next() < 0.5
-      ? { pronoun: rng.pick(Object.keys(PRONOUNS)) as keyof typeof PRONOUNS }
-      : { noun: rng.pick(NOUNS.filter((n) => n.kinds.includes("person") || n.kinds.includes("animal"))).en, det: rng.next() < 0.7 ? "the" : "a" };
+    const subject: Ref =
+      rng.next() < 0.5
+        ? { pronoun: rng.pick(Object.keys(PRONOUNS)) as keyof typeof PRONOUNS }
+        : {
+            noun: rng.pick(NOUNS.filter((n) => n.kinds.includes("person") || n.kinds.includes("animal"))).en,
+            det: rng.next() < 0.7 ? "the" : "a",
+          };
     if ("noun" in subject && noun(subject.noun).kinds.includes("animal") && !ANIMAL_VERBS.includes(v.en.base)) continue;
     if (pattern === "what-question") {
       if (!v.objects.some((k) => ["thing", "food", "readable", "openable"].includes(k))) continue;
@@ -561,7 +853,8 @@ function elaborate(rng: Random, spec: SentenceSpec, p: number): SentenceSpec {
     out.time = rng.pick(times).i;
   }
   if (rng.next() < p) out.place = rng.int(PLACES.length);
-  if ("noun" in spec.subject && rng.next() < p) out.relative = randomRelative(rng, noun(spec.subject.noun), spec.subject.noun);
+  if ("noun" in spec.subject && rng.next() < p)
+    out.relative = randomRelative(rng, noun(spec.subject.noun), spec.subject.noun);
   if (out.relative === undefined) delete out.relative;
   if (spec.pattern.startsWith("subordinate") && rng.next() < p) {
     // "I know that he says that ...", never "I know that I know that".
@@ -577,9 +870,11 @@ function elaborate(rng: Random, spec: SentenceSpec, p: number): SentenceSpec {
 export function randomLongSpec(rng: Random, level = 0.5): SentenceSpec[] {
   const p = 0.1 + 0.8 * level;
   const first = elaborate(rng, randomSpec(rng), p);
-  if (rng.next() >= level || first.pattern.includes("question") || first.pattern.startsWith("subordinate")) return [first];
+  if (rng.next() >= level || first.pattern.includes("question") || first.pattern.startsWith("subordinate"))
+    return [first];
   let second: SentenceSpec;
-  do second = randomSpec(rng); while (second.pattern.includes("question"));
+  do second = randomSpec(rng);
+  while (second.pattern.includes("question"));
   return [first, elaborate(rng, second, p)];
 }
 
@@ -601,11 +896,22 @@ export interface GeneratedPair extends AlignedPair {
 /** `count` distinct pairs from the grammar (the showcase first), the same for the same seed. */
 export function generateCorpus(count: number, seed = 2015): GeneratedPair[] {
   const rng = new Random(seed);
-  return distinctPairs(count, SHOWCASE.slice(0, count).map((s) => [s]), () => [randomSpec(rng)]);
+  return distinctPairs(
+    count,
+    SHOWCASE.slice(0, count).map((s) => [s]),
+    () => [randomSpec(rng)],
+  );
 }
 
 /** Source-length buckets of the long corpus (English tokens, punctuation included), equally filled. */
-export const LONG_CORPUS_BUCKETS: Array<[number, number]> = [[4, 9], [10, 14], [15, 19], [20, 24], [25, 29], [30, 45]];
+export const LONG_CORPUS_BUCKETS: Array<[number, number]> = [
+  [4, 9],
+  [10, 14],
+  [15, 19],
+  [20, 24],
+  [25, 29],
+  [30, 45],
+];
 
 /**
  * `count` distinct pairs of one or two elaborated clauses (relative clauses, adverbials, nested `dass`
@@ -618,7 +924,7 @@ export function generateLongCorpus(count: number, seed = 30): GeneratedPair[] {
   const out: GeneratedPair[] = [];
   const seen = new Set<string>();
   // Pair i goes to bucket i mod 6; sentences are drawn at that bucket's level of elaboration until one fits.
-  for (let i = 0, tries = 0; out.length < count; ) {
+  for (let i = 0, tries = 0; out.length < count;) {
     const k = i % buckets.length;
     if (++tries > count * 100) throw new Error(`generateLongCorpus: only ${out.length} pairs after ${tries} tries`);
     const pair = aligned(randomLongSpec(rng, k / (buckets.length - 1)));
@@ -663,12 +969,21 @@ export const GRAMMAR_ATTRIBUTION = "workbook grammar";
  * (`workbook grammar: <constructions>`) and a fourth (the gold alignment, `formatAlignment`).
  */
 export function corpusTsv(pairs: Array<{ english: string; german: string } & Partial<AlignedPair>>): string {
-  return pairs.map((p) => (p.alignment ? `${p.english}\t${p.german}\t${GRAMMAR_ATTRIBUTION}: ${(p.constructions ?? []).join(", ")}\t${formatAlignment(p.alignment)}\n` : `${p.english}\t${p.german}\n`)).join("");
+  return pairs
+    .map((p) =>
+      p.alignment
+        ? `${p.english}\t${p.german}\t${GRAMMAR_ATTRIBUTION}: ${(p.constructions ?? []).join(", ")}\t${formatAlignment(p.alignment)}\n`
+        : `${p.english}\t${p.german}\n`,
+    )
+    .join("");
 }
 
 /** The constructions named in a generated pair's third column (empty for other pairs). */
 export function constructionsOf(pair: { attribution?: string }): Construction[] {
   const prefix = `${GRAMMAR_ATTRIBUTION}: `;
   if (!pair.attribution?.startsWith(prefix)) return [];
-  return pair.attribution.slice(prefix.length).split(", ").filter((c): c is Construction => (CONSTRUCTIONS as string[]).includes(c));
+  return pair.attribution
+    .slice(prefix.length)
+    .split(", ")
+    .filter((c): c is Construction => (CONSTRUCTIONS as string[]).includes(c));
 }

@@ -57,7 +57,15 @@ export interface PreparedData {
   validation: Example[];
   test: Example[];
   tokenizeOptions: TokenizeOptions;
-  counts: { loaded: number; duplicates: number; tooLong: number; kept: number; train: number; validation: number; test: number };
+  counts: {
+    loaded: number;
+    duplicates: number;
+    tooLong: number;
+    kept: number;
+    train: number;
+    validation: number;
+    test: number;
+  };
 }
 
 export function toExample(p: TokenizedPair, sourceVocab: Vocabulary, targetVocab: Vocabulary): Example {
@@ -68,7 +76,9 @@ export function toExample(p: TokenizedPair, sourceVocab: Vocabulary, targetVocab
 function checkAlignmentRange(p: TokenizedPair, file: string): void {
   for (const [i, j] of p.alignment ?? []) {
     if (i >= p.sourceTokens.length || j >= p.targetTokens.length) {
-      throw new Error(`${file}:${p.line}: alignment link ${i}-${j} is outside the pair's ${p.sourceTokens.length} English and ${p.targetTokens.length} German tokens`);
+      throw new Error(
+        `${file}:${p.line}: alignment link ${i}-${j} is outside the pair's ${p.sourceTokens.length} English and ${p.targetTokens.length} German tokens`,
+      );
     }
   }
 }
@@ -86,17 +96,32 @@ export function prepareData(options: DataOptions = {}): PreparedData {
   }));
   const kept = tokenized.filter((p) => {
     if (p.sourceTokens.length === 0 || p.targetTokens.length === 0) {
-      throw new Error(`${file}:${p.line}: a side has no tokens after tokenizing: ${JSON.stringify(p.english)} / ${JSON.stringify(p.german)}`);
+      throw new Error(
+        `${file}:${p.line}: a side has no tokens after tokenizing: ${JSON.stringify(p.english)} / ${JSON.stringify(p.german)}`,
+      );
     }
     checkAlignmentRange(p, file);
-    return options.maxTokens === undefined || (p.sourceTokens.length <= options.maxTokens && p.targetTokens.length <= options.maxTokens);
+    return (
+      options.maxTokens === undefined ||
+      (p.sourceTokens.length <= options.maxTokens && p.targetTokens.length <= options.maxTokens)
+    );
   });
-  if (kept.length === 0) throw new Error(`${file}: no pair has at most ${options.maxTokens} tokens on both sides (raise --max-tokens)`);
+  if (kept.length === 0)
+    throw new Error(`${file}: no pair has at most ${options.maxTokens} tokens on both sides (raise --max-tokens)`);
   const splits = splitByEnglish(kept, { validation: options.validation, test: options.test, seed: options.seed ?? 1 });
-  if (splits.train.length === 0) throw new Error(`${file}: no pair left to train on after the split of ${kept.length} pairs (lower the validation and test fractions)`);
+  if (splits.train.length === 0)
+    throw new Error(
+      `${file}: no pair left to train on after the split of ${kept.length} pairs (lower the validation and test fractions)`,
+    );
   const vocabOptions = { minFreq: options.minFreq, maxSize: options.maxVocab };
-  const sourceVocab = Vocabulary.build(splits.train.map((p) => p.sourceTokens), vocabOptions);
-  const targetVocab = Vocabulary.build(splits.train.map((p) => p.targetTokens), vocabOptions);
+  const sourceVocab = Vocabulary.build(
+    splits.train.map((p) => p.sourceTokens),
+    vocabOptions,
+  );
+  const targetVocab = Vocabulary.build(
+    splits.train.map((p) => p.targetTokens),
+    vocabOptions,
+  );
   const encode = (ps: TokenizedPair[]) => ps.map((p) => toExample(p, sourceVocab, targetVocab));
   return {
     file,
@@ -126,7 +151,9 @@ export function prepareData(options: DataOptions = {}): PreparedData {
  * A fingerprint of what a model is trained on: the training pairs' tokens, both vocabularies and the
  * tokenization. Two runs with the same fingerprint feed the model the same word ids.
  */
-export function dataFingerprint(data: Pick<PreparedData, "splits" | "sourceVocab" | "targetVocab" | "tokenizeOptions">): string {
+export function dataFingerprint(
+  data: Pick<PreparedData, "splits" | "sourceVocab" | "targetVocab" | "tokenizeOptions">,
+): string {
   const hash = crypto.createHash("sha256");
   hash.update(JSON.stringify(data.tokenizeOptions));
   for (const p of data.splits.train) hash.update(`${p.sourceTokens.join(" ")}\t${p.targetTokens.join(" ")}\n`);
@@ -138,7 +165,11 @@ export function dataFingerprint(data: Pick<PreparedData, "splits" | "sourceVocab
  * Tokens and ids of a sentence to translate. An empty sentence is an error; unknown words map to _UNK
  * and are listed.
  */
-export function encodeSentence(text: string, vocab: Vocabulary, options: TokenizeOptions = {}): { tokens: string[]; ids: number[]; unknown: string[] } {
+export function encodeSentence(
+  text: string,
+  vocab: Vocabulary,
+  options: TokenizeOptions = {},
+): { tokens: string[]; ids: number[]; unknown: string[] } {
   const tokens = tokenize(text, options);
   if (tokens.length === 0) throw new Error(`cannot translate an empty sentence (${JSON.stringify(text)})`);
   return { tokens, ids: vocab.encode(tokens), unknown: vocab.unknownWords(tokens) };

@@ -46,7 +46,11 @@ export const MAX_LINE_CHARS = 2000;
 export const MAX_PAIRS_FILE_BYTES = 1 << 30;
 
 export class PairsFormatError extends Error {
-  constructor(readonly source: string, readonly line: number, readonly reason: string) {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
     super(`${source}:${line}: ${reason}`);
     this.name = "PairsFormatError";
   }
@@ -54,32 +58,48 @@ export class PairsFormatError extends Error {
 
 function checkLine(cols: string[]): string | undefined {
   if (cols.length === 1) return "no tab: expected English<TAB>German[<TAB>attribution[<TAB>alignment]]";
-  if (cols.length > 4) return `${cols.length} tab-separated columns: expected 2 to 4 (English, German, attribution, alignment)`;
+  if (cols.length > 4)
+    return `${cols.length} tab-separated columns: expected 2 to 4 (English, German, attribution, alignment)`;
   if (cols[0].trim() === "") return "empty English side";
   if (cols[1].trim() === "") return "empty German side";
-  if (cols.length === 4 && !/^\s*(\d+-\d+(\s+\d+-\d+)*)?\s*$/.test(cols[3])) return `alignment column ${JSON.stringify(cols[3].slice(0, 40))} is not "i-j i-j ..." (English token i, German token j)`;
+  if (cols.length === 4 && !/^\s*(\d+-\d+(\s+\d+-\d+)*)?\s*$/.test(cols[3]))
+    return `alignment column ${JSON.stringify(cols[3].slice(0, 40))} is not "i-j i-j ..." (English token i, German token j)`;
   return undefined;
 }
 
 /** Parses the text of a pairs file; `source` names it in errors. */
-export function parsePairs(text: string, source = "<text>", options: LoadOptions = {}): { pairs: SentencePair[]; report: LoadReport } {
+export function parsePairs(
+  text: string,
+  source = "<text>",
+  options: LoadOptions = {},
+): { pairs: SentencePair[]; report: LoadReport } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = body.split(/\r?\n/);
   const pairs: SentencePair[] = [];
   const report: LoadReport = { source, lines: 0, pairs: 0, skipped: [], withAttribution: 0 };
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].replace(/\r$/, "");
-    if (raw.length > MAX_LINE_CHARS) throw new PairsFormatError(source, i + 1, `a line of ${raw.length} characters, more than ${MAX_LINE_CHARS} (not a pairs file, or missing line breaks?)`);
+    if (raw.length > MAX_LINE_CHARS)
+      throw new PairsFormatError(
+        source,
+        i + 1,
+        `a line of ${raw.length} characters, more than ${MAX_LINE_CHARS} (not a pairs file, or missing line breaks?)`,
+      );
     if (raw.trim() === "") continue;
     report.lines++;
     const cols = raw.split("\t");
     const problem = checkLine(cols);
     if (problem) {
-      if (!options.skipBadLines) throw new PairsFormatError(source, i + 1, `${problem}: ${JSON.stringify(raw.slice(0, 80))}`);
+      if (!options.skipBadLines)
+        throw new PairsFormatError(source, i + 1, `${problem}: ${JSON.stringify(raw.slice(0, 80))}`);
       report.skipped.push({ line: i + 1, reason: problem, text: raw });
       continue;
     }
-    const pair: SentencePair = { english: cols[0].trim().normalize("NFC"), german: cols[1].trim().normalize("NFC"), line: i + 1 };
+    const pair: SentencePair = {
+      english: cols[0].trim().normalize("NFC"),
+      german: cols[1].trim().normalize("NFC"),
+      line: i + 1,
+    };
     if (cols.length >= 3 && cols[2].trim() !== "") {
       pair.attribution = cols[2].trim().normalize("NFC");
       report.withAttribution++;
@@ -94,20 +114,31 @@ export function parsePairs(text: string, source = "<text>", options: LoadOptions
 
 /** 1-based line and column of byte `at`. */
 function position(bytes: Uint8Array, at: number): { line: number; column: number } {
-  let line = 1, start = 0;
-  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) { line++; start = i + 1; }
+  let line = 1,
+    start = 0;
+  for (let i = 0; i < at; i++)
+    if (bytes[i] === 0x0a) {
+      line++;
+      start = i + 1;
+    }
   return { line, column: at - start + 1 };
 }
 
 /** The index of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (n < 0) return i;
     for (let k = 1; k <= n; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
     // Overlong forms, surrogates and code points past U+10FFFF.
-    if ((b === 0xe0 && bytes[i + 1] < 0xa0) || (b === 0xed && bytes[i + 1] > 0x9f) || (b === 0xf0 && bytes[i + 1] < 0x90) || (b === 0xf4 && bytes[i + 1] > 0x8f)) return i;
+    if (
+      (b === 0xe0 && bytes[i + 1] < 0xa0) ||
+      (b === 0xed && bytes[i + 1] > 0x9f) ||
+      (b === 0xf0 && bytes[i + 1] < 0x90) ||
+      (b === 0xf4 && bytes[i + 1] > 0x8f)
+    )
+      return i;
     i += n + 1;
   }
   return -1;
@@ -120,17 +151,29 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 export function decodeUtf8Text(bytes: Uint8Array, source: string): string {
   const hex = (b: number) => `0x${b.toString(16).toUpperCase().padStart(2, "0")}`;
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new PairsFormatError(source, 1, `UTF-16 text (byte-order mark ${hex(bytes[0])} ${hex(bytes[1])}), not UTF-8: save the file as UTF-8`);
+    throw new PairsFormatError(
+      source,
+      1,
+      `UTF-16 text (byte-order mark ${hex(bytes[0])} ${hex(bytes[1])}), not UTF-8: save the file as UTF-8`,
+    );
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     const p = position(bytes, nul);
-    throw new PairsFormatError(source, p.line, `a NUL byte at column ${p.column} (UTF-16 or binary data?), not UTF-8 text: save the file as UTF-8`);
+    throw new PairsFormatError(
+      source,
+      p.line,
+      `a NUL byte at column ${p.column} (UTF-16 or binary data?), not UTF-8 text: save the file as UTF-8`,
+    );
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const p = position(bytes, bad);
-    throw new PairsFormatError(source, p.line, `byte ${hex(bytes[bad])} at column ${p.column} is not UTF-8 (Windows-1252 or Latin-1 text?): save the file as UTF-8`);
+    throw new PairsFormatError(
+      source,
+      p.line,
+      `byte ${hex(bytes[bad])} at column ${p.column} is not UTF-8 (Windows-1252 or Latin-1 text?): save the file as UTF-8`,
+    );
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }
@@ -143,11 +186,14 @@ export function loadPairs(file: string, options: LoadOptions = {}): { pairs: Sen
   let bytes: Buffer;
   try {
     const size = fs.statSync(file).size;
-    if (size > MAX_PAIRS_FILE_BYTES) throw new Error(`${size} bytes, more than the ${MAX_PAIRS_FILE_BYTES} a pairs file may have`);
+    if (size > MAX_PAIRS_FILE_BYTES)
+      throw new Error(`${size} bytes, more than the ${MAX_PAIRS_FILE_BYTES} a pairs file may have`);
     bytes = fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read pairs file ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : (e as Error).message}`);
+    throw new Error(
+      `cannot read pairs file ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory, not a file" : (e as Error).message}`,
+    );
   }
   return parsePairs(decodeUtf8Text(bytes, file), file, options);
 }

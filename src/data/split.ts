@@ -22,7 +22,11 @@ export function dropDuplicatePairs<T extends SentencePair>(pairs: readonly T[]):
 }
 
 /** Keeps pairs whose two sides have at most `maxTokens` tokens each (as counted by `tokenize`). */
-export function filterByLength<T extends SentencePair>(pairs: readonly T[], maxTokens: number, tokenize: (s: string) => string[]): T[] {
+export function filterByLength<T extends SentencePair>(
+  pairs: readonly T[],
+  maxTokens: number,
+  tokenize: (s: string) => string[],
+): T[] {
   return pairs.filter((p) => tokenize(p.english).length <= maxTokens && tokenize(p.german).length <= maxTokens);
 }
 
@@ -47,7 +51,9 @@ export function splitByEnglish<T extends SentencePair>(pairs: readonly T[], opti
   const validation = options.validation ?? 0.1;
   const test = options.test ?? 0.1;
   if (!(validation >= 0 && test >= 0 && validation + test < 1)) {
-    throw new Error(`splitByEnglish: validation (${validation}) and test (${test}) must be >= 0 and sum to less than 1`);
+    throw new Error(
+      `splitByEnglish: validation (${validation}) and test (${test}) must be >= 0 and sum to less than 1`,
+    );
   }
   const english = [...new Set(pairs.map((p) => p.english))];
   const order = new Random(options.seed ?? 1).shuffle(english);

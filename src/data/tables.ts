@@ -34,7 +34,11 @@ export function pairsFrame(pairs: readonly SentencePair[], n = 10): DataFrame {
 /** A DataFrame of the `top` most frequent words of a vocabulary: id, word, count. */
 export function vocabularyFrame(vocab: Vocabulary, top = 20): DataFrame {
   const ids = vocab.words.map((_, i) => i).filter((i) => i >= 4);
-  const df = new (danfo().DataFrame)({ id: ids, word: ids.map((i) => vocab.words[i]), count: ids.map((i) => vocab.counts[i]) });
+  const df = new (danfo().DataFrame)({
+    id: ids,
+    word: ids.map((i) => vocab.words[i]),
+    count: ids.map((i) => vocab.counts[i]),
+  });
   return df.sortValues("count", { ascending: false }).head(Math.min(top, ids.length));
 }
 
@@ -42,7 +46,10 @@ export function vocabularyFrame(vocab: Vocabulary, top = 20): DataFrame {
 export function frameHtml(df: DataFrame, caption?: string): string {
   const head = df.columns.map((c) => `<th>${escapeHtml(String(c))}</th>`).join("");
   const body = df.values
-    .map((row) => `<tr>${row.map((v) => (typeof v === "number" ? `<td style="text-align:right">${v}</td>` : `<td style="text-align:left">${escapeHtml(String(v))}</td>`)).join("")}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${row.map((v) => (typeof v === "number" ? `<td style="text-align:right">${v}</td>` : `<td style="text-align:left">${escapeHtml(String(v))}</td>`)).join("")}</tr>`,
+    )
     .join("\n");
   const cap = caption ? `<caption>${escapeHtml(caption)}</caption>` : "";
   return `<table class="workbook-table">${cap}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
@@ -56,7 +63,10 @@ export function showTable(df: DataFrame, caption?: string): void {
     const jupyter = require("tslab/dist/jupyter");
     if (jupyter.lastWriteDisplayData) {
       const text = [df.columns.join("\t"), ...df.values.map((r) => r.join("\t"))].join("\n");
-      jupyter.lastWriteDisplayData({ data: { "text/html": html, "text/plain": text }, metadata: {}, transient: {} }, false);
+      jupyter.lastWriteDisplayData(
+        { data: { "text/html": html, "text/plain": text }, metadata: {}, transient: {} },
+        false,
+      );
       return;
     }
   } catch {

@@ -34,7 +34,14 @@ export function crc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export interface ZipEntry { name: string; method: number; compressedSize: number; size: number; crc: number; localOffset: number }
+export interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  crc: number;
+  localOffset: number;
+}
 
 /** Lists a ZIP archive's entries from its central directory. */
 export function zipEntries(zip: Buffer, where = "zip"): ZipEntry[] {
@@ -50,8 +57,11 @@ export function zipEntries(zip: Buffer, where = "zip"): ZipEntry[] {
   let p = zip.readUInt32LE(eocd + 16);
   const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
-    if (p + 46 > zip.length || zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`${where}: corrupt central directory at byte ${p}`);
-    const nameLen = zip.readUInt16LE(p + 28), extraLen = zip.readUInt16LE(p + 30), commentLen = zip.readUInt16LE(p + 32);
+    if (p + 46 > zip.length || zip.readUInt32LE(p) !== 0x02014b50)
+      throw new Error(`${where}: corrupt central directory at byte ${p}`);
+    const nameLen = zip.readUInt16LE(p + 28),
+      extraLen = zip.readUInt16LE(p + 30),
+      commentLen = zip.readUInt16LE(p + 32);
     entries.push({
       method: zip.readUInt16LE(p + 10),
       crc: zip.readUInt32LE(p + 16),
@@ -71,15 +81,21 @@ export function zipEntries(zip: Buffer, where = "zip"): ZipEntry[] {
  */
 export function zipRead(zip: Buffer, entry: ZipEntry, where = "zip", maxBytes = MAX_MEMBER_BYTES): Buffer {
   const p = entry.localOffset;
-  if (p + 30 > zip.length || zip.readUInt32LE(p) !== 0x04034b50) throw new Error(`${where}: corrupt local header for ${entry.name}`);
-  if (entry.size > maxBytes) throw new Error(`${where}: ${entry.name} would be ${entry.size} bytes, more than the ${maxBytes} allowed`);
+  if (p + 30 > zip.length || zip.readUInt32LE(p) !== 0x04034b50)
+    throw new Error(`${where}: corrupt local header for ${entry.name}`);
+  if (entry.size > maxBytes)
+    throw new Error(`${where}: ${entry.name} would be ${entry.size} bytes, more than the ${maxBytes} allowed`);
   const start = p + 30 + zip.readUInt16LE(p + 26) + zip.readUInt16LE(p + 28);
   const raw = zip.subarray(start, start + entry.compressedSize);
   let data: Buffer;
   if (entry.method === 0) data = Buffer.from(raw);
   else if (entry.method === 8) data = inflateCapped(raw, maxBytes, `${where}: ${entry.name}`);
-  else throw new Error(`${where}: ${entry.name} uses compression method ${entry.method} (only stored and deflate are supported)`);
-  if (data.length !== entry.size || crc32(data) !== entry.crc) throw new Error(`${where}: ${entry.name} is corrupt (size or CRC-32 mismatch)`);
+  else
+    throw new Error(
+      `${where}: ${entry.name} uses compression method ${entry.method} (only stored and deflate are supported)`,
+    );
+  if (data.length !== entry.size || crc32(data) !== entry.crc)
+    throw new Error(`${where}: ${entry.name} is corrupt (size or CRC-32 mismatch)`);
   return data;
 }
 
@@ -88,7 +104,8 @@ function inflateCapped(raw: Buffer, maxBytes: number, what: string): Buffer {
   try {
     return zlib.inflateRawSync(raw, { maxOutputLength: maxBytes });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new Error(`${what} inflates to more than ${maxBytes} bytes (a zip bomb?)`);
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new Error(`${what} inflates to more than ${maxBytes} bytes (a zip bomb?)`);
     throw e;
   }
 }
@@ -96,7 +113,8 @@ function inflateCapped(raw: Buffer, maxBytes: number, what: string): Buffer {
 /** The response body, refused as soon as it passes `maxBytes` (whatever Content-Length says). */
 async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
   const declared = Number(res.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) throw new Error(`${url}: ${declared} bytes, more than the ${maxBytes} a Tatoeba archive may have`);
+  if (declared > maxBytes)
+    throw new Error(`${url}: ${declared} bytes, more than the ${maxBytes} a Tatoeba archive may have`);
   if (!res.body) return Buffer.alloc(0);
   const parts: Buffer[] = [];
   let total = 0;
@@ -134,7 +152,9 @@ export const DEFAULT_TATOEBA_FILE = path.resolve(__dirname, "../../data/tatoeba/
  * before anything is written; it is written to a temporary file that is renamed into place, so a
  * failed or interrupted download leaves an existing `deu.txt` as it was.
  */
-export async function downloadTatoeba(options: DownloadOptions = {}): Promise<{ file: string; bytes: number; lines: number; url: string }> {
+export async function downloadTatoeba(
+  options: DownloadOptions = {},
+): Promise<{ file: string; bytes: number; lines: number; url: string }> {
   const url = options.url ?? TATOEBA_URL;
   const out = options.out ?? DEFAULT_TATOEBA_FILE;
   const member = options.member ?? "deu.txt";
@@ -144,7 +164,9 @@ export async function downloadTatoeba(options: DownloadOptions = {}): Promise<{ 
     // manythings.org refuses requests without a browser-like User-Agent.
     res = await doFetch(url, { headers: { "User-Agent": "Mozilla/5.0 (attention-workbook)" } });
   } catch (e) {
-    throw new Error(`cannot download ${url}: ${(e as Error).message} (offline? A file you already have can be used with --data FILE)`);
+    throw new Error(
+      `cannot download ${url}: ${(e as Error).message} (offline? A file you already have can be used with --data FILE)`,
+    );
   }
   if (!res.ok) throw new Error(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`);
   const zip = await readCapped(res, options.maxZipBytes ?? MAX_ZIP_BYTES, url);

@@ -14,7 +14,7 @@ const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p
 
 export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
   const t = text.normalize("NFC");
-  const s = options.lowercase ?? true ? t.toLowerCase() : t;
+  const s = (options.lowercase ?? true) ? t.toLowerCase() : t;
   return s.match(TOKEN) ?? [];
 }
 

@@ -32,7 +32,8 @@ export class Truecaser {
       });
     }
     const forms = new Map<string, string>();
-    const best = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))[0][0];
+    const best = (m: Map<string, number>) =>
+      [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1))[0][0];
     for (const [key, m] of counts) {
       const form = best(m);
       if (form !== key) forms.set(key, form);
@@ -62,7 +63,8 @@ export class Truecaser {
     }
     const forms = new Map<string, string>();
     for (const [k, v] of Object.entries(j.forms as Record<string, unknown>)) {
-      if (typeof v !== "string") throw new Error(`${where}: the form of ${JSON.stringify(k)} is ${JSON.stringify(v)}, not a word`);
+      if (typeof v !== "string")
+        throw new Error(`${where}: the form of ${JSON.stringify(k)} is ${JSON.stringify(v)}, not a word`);
       forms.set(k, v);
     }
     return new Truecaser(forms);

@@ -41,7 +41,8 @@ export class Vocabulary {
     this.words = words.slice();
     this.counts = counts ? counts.slice() : words.map(() => 0);
     words.forEach((w, i) => {
-      if (this.index.has(w)) throw new Error(`Vocabulary: word ${JSON.stringify(w)} appears twice (ids ${this.index.get(w)} and ${i})`);
+      if (this.index.has(w))
+        throw new Error(`Vocabulary: word ${JSON.stringify(w)} appears twice (ids ${this.index.get(w)} and ${i})`);
       this.index.set(w, i);
     });
   }
@@ -56,7 +57,8 @@ export class Vocabulary {
     // Most frequent first; ties in code-point order, so the same data always gives the same ids.
     entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     if (options.maxSize !== undefined) {
-      if (options.maxSize < SPECIAL_TOKENS.length) throw new Error(`Vocabulary.build: maxSize must be at least ${SPECIAL_TOKENS.length}`);
+      if (options.maxSize < SPECIAL_TOKENS.length)
+        throw new Error(`Vocabulary.build: maxSize must be at least ${SPECIAL_TOKENS.length}`);
       entries = entries.slice(0, options.maxSize - SPECIAL_TOKENS.length);
     }
     return new Vocabulary([...SPECIAL_TOKENS, ...entries.map(([w]) => w)], [0, 0, 0, 0, ...entries.map(([, n]) => n)]);
@@ -112,12 +114,16 @@ export class Vocabulary {
   static fromJSON(json: unknown, where = "vocabulary"): Vocabulary {
     const j = json as Partial<VocabularyJSON>;
     if (!j || j.format !== "attention-workbook/vocabulary@1" || !Array.isArray(j.words)) {
-      throw new Error(`${where}: not a workbook vocabulary (expected format "attention-workbook/vocabulary@1" and a words array)`);
+      throw new Error(
+        `${where}: not a workbook vocabulary (expected format "attention-workbook/vocabulary@1" and a words array)`,
+      );
     }
-    if (j.words.length > MAX_VOCABULARY) throw new Error(`${where}: ${j.words.length} words, more than the ${MAX_VOCABULARY} a vocabulary may have`);
+    if (j.words.length > MAX_VOCABULARY)
+      throw new Error(`${where}: ${j.words.length} words, more than the ${MAX_VOCABULARY} a vocabulary may have`);
     const bad = j.words.findIndex((w) => typeof w !== "string" || w === "");
     if (bad >= 0) throw new Error(`${where}: words[${bad}] is ${JSON.stringify(j.words[bad])}, not a word`);
-    if (j.counts !== undefined && (!Array.isArray(j.counts) || j.counts.length !== j.words.length)) throw new Error(`${where}: counts must be a list as long as words`);
+    if (j.counts !== undefined && (!Array.isArray(j.counts) || j.counts.length !== j.words.length))
+      throw new Error(`${where}: counts must be a list as long as words`);
     try {
       return new Vocabulary(j.words, j.counts);
     } catch (e) {

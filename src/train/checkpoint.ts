@@ -318,24 +318,58 @@ function loadVersion(dir: string, version: string): LoadedCheckpoint {
   const vdir = path.join(dir, version);
   if (!/^v\d{6}$/.test(version) || !fs.existsSync(vdir))
     throw new Error(`checkpoint ${dir}: LATEST names "${version}", which is not there`);
+  const { config, modelConfig } = readConfig(vdir);
+  const { sourceVocab, targetVocab } = readVocabularies(vdir, modelConfig);
+  const weightsFile = path.join(vdir, "weights.bin");
+  const values = readWeights(vdir, config, modelConfig);
+  const optimizerValues = readOptimizer(config, vdir);
+  const truecaseFile = path.join(vdir, "truecaser.json");
+  const truecaser = fs.existsSync(truecaseFile)
+    ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile)
+    : undefined;
+  const loaded: LoadedCheckpoint = {
+    dir,
+    version,
+    model: buildModel(modelConfig, values, weightsFile),
+    sourceVocab,
+    targetVocab,
+    tokenizeOptions: config.tokenize,
+    truecaser,
+    training: config.training,
+    learningRate: config.optimizer?.learningRate,
+  };
+  if (optimizerValues) defineLazyOptimizer(loaded, optimizerValues);
+  return loaded;
+}
+
+/** A version's config.json, its format and its model section checked. */
+function readConfig(vdir: string): { config: CheckpointConfig; modelConfig: Seq2SeqConfig } {
   const configFile = path.join(vdir, "config.json");
   const config = readJson(configFile, "config.json") as CheckpointConfig;
   if (!config || config.format !== CHECKPOINT_FORMAT)
     throw new Error(`checkpoint ${configFile}: format "${config?.format}", expected "${CHECKPOINT_FORMAT}"`);
-  const modelConfig = checkModelSection(config.model, `checkpoint ${configFile}`);
-  const sourceVocab = Vocabulary.fromJSON(
-    readJson(path.join(vdir, "source-vocab.json"), "source-vocab.json"),
-    `${vdir}/source-vocab.json`,
-  );
-  const targetVocab = Vocabulary.fromJSON(
-    readJson(path.join(vdir, "target-vocab.json"), "target-vocab.json"),
-    `${vdir}/target-vocab.json`,
-  );
+  return { config, modelConfig: checkModelSection(config.model, `checkpoint ${configFile}`) };
+}
+
+/** Both vocabularies of a version, each of the size the model says. */
+function readVocabularies(
+  vdir: string,
+  modelConfig: Seq2SeqConfig,
+): { sourceVocab: Vocabulary; targetVocab: Vocabulary } {
+  const read = (name: string) => Vocabulary.fromJSON(readJson(path.join(vdir, name), name), `${vdir}/${name}`);
+  const sourceVocab = read("source-vocab.json");
+  const targetVocab = read("target-vocab.json");
   if (sourceVocab.size !== modelConfig.sourceVocabSize || targetVocab.size !== modelConfig.targetVocabSize) {
     throw new Error(
       `checkpoint ${vdir}: vocabulary sizes ${sourceVocab.size}/${targetVocab.size} do not match the model's ${modelConfig.sourceVocabSize}/${modelConfig.targetVocabSize}`,
     );
   }
+  return { sourceVocab, targetVocab };
+}
+
+/** The weights' values, after checking weights.bin's entries against its size and the model's minimum. */
+function readWeights(vdir: string, config: CheckpointConfig, modelConfig: Seq2SeqConfig): NamedValues[] {
+  const configFile = path.join(vdir, "config.json");
   const weightsFile = path.join(vdir, "weights.bin");
   const bytes = readBytes(weightsFile, "weights.bin");
   const entries = checkTensorEntries(config.weights, bytes.length, `checkpoint ${configFile}`, "weights");
@@ -345,12 +379,11 @@ function loadVersion(dir: string, version: string): LoadedCheckpoint {
       `checkpoint ${configFile}: model (hiddenSize ${modelConfig.hiddenSize}, embeddingSize ${modelConfig.embeddingSize}) needs at least ${minimumWeights(modelConfig)} weights, weights.bin holds ${held}`,
     );
   }
-  const values = readValues(entries, bytes, weightsFile);
-  const optimizerValues = readOptimizer(config, vdir);
-  const truecaseFile = path.join(vdir, "truecaser.json");
-  const truecaser = fs.existsSync(truecaseFile)
-    ? Truecaser.fromJSON(readJson(truecaseFile, "truecaser.json"), truecaseFile)
-    : undefined;
+  return readValues(entries, bytes, weightsFile);
+}
+
+/** A model of `modelConfig` holding `values` (disposed again, with the model, if they do not fit it). */
+function buildModel(modelConfig: Seq2SeqConfig, values: NamedValues[], weightsFile: string): Seq2Seq {
   const model = new Seq2Seq(modelConfig);
   const tensors = toTensors(values);
   try {
@@ -361,19 +394,7 @@ function loadVersion(dir: string, version: string): LoadedCheckpoint {
   } finally {
     tf.dispose(tensors.map((t) => t.tensor));
   }
-  const loaded: LoadedCheckpoint = {
-    dir,
-    version,
-    model,
-    sourceVocab,
-    targetVocab,
-    tokenizeOptions: config.tokenize,
-    truecaser,
-    training: config.training,
-    learningRate: config.optimizer?.learningRate,
-  };
-  if (optimizerValues) defineLazyOptimizer(loaded, optimizerValues);
-  return loaded;
+  return model;
 }
 
 /** Adam's saved state, checked like the weights (undefined when none was saved). */
