@@ -83,9 +83,15 @@ function checkAlignmentRange(p: TokenizedPair, file: string): void {
   }
 }
 
-export function prepareData(options: DataOptions = {}): PreparedData {
-  const file = options.file ?? DEFAULT_CORPUS;
-  const tokenizeOptions: TokenizeOptions = { lowercase: options.lowercase ?? true };
+/**
+ * The pairs of a file, tokenized, each side checked to have tokens and its gold links to lie inside the
+ * pair, and those longer than `maxTokens` on either side left out.
+ */
+function tokenizedPairs(
+  file: string,
+  options: DataOptions,
+  tokenizeOptions: TokenizeOptions,
+): { loaded: number; unique: number; tokenized: number; kept: TokenizedPair[]; report: LoadReport } {
   const { pairs: loaded, report } = loadPairs(file, { skipBadLines: options.skipBadLines, limit: options.pairs });
   if (loaded.length === 0) throw new Error(`${file}: no sentence pairs (an empty file?)`);
   const unique = dropDuplicatePairs(loaded);
@@ -94,6 +100,9 @@ export function prepareData(options: DataOptions = {}): PreparedData {
     sourceTokens: tokenize(p.english, tokenizeOptions),
     targetTokens: tokenize(p.german, tokenizeOptions),
   }));
+  const fits = (p: TokenizedPair) =>
+    options.maxTokens === undefined ||
+    (p.sourceTokens.length <= options.maxTokens && p.targetTokens.length <= options.maxTokens);
   const kept = tokenized.filter((p) => {
     if (p.sourceTokens.length === 0 || p.targetTokens.length === 0) {
       throw new Error(
@@ -101,13 +110,17 @@ export function prepareData(options: DataOptions = {}): PreparedData {
       );
     }
     checkAlignmentRange(p, file);
-    return (
-      options.maxTokens === undefined ||
-      (p.sourceTokens.length <= options.maxTokens && p.targetTokens.length <= options.maxTokens)
-    );
+    return fits(p);
   });
   if (kept.length === 0)
     throw new Error(`${file}: no pair has at most ${options.maxTokens} tokens on both sides (raise --max-tokens)`);
+  return { loaded: loaded.length, unique: unique.length, tokenized: tokenized.length, kept, report };
+}
+
+export function prepareData(options: DataOptions = {}): PreparedData {
+  const file = options.file ?? DEFAULT_CORPUS;
+  const tokenizeOptions: TokenizeOptions = { lowercase: options.lowercase ?? true };
+  const { loaded, unique, tokenized, kept, report } = tokenizedPairs(file, options, tokenizeOptions);
   const splits = splitByEnglish(kept, { validation: options.validation, test: options.test, seed: options.seed ?? 1 });
   if (splits.train.length === 0)
     throw new Error(
@@ -136,9 +149,9 @@ export function prepareData(options: DataOptions = {}): PreparedData {
     test: encode(splits.test),
     tokenizeOptions,
     counts: {
-      loaded: loaded.length,
-      duplicates: loaded.length - unique.length,
-      tooLong: tokenized.length - kept.length,
+      loaded,
+      duplicates: loaded - unique,
+      tooLong: tokenized - kept.length,
       kept: kept.length,
       train: splits.train.length,
       validation: splits.validation.length,
