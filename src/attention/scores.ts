@@ -169,28 +169,42 @@ export function luongScores(
         return tf.matMul(keys, q.reshape([B, Hk, 1])).reshape([B, keys.shape[1]]);
       });
     }
-    case "concat": {
-      const p = params as LuongConcatParams | undefined;
-      if (!p?.Wa || !p?.v)
-        throw new Error(`luongScores("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
-      shapes
-        .bind("Hq+Hk", Hq + Hk)
-        .check("Wa", p.Wa, ["Hq+Hk", "U"])
-        .check("v", p.v, ["U"]);
-      if (keysProjected) shapes.check("keysProjected", keysProjected, ["B", "S", "U"]);
-      return tf.tidy(() => {
-        // [q; k]·Wa = q·Wa[:Hq] + k·Wa[Hq:]: the same product, without building the [B,S,Hq+Hk] concat.
-        const U = p.Wa.shape[1];
-        if (p.WaQuery) shapes.check("WaQuery", p.WaQuery, ["Hq", "U"]);
-        const WaQuery = p.WaQuery ?? p.Wa.slice([0, 0], [Hq, U]);
-        const kp = keysProjected ?? projectKeys(keys, p.Wa.slice([Hq, 0], [Hk, U]));
-        const qp = tf.matMul(query, WaQuery).expandDims(1) as tf.Tensor3D;
-        return additiveScores(kp, qp, p.v).reshape([B, keys.shape[1]]) as tf.Tensor2D;
-      });
-    }
+    case "concat":
+      return luongConcatScores(query, keys, params as LuongConcatParams | undefined, shapes, keysProjected);
     default:
       throw new Error(`luongScores: unknown score "${kind as string}"; use "dot", "general" or "concat"`);
   }
+}
+
+/**
+ * Luong's concat score `v · tanh([query; keys]·Wa)` (see `luongScores`), computed as
+ * `q·Wa[:Hq] + k·Wa[Hq:]`: the same product without building the `[B,S,Hq+Hk]` concatenation.
+ * `shapes` has bound B, S, Hq and Hk from the query and keys.
+ */
+function luongConcatScores(
+  query: tf.Tensor2D,
+  keys: tf.Tensor3D,
+  p: LuongConcatParams | undefined,
+  shapes: ShapeChecker,
+  keysProjected?: tf.Tensor3D,
+): tf.Tensor2D {
+  const [B, Hq] = query.shape;
+  const Hk = keys.shape[2];
+  if (!p?.Wa || !p?.v)
+    throw new Error(`luongScores("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
+  shapes
+    .bind("Hq+Hk", Hq + Hk)
+    .check("Wa", p.Wa, ["Hq+Hk", "U"])
+    .check("v", p.v, ["U"]);
+  if (keysProjected) shapes.check("keysProjected", keysProjected, ["B", "S", "U"]);
+  return tf.tidy(() => {
+    const U = p.Wa.shape[1];
+    if (p.WaQuery) shapes.check("WaQuery", p.WaQuery, ["Hq", "U"]);
+    const WaQuery = p.WaQuery ?? p.Wa.slice([0, 0], [Hq, U]);
+    const kp = keysProjected ?? projectKeys(keys, p.Wa.slice([Hq, 0], [Hk, U]));
+    const qp = tf.matMul(query, WaQuery).expandDims(1) as tf.Tensor3D;
+    return additiveScores(kp, qp, p.v).reshape([B, keys.shape[1]]) as tf.Tensor2D;
+  });
 }
 
 /**
