@@ -2,7 +2,7 @@
 /**
  * `npm run figures [-- --reference DIR] [--out DIR] [--only 04,08]`: small PNG pictures of the reference
  * run's figures for the teacher's guide. Opens each executed notebook that `npm run timings` rendered to
- * HTML (docs/reference/) in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM), finds the Plotly
+ * HTML (docs/reference/) in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH), finds the Plotly
  * figure by its title, draws it at 560 × 360 pixels (a grid larger) and saves it as docs/figures/<name>.png.
  *
  * The pictures show what a full run on the measuring machine drew; regenerate them after `npm run timings`.
@@ -70,17 +70,9 @@ async function main() {
     if (!fs.existsSync(file)) throw new Error(`${file}: no reference run of ${nb}; run \`npm run timings\` first`);
   }
   fs.mkdirSync(args.out, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-    ],
-  });
+  // The library's Chromium and flags, as saveFigure uses them (src/plots/save.ts).
+  const { CHROMIUM, CHROMIUM_ARGS } = require(path.join(root, "dist/plots/save.js"));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     for (const [nb, title, name, size] of chosen) {

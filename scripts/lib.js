@@ -47,7 +47,7 @@ function build() {
   const tsc = path.join(root, "node_modules/.bin/tsc");
   run(tsc, ["-p", "tsconfig.json"]);
   // plotly.js beside the notebooks, by the library's one copy routine (the kernel-side figures find it there).
-  require(path.join(root, "dist/index.js")).writePlotlyAsset(path.join(root, "notebooks"));
+  require(path.join(root, "dist/plots/display.js")).writePlotlyAsset(path.join(root, "notebooks"));
 }
 
 /** The project-local Python environment that `npm start` creates when no JupyterLab 4 is found (git ignores it). */
@@ -183,7 +183,7 @@ function copyNotebooks(prefix, { solutions = true } = {}) {
   const skip = solutions ? /[\\/](_static|\.ipynb_checkpoints)$/ : /[\\/](_static|\.ipynb_checkpoints|solutions)$/;
   fs.cpSync(path.join(root, "notebooks"), notebooks, { recursive: true, filter: (source) => !skip.test(source) });
   fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-  require(path.join(root, "dist/index.js")).writePlotlyAsset(notebooks);
+  require(path.join(root, "dist/plots/display.js")).writePlotlyAsset(notebooks);
   return { dir, notebooks };
 }
 

@@ -26,6 +26,7 @@ const {
   isolatedJupyterEnv,
 } = require("./lib");
 const { snapshotUserFiles, compareSnapshots } = require("./user-files");
+const { lint } = require("./lint");
 
 const DEBIAN_PACKAGES = [
   "jupyter-notebook",
@@ -73,22 +74,6 @@ function ensureSystemTools() {
   run("apt-get", ["install", "-y", "-q", ...DEBIAN_PACKAGES], { env });
   missing = missingTools();
   if (missing.length) throw new Error(`still missing after apt-get: ${missing.join("; ")}`);
-}
-
-/** `npm run lint`: ESLint, Prettier's check and the layer check; a problem fails the tests before they start. */
-function lint() {
-  const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
-  run(process.execPath, [bin("eslint", "bin/eslint.js"), "."]);
-  run(process.execPath, [
-    bin("prettier", "bin/prettier.cjs"),
-    "--check",
-    "src",
-    "test",
-    "scripts",
-    "eslint.config.mjs",
-  ]);
-  run(process.execPath, [path.join(root, "scripts/layers.js")]);
-  log("lint: ESLint, Prettier and the layer check are clean");
 }
 
 function main() {

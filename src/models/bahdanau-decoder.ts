@@ -16,7 +16,7 @@ import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState } from ".
 import { BahdanauAttention } from "../attention/layers";
 import { Random } from "../util/random";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
-import { checkDecoderInputs } from "./decoder";
+import { checkDecoderInputs, embedWords } from "./decoder";
 
 export interface DecoderConfig {
   vocabSize: number;
@@ -69,8 +69,7 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     options: { dropout?: number; seed?: number } = {},
   ): DecoderStep {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
-    let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
-    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+    const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Steps 2-4: attention from the previous hidden state.
     const attention = this.attention.call(state.rnn.h, memory.keys, memory);
     // Step 5: [embedding; context] into the RNN.

@@ -76,6 +76,16 @@ export function tileMemory(m: DecoderMemory, n: number): DecoderMemory {
   return out as unknown as DecoderMemory;
 }
 
+/** The embeddings `[N,E]` of word ids `[N]`, with dropout when training asks for it. */
+export function embedWords(
+  embedding: Embedding,
+  ids: tf.Tensor1D,
+  options: { dropout?: number; seed?: number } = {},
+): tf.Tensor2D {
+  const embedded = embedding.apply(ids) as tf.Tensor2D;
+  return options.dropout ? (tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D) : embedded;
+}
+
 /**
  * A decoder's RNN over previous words known in advance (teacher forcing), every step in one call: the
  * hidden states `[B,T,H]` for `inputs [B,T]` (_SOS and the target words). Used where nothing feeds back
@@ -89,8 +99,7 @@ export function rnnOverKnownWords(
   options: { dropout?: number; seed?: number } = {},
 ): tf.Tensor3D {
   const [B, T] = inputs.shape;
-  let embedded = embedding.apply(inputs.reshape([B * T])) as tf.Tensor2D; // [B·T,E]
-  if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+  const embedded = embedWords(embedding, inputs.reshape([B * T]), options); // [B·T,E]
   const projected = cell.projectInput(embedded).reshape([B, T, -1]) as tf.Tensor3D;
   return cell.sequence(projected, state).outputs;
 }

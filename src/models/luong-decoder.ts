@@ -18,7 +18,7 @@ import { Random } from "../util/random";
 import { ShapeChecker } from "../util/shapes";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
-import { checkDecoderInputs } from "./decoder";
+import { checkDecoderInputs, embedWords } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
 export interface LuongDecoderConfig extends DecoderConfig {
@@ -83,8 +83,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     options: { dropout?: number; seed?: number } = {},
   ): DecoderStep {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
-    let embedded = this.embedding.apply(previous) as tf.Tensor2D;
-    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+    const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Step 2: the RNN first.
     const input = this.config.inputFeeding ? (tf.concat([embedded, state.attentional!], 1) as tf.Tensor2D) : embedded;
     const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);

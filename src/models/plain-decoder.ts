@@ -15,7 +15,7 @@ import { Random } from "../util/random";
 import type { AttentionOutput } from "../attention/layers";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
-import { checkDecoderInputs } from "./decoder";
+import { checkDecoderInputs, embedWords } from "./decoder";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
 /**
@@ -60,8 +60,7 @@ export class PlainDecoder extends Module implements AttentionDecoder {
     options: { dropout?: number; seed?: number } = {},
   ): DecoderStep {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
-    let embedded = this.embedding.apply(previous) as tf.Tensor2D; // [B,E]
-    if (options.dropout) embedded = tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D;
+    const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Step 1: the RNN; step 2 (the classifier) is the model's `logits`.
     const rnn = this.cell.step(this.cell.projectInput(embedded), state.rnn);
     return { state: { rnn }, features: rnn.h, attention: noAttention(memory) };

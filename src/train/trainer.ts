@@ -295,7 +295,7 @@ export class Trainer {
 
   private setLearningRate(lr: number): void {
     this.learningRate = lr;
-    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    this.rateInUse = lr;
   }
 
   /** Mean loss per real token over examples, with teacher forcing and no dropout. */
@@ -513,7 +513,7 @@ export class Trainer {
       validationLoss,
       seconds: pass.seconds,
       tokensPerSecond: pass.tokenSum / pass.seconds,
-      learningRate: this.rateInUse(),
+      learningRate: this.rateInUse,
     };
     if (pass.interruptedBy) summary.partial = 1;
     this.history.push(summary);
@@ -525,18 +525,18 @@ export class Trainer {
     return { summary, improved };
   }
 
-  /** The rate the optimizer applies now: the base rate, or less while annealing lowers it. */
-  private rateInUse(): number {
+  /** The rate the optimizer applies now: the base rate, or less while annealing lowers it (Adam's own field). */
+  private get rateInUse(): number {
     return (this.optimizer as unknown as { learningRate: number }).learningRate;
+  }
+
+  private set rateInUse(rate: number) {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = rate;
   }
 
   /** Sets the optimizer's rate for budget fraction `p` (see `annealedRate`). */
   private annealTo(p: number): void {
-    (this.optimizer as unknown as { learningRate: number }).learningRate = annealedRate(
-      this.learningRate,
-      p,
-      this.options.anneal,
-    );
+    this.rateInUse = annealedRate(this.learningRate, p, this.options.anneal);
   }
 
   trainingState(): TrainingState {
