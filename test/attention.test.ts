@@ -5,6 +5,7 @@ import {
   Random,
   bahdanauScores,
   luongScores,
+  luongQueryScores,
   sharedConcatScores,
   attentionWeights,
   contextVector,
@@ -77,6 +78,44 @@ for (const backend of BACKENDS) {
           tf.dispose([q, k, kSame, Wq, Wk, v, WaG, WaC, Ws]);
         });
       }
+    });
+
+    it("one score kernel: T queries at once give, row by row, the reference scores of T single steps", async () => {
+      const T = 4;
+      const x = inputs(11);
+      const rng = new Random(12);
+      const queries = Array.from({ length: T }, () => randomValues(rng, d.B * d.Hq));
+      // [B,T,Hq] from T per-step [B,Hq] queries.
+      const stackedValues = (b: number) => queries.flatMap((q) => Array.from(q.slice(b * d.Hq, (b + 1) * d.Hq)));
+      const stacked = Array.from({ length: d.B }, (_, b) => stackedValues(b)).flat();
+      await assertNoLeak("luongQueryScores", () => {
+        const Q = tf.tensor3d(stacked, [d.B, T, d.Hq]);
+        const k = tf.tensor3d(x.k, [d.B, d.S, d.Hk]);
+        const kSame = tf.tensor3d(x.kSame, [d.B, d.S, d.Hq]);
+        const WaG = tf.tensor2d(x.WaGeneral, [d.Hq, d.Hk]);
+        const WaC = tf.tensor2d(x.WaConcat, [d.Hq + d.Hk, d.U]);
+        const W = tf.tensor2d(x.Wshared, [d.Hq, d.U]);
+        const v = tf.tensor1d(x.v);
+        const dd = { ...d, Hk: d.Hq };
+        const kinds = [
+          ["dot", kSame, {}, (q: Float32Array) => ref.refDot(dd, q, x.kSame)],
+          ["general", k, { Wa: WaG }, (q: Float32Array) => ref.refGeneral(d, q, x.k, x.WaGeneral)],
+          ["concat", k, { Wa: WaC, v }, (q: Float32Array) => ref.refConcat(d, q, x.k, x.WaConcat, x.v)],
+          ["concat-shared", kSame, { W, v }, (q: Float32Array) => ref.refSharedConcat(dd, q, x.kSame, x.Wshared, x.v)],
+        ] as const;
+        for (const [kind, keys, params, reference] of kinds) {
+          const scores = luongQueryScores(kind, Q, keys, params);
+          assert.deepEqual(scores.shape, [d.B, T, d.S], `${kind} shape`);
+          const got = scores.arraySync();
+          for (let t = 0; t < T; t++) {
+            const want = reference(queries[t]);
+            const row = got.flatMap((perBatch) => perBatch[t]);
+            assertClose(Float32Array.from(row), want, 1e-5, `${kind} step ${t}`);
+          }
+          scores.dispose();
+        }
+        tf.dispose([Q, k, kSame, WaG, WaC, W, v]);
+      });
     });
 
     it("attentionWeights and contextVector match the reference, with and without a mask", async () => {

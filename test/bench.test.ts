@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { trainingFlops, epochFlops, machinePeak, BatchShape, FlopModel } from "attention-workbook/dist/cli/bench";
+import { trainingFlops, epochFlops, BatchShape, FlopModel } from "attention-workbook/dist/cli/bench/flops";
+import { machinePeak } from "attention-workbook/dist/cli/bench/machine";
 
 const root = path.resolve(__dirname, "..");
 const bench = path.join(root, "dist/cli/bench.js");

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { Random } from "../util/random";
-import { bahdanauScores, luongScores, projectKeys, sharedConcatScores } from "./scores";
+import { bahdanauScores, luongQueryScores, LuongScoreKind, LuongScoreParams, projectKeys } from "./scores";
 import { attentionWeights, maskBias } from "./weights";
 import { contextVector } from "./context";
 import { ShapeChecker } from "../util/shapes";
@@ -108,8 +108,7 @@ export class BahdanauAttention extends Module implements AttentionLayer {
   }
 }
 
-/** Luong's scores, plus the tutorial's shared-weight form `concat-shared` for comparison. */
-export type LuongScoreKind = "dot" | "general" | "concat" | "concat-shared";
+export type { LuongScoreKind } from "./scores";
 
 /**
  * Luong et al. 2015 global attention with the `dot`, `general` or `concat` score (see `luongScores`).
@@ -171,37 +170,33 @@ export class LuongAttention extends Module implements AttentionLayer {
     };
   }
 
-  /** @param query `[B,Hq]` the decoder state after this step's RNN update; @param keys `[B,S,Hk]`. */
+  /** The weights of this layer's score, with what `prepare` computed once per batch. */
+  private scoreParams(options: AttentionCallOptions): LuongScoreParams {
+    return {
+      Wa: this.Wa as tf.Tensor2D | undefined,
+      v: this.v as tf.Tensor1D | undefined,
+      W: this.W as tf.Tensor2D | undefined,
+      keysProjected: options.keysProjected,
+      WaQuery: options.WaQuery,
+    };
+  }
+
+  /**
+   * One decoder step: the score kernel with one query (T = 1), then the weights and the context.
+   * @param query `[B,Hq]` the decoder state after this step's RNN update; @param keys `[B,S,Hk]`.
+   */
   call(query: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions = {}): AttentionOutput {
     checkCall(this.sizes, query, keys);
+    const [B, S] = keys.shape;
     return tf.tidy((): AttentionOutput => {
-      let scores: tf.Tensor2D;
-      switch (this.score) {
-        case "dot":
-          scores = luongScores("dot", query, keys);
-          break;
-        case "general":
-          scores = luongScores("general", query, keys, { Wa: this.Wa as tf.Tensor2D });
-          break;
-        case "concat":
-          scores = luongScores(
-            "concat",
-            query,
-            keys,
-            { Wa: this.Wa as tf.Tensor2D, v: this.v as tf.Tensor1D, WaQuery: options.WaQuery },
-            options.keysProjected,
-          );
-          break;
-        case "concat-shared":
-          scores = sharedConcatScores(query, keys, { W: this.W as tf.Tensor2D, v: this.v as tf.Tensor1D });
-          break;
-      }
-      return finish(scores, keys, options);
+      const queries = query.expandDims(1) as tf.Tensor3D;
+      const scores = luongQueryScores(this.score, queries, keys, this.scoreParams(options), "LuongAttention.call");
+      return finish(scores.reshape([B, S]) as tf.Tensor2D, keys, options);
     });
   }
 
   /**
-   * Every decoder step at once (see ./sequence): the same numbers as T calls of `call`.
+   * Every decoder step at once (see ./sequence): the same kernel as `call`, with T queries.
    * @param queries `[B,T,Hq]`; @param keys `[B,S,Hk]`; `options.maskBias` `[B,S]` is required.
    * @returns scores and weights `[B,T,S]`, context `[B,T,Hk]`
    */
@@ -213,12 +208,6 @@ export class LuongAttention extends Module implements AttentionLayer {
     new ShapeChecker({ Hq: this.sizes.querySize, Hk: this.sizes.keySize })
       .check("queries", queries, ["B", "T", "Hq"])
       .check("keys", keys, ["B", "S", "Hk"]);
-    return luongAttentionSequence(this.score, queries, keys, options.maskBias, {
-      Wa: this.Wa as tf.Tensor2D | undefined,
-      v: this.v as tf.Tensor1D | undefined,
-      W: this.W as tf.Tensor2D | undefined,
-      keysProjected: options.keysProjected,
-      WaQuery: options.WaQuery,
-    });
+    return luongAttentionSequence(this.score, queries, keys, options.maskBias, this.scoreParams(options));
   }
 }

@@ -107,12 +107,118 @@ export function bahdanauScores(
   });
 }
 
+/** Luong's scores, plus the tutorial's shared-weight form `concat-shared` for comparison. */
+export type LuongScoreKind = LuongScore | "concat-shared";
+
+/** The weights a Luong score needs, and what can be computed once per sentence. */
+export interface LuongScoreParams {
+  /** general: `[Hq,Hk]`; concat: `[Hq+Hk,U]` (query rows first). */
+  Wa?: tf.Tensor2D;
+  /** concat, concat-shared: `[U]`. */
+  v?: tf.Tensor1D;
+  /** concat-shared: `[H,U]`. */
+  W?: tf.Tensor2D;
+  /** concat: optional `[B,S,U]` = keys·Wa[Hq:], computed once per sentence. */
+  keysProjected?: tf.Tensor3D;
+  /** concat: optional `[Hq,U]` = the query rows of Wa, sliced once per batch instead of once per step. */
+  WaQuery?: tf.Tensor2D;
+}
+
 /**
- * Luong (multiplicative) scores, Luong et al. 2015, eq. (8), using the decoder state *after* this
- * step's RNN update (h_t in the paper):
+ * The one Luong score kernel: the scores of T queries against S keys, Luong et al. 2015, eq. (8). A single
+ * decoder step is T = 1 (`luongScores`); teacher forcing without input feeding scores all T steps in one
+ * call (`luongAttentionSequence`), as d2l's "number of queries" axis does. For query t and key s:
+ * - `dot`:     `keys[s] · queries[t]` (requires Hq = Hk)
+ * - `general`: `keys[s] · (queries[t]·Wa)`, Wa `[Hq,Hk]`
+ * - `concat`:  `v · tanh([queries[t]; keys[s]]·Wa)`, Wa `[Hq+Hk,U]`, query first; computed as
+ *   `queries[t]·Wa[:Hq] + keys[s]·Wa[Hq:]`, the same product without building the concatenation
+ * - `concat-shared`: `v · tanh((queries[t] + keys[s])·W)`, the FloydHub tutorial's form (see `sharedConcatScores`)
+ *
+ * @param queries `[B,T,Hq]`; @param keys `[B,S,Hk]`; @param caller names the function in error messages
+ * @returns scores `[B,T,S]`
+ */
+export function luongQueryScores(
+  kind: LuongScoreKind,
+  queries: tf.Tensor3D,
+  keys: tf.Tensor3D,
+  params: LuongScoreParams = {},
+  caller = "luongQueryScores",
+): tf.Tensor3D {
+  const shapes = new ShapeChecker().check("queries", queries, ["B", "T", "Hq"]).check("keys", keys, ["B", "S", "Hk"]);
+  const Hq = queries.shape[2];
+  const Hk = keys.shape[2];
+  const needsSameSize = kind === "dot" || kind === "concat-shared";
+  if (needsSameSize && Hq !== Hk)
+    throw new Error(
+      `${caller}("${kind}"): the query and keys need the same size, got query [${queries.shape}] (Hq=${Hq}) and keys [${keys.shape}] (Hk=${Hk}); use "general" or "concat"`,
+    );
+  return tf.tidy(() => {
+    switch (kind) {
+      case "dot":
+        return tf.matMul(queries, keys, false, true) as tf.Tensor3D; // [B,T,H] x [B,S,H]^T -> [B,T,S]
+      case "general":
+        if (!params.Wa) throw new Error(`${caller}("general"): needs params {Wa: [Hq,Hk]} with Hq=${Hq}, Hk=${Hk}`);
+        shapes.check("Wa", params.Wa, ["Hq", "Hk"]);
+        return tf.matMul(projectKeys(queries, params.Wa), keys, false, true) as tf.Tensor3D;
+      case "concat":
+        return luongConcatScores(queries, keys, params, shapes, caller);
+      case "concat-shared":
+        return sharedConcatQueryScores(queries, keys, params, shapes, caller);
+      default:
+        throw new Error(`${caller}: unknown score "${kind as string}"; use "dot", "general" or "concat"`);
+    }
+  });
+}
+
+/** Luong's concat score of T queries (see `luongQueryScores`); `shapes` has bound B, T, S, Hq and Hk. */
+function luongConcatScores(
+  queries: tf.Tensor3D,
+  keys: tf.Tensor3D,
+  params: LuongScoreParams,
+  shapes: ShapeChecker,
+  caller: string,
+): tf.Tensor3D {
+  const Hq = queries.shape[2];
+  const Hk = keys.shape[2];
+  if (!params.Wa || !params.v)
+    throw new Error(`${caller}("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
+  shapes
+    .bind("Hq+Hk", Hq + Hk)
+    .check("Wa", params.Wa, ["Hq+Hk", "U"])
+    .check("v", params.v, ["U"]);
+  if (params.keysProjected) shapes.check("keysProjected", params.keysProjected, ["B", "S", "U"]);
+  if (params.WaQuery) shapes.check("WaQuery", params.WaQuery, ["Hq", "U"]);
+  const U = params.Wa.shape[1];
+  const WaQuery = params.WaQuery ?? (params.Wa.slice([0, 0], [Hq, U]) as tf.Tensor2D);
+  const keysProjected = params.keysProjected ?? projectKeys(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);
+  return additiveScores(keysProjected, projectKeys(queries, WaQuery), params.v);
+}
+
+/** The tutorial's shared-weight concat of T queries (see `sharedConcatScores`); Hq = Hk = H. */
+function sharedConcatQueryScores(
+  queries: tf.Tensor3D,
+  keys: tf.Tensor3D,
+  params: LuongScoreParams,
+  shapes: ShapeChecker,
+  caller: string,
+): tf.Tensor3D {
+  if (!params.W || !params.v) throw new Error(`${caller}("concat-shared"): needs params {W: [H,U], v: [U]}`);
+  shapes.check("W", params.W, ["Hq", "U"]).check("v", params.v, ["U"]);
+  const [B, T, H] = queries.shape;
+  const S = keys.shape[1];
+  const summed = tf.add(queries.reshape([B, T, 1, H]), keys.reshape([B, 1, S, H])) as tf.Tensor4D; // [B,T,S,H]
+  const projected = projectKeys(summed.reshape([B, T * S, H]) as tf.Tensor3D, params.W); // [B,T·S,U]
+  return dotWithVector<tf.Rank.R2>(tf.tanh(projected), params.v).reshape([B, T, S]) as tf.Tensor3D;
+}
+
+/**
+ * Luong (multiplicative) scores for one decoder step, Luong et al. 2015, eq. (8), using the decoder state
+ * *after* this step's RNN update (h_t in the paper): `luongQueryScores` with one query (T = 1).
  * - `dot`:     `score[b,s] = keys[b,s] · query[b]` (requires Hq = Hk)
  * - `general`: `score[b,s] = keys[b,s] · (query[b]·Wa)`, Wa `[Hq,Hk]`
  * - `concat`:  `score[b,s] = v · tanh([query[b]; keys[b,s]]·Wa)`, Wa `[Hq+Hk,U]`, query first
+ *
+ * Taught in notebook 02, step 4.
  *
  * @param query `[B,Hq]`
  * @param keys `[B,S,Hk]`
@@ -147,64 +253,16 @@ export function luongScores(
   params?: LuongGeneralParams | LuongConcatParams,
   keysProjected?: tf.Tensor3D,
 ): tf.Tensor2D {
-  const shapes = new ShapeChecker().check("query", query, ["B", "Hq"]).check("keys", keys, ["B", "S", "Hk"]);
-  const [B, Hq] = query.shape;
-  const Hk = keys.shape[2];
-  switch (kind) {
-    case "dot": {
-      if (Hq !== Hk) {
-        throw new Error(
-          `luongScores("dot"): query and keys need the same size, got query [${query.shape}] (Hq=${Hq}) and keys [${keys.shape}] (Hk=${Hk}); use "general" or "concat"`,
-        );
-      }
-      // [B,S,H] x [B,H,1] -> [B,S,1]
-      return tf.tidy(() => tf.matMul(keys, query.reshape([B, Hq, 1])).reshape([B, keys.shape[1]]));
-    }
-    case "general": {
-      const p = params as LuongGeneralParams | undefined;
-      if (!p?.Wa) throw new Error(`luongScores("general"): needs params {Wa: [Hq,Hk]} with Hq=${Hq}, Hk=${Hk}`);
-      shapes.check("Wa", p.Wa, ["Hq", "Hk"]);
-      return tf.tidy(() => {
-        const q = tf.matMul(query, p.Wa); // [B,Hk]
-        return tf.matMul(keys, q.reshape([B, Hk, 1])).reshape([B, keys.shape[1]]);
-      });
-    }
-    case "concat":
-      return luongConcatScores(query, keys, params as LuongConcatParams | undefined, shapes, keysProjected);
-    default:
-      throw new Error(`luongScores: unknown score "${kind as string}"; use "dot", "general" or "concat"`);
-  }
+  return oneQuery(query, keys, (queries) =>
+    luongQueryScores(kind, queries, keys, { ...params, keysProjected }, "luongScores"),
+  );
 }
 
-/**
- * Luong's concat score `v · tanh([query; keys]·Wa)` (see `luongScores`), computed as
- * `q·Wa[:Hq] + k·Wa[Hq:]`: the same product without building the `[B,S,Hq+Hk]` concatenation.
- * `shapes` has bound B, S, Hq and Hk from the query and keys.
- */
-function luongConcatScores(
-  query: tf.Tensor2D,
-  keys: tf.Tensor3D,
-  p: LuongConcatParams | undefined,
-  shapes: ShapeChecker,
-  keysProjected?: tf.Tensor3D,
-): tf.Tensor2D {
-  const [B, Hq] = query.shape;
-  const Hk = keys.shape[2];
-  if (!p?.Wa || !p?.v)
-    throw new Error(`luongScores("concat"): needs params {Wa: [Hq+Hk,U], v: [U]} with Hq+Hk=${Hq + Hk}`);
-  shapes
-    .bind("Hq+Hk", Hq + Hk)
-    .check("Wa", p.Wa, ["Hq+Hk", "U"])
-    .check("v", p.v, ["U"]);
-  if (keysProjected) shapes.check("keysProjected", keysProjected, ["B", "S", "U"]);
-  return tf.tidy(() => {
-    const U = p.Wa.shape[1];
-    if (p.WaQuery) shapes.check("WaQuery", p.WaQuery, ["Hq", "U"]);
-    const WaQuery = p.WaQuery ?? p.Wa.slice([0, 0], [Hq, U]);
-    const kp = keysProjected ?? projectKeys(keys, p.Wa.slice([Hq, 0], [Hk, U]));
-    const qp = tf.matMul(query, WaQuery).expandDims(1) as tf.Tensor3D;
-    return additiveScores(kp, qp, p.v).reshape([B, keys.shape[1]]) as tf.Tensor2D;
-  });
+/** Runs a T-query score kernel on one query: `[B,Hq]` -> `[B,1,Hq]` in, `[B,1,S]` -> `[B,S]` out. */
+function oneQuery(query: tf.Tensor2D, keys: tf.Tensor3D, scoresOf: (queries: tf.Tensor3D) => tf.Tensor3D): tf.Tensor2D {
+  new ShapeChecker().check("query", query, ["B", "Hq"]).check("keys", keys, ["B", "S", "Hk"]);
+  const [B, S] = keys.shape;
+  return tf.tidy(() => scoresOf(query.expandDims(1) as tf.Tensor3D).reshape([B, S]) as tf.Tensor2D);
 }
 
 /**
@@ -217,13 +275,7 @@ function luongConcatScores(
  * @returns scores `[B,S]`
  */
 export function sharedConcatScores(query: tf.Tensor2D, keys: tf.Tensor3D, params: SharedConcatParams): tf.Tensor2D {
-  new ShapeChecker()
-    .check("query", query, ["B", "H"])
-    .check("keys", keys, ["B", "S", "H"])
-    .check("W", params.W, ["H", "U"])
-    .check("v", params.v, ["U"]);
-  return tf.tidy(() => {
-    const summed = tf.add(keys, query.expandDims(1)) as tf.Tensor3D; // [B,S,H]
-    return dotWithVector<tf.Rank.R2>(tf.tanh(projectKeys(summed, params.W)), params.v);
-  });
+  return oneQuery(query, keys, (queries) =>
+    luongQueryScores("concat-shared", queries, keys, params, "sharedConcatScores"),
+  );
 }
