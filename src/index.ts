@@ -13,6 +13,7 @@ export * from "./data";
 export * from "./nn/layers";
 export * from "./models/encoder";
 export * from "./models/decoder";
+export * from "./models/decoder-steps";
 export * from "./models/bahdanau-decoder";
 export * from "./models/luong-decoder";
 export * from "./models/plain-decoder";

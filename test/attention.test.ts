@@ -326,10 +326,10 @@ describe("attention shapes and initialisation", () => {
     assert.throws(() => projectKeys(k, tf.zeros([4, 8]) as tf.Tensor2D), {
       message: "W: expected [H,U] with H=3, got [4,8]",
     });
-    assert.throws(() => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense), {
+    assert.throws(() => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense.W as tf.Tensor2D), {
       message: "decoder hidden state h: expected [N,H] with N=2, got [3,1]",
     });
-    const h = attentionalState(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([2, 1]) as tf.Tensor2D, dense);
+    const h = attentionalState(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([2, 1]) as tf.Tensor2D, dense.W as tf.Tensor2D);
     assert.deepEqual(h.shape, [2, 3]);
     tf.dispose(h);
     dense.dispose();

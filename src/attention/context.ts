@@ -7,6 +7,8 @@ import { ShapeChecker } from "../util/shapes";
 /**
  * `context[b] = Σ_s weights[b,s] · keys[b,s]`.
  *
+ * Defined in notebook 01, step 4 and notebook 02, step 5 (the context vector).
+ *
  * @param weights `[B,S]` attention weights
  * @param keys `[B,S,Hk]` encoder outputs
  * @returns context `[B,Hk]`

@@ -80,7 +80,9 @@ export function projectKeys(keys: tf.Tensor3D, W: tf.Tensor2D): tf.Tensor3D {
 
 /**
  * Bahdanau (additive) scores, Bahdanau et al. 2015, eq. (6) / appendix A.1.2:
- * `score[b,s] = v · tanh(query[b]·Wq + keys[b,s]·Wk)`.
+ * `score[b,s] = v · tanh(query[b]·Wq + keys[b,s]·Wk)`: the additive kernel (`additiveScores`) with one query.
+ *
+ * Defined in notebook 01, step 2 (alignment scores from the previous decoder state).
  *
  * @param query `[B,Hq]`, the decoder state *before* this step (s_{i-1} in the paper)
  * @param keys `[B,S,Hk]`, the encoder outputs
@@ -218,7 +220,7 @@ function sharedConcatQueryScores(
  * - `general`: `score[b,s] = keys[b,s] · (query[b]·Wa)`, Wa `[Hq,Hk]`
  * - `concat`:  `score[b,s] = v · tanh([query[b]; keys[b,s]]·Wa)`, Wa `[Hq+Hk,U]`, query first
  *
- * Taught in notebook 02, step 4.
+ * Defined in notebook 02, step 3 (alignment scores, three ways).
  *
  * @param query `[B,Hq]`
  * @param keys `[B,S,Hk]`
@@ -269,6 +271,8 @@ function oneQuery(query: tf.Tensor2D, keys: tf.Tensor3D, scoresOf: (queries: tf.
  * The form that the FloydHub Luong tutorial calls "concat": `score[b,s] = v · tanh((query[b] + keys[b,s])·W)`
  * with one shared `W [H,U]`. It is *not* the paper's concat (which gives query and key separate weights
  * and so can weigh them differently); it is kept for comparison in the Luong notebook.
+ *
+ * Defined in notebook 02, "The paper's concat and the tutorials' shared-weight form".
  *
  * @param query `[B,H]`
  * @param keys `[B,S,H]`

@@ -39,6 +39,8 @@ export function maskBias(mask: tf.Tensor2D): tf.Tensor2D {
  * `weights[b,s] = exp(scores[b,s]) / Σ_s' exp(scores[b,s'])` over the positions where `mask` is 1.
  * Where `mask[b,s]` is 0 (padding) the weight is exactly 0, and every row sums to 1.
  *
+ * Defined in notebook 01, step 3 (softmax) and notebook 02, step 4 (softmax, for each score).
+ *
  * @param scores `[B,S]` alignment scores
  * @param mask optional `[B,S]`, 1 for real tokens and 0 for padding (any dtype)
  * @param options.bias instead of `mask`: `maskBias(mask)`, computed once per batch

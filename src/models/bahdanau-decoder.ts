@@ -3,8 +3,10 @@
  * encoder hidden states, is the encoder's: models/encoder.ts). For each output word:
  * 2. alignment scores from the **previous** decoder hidden state s_{t-1} and every encoder output;
  * 3. softmax -> attention weights; 4. context vector;
- * 5. decoding with the context: the context concatenated with the embedding of the previous output word,
- *    the RNN step -> s_t, and the classifier turns s_t into word scores; 6. repeat until _EOS.
+ * 5. decoding with the context: the context concatenated with the embedding of the previous output word
+ *    (`rnnInputWithContext`), the RNN step -> s_t (`decoderRnnStep`), and the classifier turns s_t into word
+ *    scores (`wordScores`, in the model's `logits`); 6. repeat until _EOS.
+ * Steps 2-4 are the attention layer's; step 5's functions are in ./decoder-steps.
  *
  * With `deepOutput`, the classifier reads the paper's deep output instead (Bahdanau et al. 2015, appendix A.2.2):
  * t̃ = [s_{t-1}; E y_{t-1}; c_t]·Wo (the paper's U_o s + V_o E y + C_o c), t = maxout over pairs of t̃,
@@ -17,6 +19,7 @@ import { BahdanauAttention } from "../attention/layers";
 import { Random } from "../util/random";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import { checkDecoderInputs, embedWords } from "./decoder";
+import { decoderRnnStep, rnnInputWithContext } from "./decoder-steps";
 
 export interface DecoderConfig {
   vocabSize: number;
@@ -62,6 +65,11 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     return { rnn: encoderState };
   }
 
+  /**
+   * One output word: steps 2-5 from the previous word and state. Decoding repeats it until _EOS.
+   *
+   * Defined in notebook 01, step 6 (repeat); the notebook's `startDecoding` walk calls it once per word.
+   */
   step(
     previous: tf.Tensor1D,
     state: DecoderState,
@@ -73,8 +81,7 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
     // Steps 2-4: attention from the previous hidden state.
     const attention = this.attention.call(state.rnn.h, memory.keys, memory);
     // Step 5: [embedding; context] into the RNN.
-    const input = tf.concat([embedded, attention.context], 1) as tf.Tensor2D;
-    const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
+    const rnn = decoderRnnStep(this.cell, rnnInputWithContext(embedded, attention.context), state.rnn);
     // Step 5, the classifier's input: s_t, or the paper's deep output from s_{t-1}, the previous word and the context.
     const features = this.deepOutput
       ? maxout(this.deepOutput.apply(tf.concat([state.rnn.h, embedded, attention.context], 1) as tf.Tensor2D))

@@ -60,6 +60,11 @@ export class Encoder extends Module {
   }
 
   /**
+   * The encoder hidden states of a batch of source sentences, and the final state the decoder starts from.
+   *
+   * Defined in notebook 01, step 1 and notebook 02, step 1 (the encoder hidden states); the notebooks reach
+   * it through `startDecoding`, which encodes the sentence it is given.
+   *
    * @param source `[B,S]` int32 token ids (right-padded with _PAD)
    * @param sourceMask `[B,S]` 1 for real tokens, 0 for padding
    */

@@ -6,7 +6,8 @@
  * 3. alignment scores from the **new** hidden state h_t (dot, general or concat);
  * 4. softmax -> attention weights; 5. context vector c_t;
  * 6. attentional hidden state h̃_t = tanh([c_t; h_t]·Wc) (`attentionalState`);
- * 7. the classifier turns h̃_t into word scores, then repeat until _EOS.
+ * 7. the classifier turns h̃_t into word scores (`wordScores`, in the model's `logits`), then repeat until _EOS.
+ * Steps 2, 6 and 7 are the functions of ./decoder-steps; steps 3-5 are the attention layer's.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
@@ -15,29 +16,15 @@ import { fusedKernelsActive, fusedLuongGreedy, GreedyScore } from "../backend/fu
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
-import { ShapeChecker } from "../util/shapes";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import { checkDecoderInputs, embedWords } from "./decoder";
+import { attentionalState, decoderRnnStep } from "./decoder-steps";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
 export interface LuongDecoderConfig extends DecoderConfig {
   score: LuongScoreKind;
   inputFeeding: boolean;
-}
-
-/**
- * Luong's attentional hidden state (eq. 5; notebook 02, step 6): `h̃ = tanh([context; h]·Wc)`, context first.
- * One definition for a decoder step (N = B) and for all teacher-forced steps at once (N = B·T).
- *
- * @param context `[N,Hk]` context vectors
- * @param h `[N,H]` the decoder RNN's hidden states
- * @param Wc the `[Hk+H, H]` layer, without bias as in the paper
- * @returns `[N,H]`
- */
-export function attentionalState(context: tf.Tensor2D, h: tf.Tensor2D, Wc: Dense): tf.Tensor2D {
-  new ShapeChecker().check("context", context, ["N", "Hk"]).check("decoder hidden state h", h, ["N", "H"]);
-  return tf.tidy(() => tf.tanh(Wc.apply(tf.concat([context, h], 1) as tf.Tensor2D)) as tf.Tensor2D);
 }
 
 export class LuongDecoder extends Module implements AttentionDecoder {
@@ -86,11 +73,11 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Step 2: the RNN first.
     const input = this.config.inputFeeding ? (tf.concat([embedded, state.attentional!], 1) as tf.Tensor2D) : embedded;
-    const rnn = this.cell.step(this.cell.projectInput(input), state.rnn);
+    const rnn = decoderRnnStep(this.cell, input, state.rnn);
     // Steps 3-5: attention from the new hidden state.
     const attention = this.attention.call(rnn.h, memory.keys, memory);
     // Step 6: the attentional hidden state.
-    const attentional = attentionalState(attention.context, rnn.h, this.combine);
+    const attentional = attentionalState(attention.context, rnn.h, this.combine.W as tf.Tensor2D);
     return { state: { rnn, attentional }, features: attentional, attention };
   }
 
@@ -126,7 +113,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const features = attentionalState(
       attention.context.reshape([B * T, Hk]),
       queries.reshape([B * T, H]),
-      this.combine,
+      this.combine.W as tf.Tensor2D,
     ).reshape([B, T, H]) as tf.Tensor3D;
     return { features, attention };
   }

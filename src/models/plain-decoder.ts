@@ -16,6 +16,7 @@ import type { AttentionOutput } from "../attention/layers";
 import { rnnOverKnownWords } from "./decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import { checkDecoderInputs, embedWords } from "./decoder";
+import { decoderRnnStep } from "./decoder-steps";
 import type { DecoderConfig } from "./bahdanau-decoder";
 
 /**
@@ -62,7 +63,7 @@ export class PlainDecoder extends Module implements AttentionDecoder {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
     const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Step 1: the RNN; step 2 (the classifier) is the model's `logits`.
-    const rnn = this.cell.step(this.cell.projectInput(embedded), state.rnn);
+    const rnn = decoderRnnStep(this.cell, embedded, state.rnn);
     return { state: { rnn }, features: rnn.h, attention: noAttention(memory) };
   }
 

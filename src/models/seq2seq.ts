@@ -15,6 +15,7 @@ import { PlainDecoder } from "./plain-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
 import { classifierCrossEntropy } from "../nn/losses";
+import { wordScores } from "./decoder-steps";
 import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
 
@@ -160,7 +161,8 @@ export class Seq2Seq extends Module {
 
   /** Word scores `[N,V]` from decoder features `[N,F]`. */
   logits(features: tf.Tensor2D): tf.Tensor2D {
-    return this.decoder.classifier.apply(features);
+    const { W, b } = this.decoder.classifier;
+    return wordScores(features, W as tf.Tensor2D, b as tf.Tensor1D | undefined);
   }
 
   /**
