@@ -16,7 +16,7 @@
  */
 const fs = require("node:fs");
 const path = require("node:path");
-const wb = require("../dist");
+const wb = { ...require("../dist"), ...require("../dist/data") };
 
 async function main() {
   const dir = process.argv[2];

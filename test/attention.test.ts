@@ -11,13 +11,13 @@ import {
   contextVector,
   BahdanauAttention,
   LuongAttention,
-  glorotLimit,
   ShapeChecker,
   scaledDotProductAttention,
   Dense,
   projectKeys,
   attentionalState,
 } from "attention-workbook";
+import { glorotLimit } from "attention-workbook/nn";
 import { BACKENDS, useBackend, randomValues, assertClose, assertNoLeak } from "./helpers";
 import * as ref from "./reference";
 
@@ -326,9 +326,12 @@ describe("attention shapes and initialisation", () => {
     assert.throws(() => projectKeys(k, tf.zeros([4, 8]) as tf.Tensor2D), {
       message: "W: expected [H,U] with H=3, got [4,8]",
     });
-    assert.throws(() => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense.W as tf.Tensor2D), {
-      message: "decoder hidden state h: expected [N,H] with N=2, got [3,1]",
-    });
+    assert.throws(
+      () => attentionalState(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D, dense.W as tf.Tensor2D),
+      {
+        message: "decoder hidden state h: expected [N,H] with N=2, got [3,1]",
+      },
+    );
     const h = attentionalState(tf.ones([2, 3]) as tf.Tensor2D, tf.ones([2, 1]) as tf.Tensor2D, dense.W as tf.Tensor2D);
     assert.deepEqual(h.shape, [2, 3]);
     tf.dispose(h);

@@ -12,23 +12,18 @@ import {
   tf,
   Random,
   Seq2Seq,
-  DEFAULT_MODEL,
   Trainer,
   padBatch,
   batchTensors,
-  stepThrough,
   LSTMCell,
   Dense,
   additiveScores,
   maskedCrossEntropy,
-  classifierCrossEntropy,
-  fusedKernelsActive,
-  setFusedKernels,
   setThreads,
-  threadCount,
-  nativeStatus,
-  ATTENTION_KINDS,
 } from "attention-workbook";
+import { DEFAULT_MODEL, ATTENTION_KINDS } from "attention-workbook/models";
+import { stepThrough, classifierCrossEntropy } from "attention-workbook/nn";
+import { fusedKernelsActive, setFusedKernels, threadCount, nativeStatus } from "attention-workbook/backend";
 import type { AttentionKind, Example, Seq2SeqConfig } from "attention-workbook";
 import { useBackend, randomValues, assertClose } from "./helpers";
 

@@ -1,6 +1,7 @@
 /** Shared helpers for the tests: backends, random inputs, closeness and leak checks. */
 import * as assert from "node:assert/strict";
-import { tf, registerWasmKernels, registerFusedKernels, Random } from "attention-workbook";
+import { tf, Random } from "attention-workbook";
+import { registerWasmKernels, registerFusedKernels } from "attention-workbook/backend";
 
 let wasmLoaded = false;
 

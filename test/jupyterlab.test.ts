@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS } from "attention-workbook";
+import { CHROMIUM, CHROMIUM_ARGS } from "attention-workbook/plots";
 import { makeWorkspace, setFastEpochs, Workspace } from "./workspace";
 import { jupyterPython } from "./notebook-runner";
 import { SCREENSHOTS, increases, startJupyter, JupyterServer, watchErrors, writeLabSettings } from "./browser-helpers";

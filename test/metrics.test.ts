@@ -7,17 +7,15 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { corpusBleu, corpusChrf, argmaxOffsets } from "attention-workbook";
 import {
-  corpusBleu,
-  corpusChrf,
   bleuFromStats,
   tokenize13a,
   groupReferences,
   attentionLinks,
   alignmentCounts,
   alignmentScore,
-  argmaxOffsets,
-} from "attention-workbook";
+} from "attention-workbook/metrics";
 
 const refs = [
   ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],

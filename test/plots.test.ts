@@ -4,16 +4,8 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import {
-  barChart,
-  lineChart,
-  staticSvg,
-  figureHtml,
-  plotlyEmbedHtml,
-  plotlyJsVersion,
-  heatmap,
-  heatmapGrid,
-} from "attention-workbook";
+import { barChart, lineChart, heatmap, heatmapGrid } from "attention-workbook";
+import { staticSvg, figureHtml, plotlyEmbedHtml, plotlyJsVersion } from "attention-workbook/plots";
 import { gunzipSync } from "node:zlib";
 import * as fs from "node:fs";
 

@@ -18,12 +18,11 @@ import {
   Trainer,
   loadCheckpoint,
   saveCheckpoint,
-  Truecaser,
   notebookState,
-  resetNotebookState,
-  downloadTatoeba,
   translate,
 } from "attention-workbook";
+import { Truecaser, downloadTatoeba } from "attention-workbook/data";
+import { resetNotebookState } from "attention-workbook/notebook";
 import { useBackend } from "./helpers";
 
 const root = path.resolve(__dirname, "..");

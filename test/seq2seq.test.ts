@@ -8,7 +8,6 @@ import {
   tf,
   prepareData,
   Seq2Seq,
-  DEFAULT_MODEL,
   Trainer,
   translateAll,
   translate,
@@ -27,7 +26,6 @@ import {
   LuongDecoder,
   BahdanauDecoder,
   PlainDecoder,
-  annealedRate,
   forcedAttention,
   alignmentReport,
   watchBeamSearch,
@@ -36,6 +34,8 @@ import {
   bahdanauScores,
   luongScores,
 } from "attention-workbook";
+import { DEFAULT_MODEL } from "attention-workbook/models";
+import { annealedRate } from "attention-workbook/train";
 import { useBackend, assertClose } from "./helpers";
 
 const root = path.resolve(__dirname, "..");

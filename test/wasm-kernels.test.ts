@@ -5,7 +5,8 @@
  */
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { tf, Random, wasmPatches, clearTransposeCache } from "attention-workbook";
+import { tf, Random } from "attention-workbook";
+import { wasmPatches, clearTransposeCache } from "attention-workbook/backend";
 import { useBackend, randomValues, randomTensor, assertClose } from "./helpers";
 
 async function onBoth<T>(fn: () => T): Promise<{ cpu: T; wasm: T }> {

@@ -33,12 +33,12 @@ export function makeWorkspace(prefix = "workbook-test-"): Workspace {
 }
 
 /**
- * Sets the fast-mode epochs of a training notebook's copy (its `const EPOCHS = wb.pick(15, 2);` line), as
+ * Sets the fast-mode epochs of a training notebook's copy (its `const EPOCHS = wb.fullOrFast(15, 2);` line), as
  * a participant would change a parameter: a longer run whose live chart can be watched growing.
  */
 export function setFastEpochs(notebook: string, epochs: number): void {
-  const line = "const EPOCHS = wb.pick(15, 2);";
+  const line = "const EPOCHS = wb.fullOrFast(15, 2);";
   const text = fs.readFileSync(notebook, "utf8");
   if (!text.includes(line)) throw new Error(`${notebook}: no line ${line}`);
-  fs.writeFileSync(notebook, text.replace(line, `const EPOCHS = wb.pick(15, ${epochs});`));
+  fs.writeFileSync(notebook, text.replace(line, `const EPOCHS = wb.fullOrFast(15, ${epochs});`));
 }

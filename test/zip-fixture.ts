@@ -1,6 +1,6 @@
 /** A ZIP archive of one file, written by hand for the Tatoeba download tests. */
 import * as zlib from "node:zlib";
-import { crc32 } from "attention-workbook";
+import { crc32 } from "attention-workbook/data";
 
 /**
  * One member `name` holding `content`, stored or deflated, with a declared (uncompressed) size: the

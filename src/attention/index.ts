@@ -1,4 +1,3 @@
-export * from "../util/shapes";
 export * from "./scores";
 export * from "./weights";
 export * from "./context";

@@ -52,7 +52,7 @@ function readFlags(argv: string[]): Flags<typeof EVALUATE_FLAGS> & { checkpoint:
 
 /** The pairs to score: all of --data, or the test or validation split the checkpoint was trained with. */
 function pairsToScore(
-  tm: LoadedCheckpoint,
+  translationModel: LoadedCheckpoint,
   split: string,
   data: string | undefined,
   limit: number | undefined,
@@ -62,7 +62,7 @@ function pairsToScore(
     if (pairs.length === 0) throw new Error(`--data ${data}: no sentence pairs to evaluate (an empty file?)`);
     return pairs;
   }
-  const recorded = (tm.training?.data ?? {}) as DataOptions;
+  const recorded = (translationModel.training?.data ?? {}) as DataOptions;
   const prepared = prepareData({ ...recorded, file: data ?? recorded.file });
   const pairs = split === "test" ? prepared.splits.test : prepared.splits.validation;
   if (pairs.length === 0) throw new Error(`--split ${split}: the ${split} split of ${prepared.file} is empty`);
@@ -72,10 +72,10 @@ function pairsToScore(
 async function main(): Promise<void> {
   const a = readFlags(process.argv.slice(2));
   await ready();
-  const tm = loadCheckpoint(a.checkpoint);
-  const pairs = pairsToScore(tm, a.split, a.data, a.pairs);
+  const translationModel = loadCheckpoint(a.checkpoint);
+  const pairs = pairsToScore(translationModel, a.split, a.data, a.pairs);
   const started = Date.now();
-  const ev = evaluatePairs(tm, pairs, { beam: a.beam ?? 1, lengthPenalty: a["length-penalty"] });
+  const ev = evaluatePairs(translationModel, pairs, { beam: a.beam ?? 1, lengthPenalty: a["length-penalty"] });
   if (a.hyps) fs.writeFileSync(a.hyps, ev.hypotheses.map((h) => `${h}\n`).join(""), "utf8");
   const twoDecimals = (x: number) => Number(x.toFixed(2));
   console.log(

@@ -242,9 +242,9 @@ function modelFor(
   data: PreparedData,
   out: string,
   epochs: number,
-): { tm: TranslationModel; restored?: LoadedCheckpoint } {
+): { translationModel: TranslationModel; restored?: LoadedCheckpoint } {
   if (!a.resume) {
-    const tm = createModel(data, {
+    const translationModel = createModel(data, {
       attention: (a.attention ?? "luong-general") as AttentionKind,
       embeddingSize: a.embedding ?? DEFAULT_MODEL.embeddingSize,
       hiddenSize: a.hidden ?? DEFAULT_MODEL.hiddenSize,
@@ -255,7 +255,7 @@ function modelFor(
       dropout: a.dropout ?? 0,
       seed: a.seed ?? 1,
     });
-    return { tm };
+    return { translationModel };
   }
   const restored = loadForResume(out, a, data);
   const rate =
@@ -263,12 +263,18 @@ function modelFor(
       ? `${a.lr} (--lr)`
       : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
   process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
-  return { tm: restored, restored };
+  return { translationModel: restored, restored };
 }
 
 /** The trainer, its options from the flags, saving to --out. */
-function trainerFor(tm: TranslationModel, data: PreparedData, a: TrainFlags, out: string, epochs: number): Trainer {
-  return new Trainer(tm, data, {
+function trainerFor(
+  translationModel: TranslationModel,
+  data: PreparedData,
+  a: TrainFlags,
+  out: string,
+  epochs: number,
+): Trainer {
+  return new Trainer(translationModel, data, {
     epochs,
     batchSize: a.batch ?? DEFAULT_TRAINING.batchSize,
     learningRate: a.lr ?? DEFAULT_TRAINING.learningRate,
@@ -289,11 +295,16 @@ function trainerFor(tm: TranslationModel, data: PreparedData, a: TrainFlags, out
 }
 
 /** Test-split scores of the checkpoint that was saved (the best one with --keep-best), for the final JSON line. */
-function testScores(a: TrainFlags, tm: TranslationModel, data: PreparedData, out: string): Record<string, unknown> {
-  const best = a["keep-best"] ? loadCheckpoint(out) : tm;
+function testScores(
+  a: TrainFlags,
+  translationModel: TranslationModel,
+  data: PreparedData,
+  out: string,
+): Record<string, unknown> {
+  const best = a["keep-best"] ? loadCheckpoint(out) : translationModel;
   const evalStart = Date.now();
   const ev = evaluatePairs(best, data.splits.test, { beam: a.beam ?? 1, lengthPenalty: a["length-penalty"] });
-  if (best !== tm) best.model.dispose();
+  if (best !== translationModel) best.model.dispose();
   return {
     beam: a.beam ?? 1,
     testBleu: ev.bleu,
@@ -316,8 +327,8 @@ async function main(): Promise<void> {
   const release = lockOut(out);
   const backend = await ready();
   const epochs = a.epochs ?? DEFAULT_TRAINING.epochs;
-  const { tm, restored } = modelFor(a, data, out, epochs);
-  const trainer = trainerFor(tm, data, a, out, epochs);
+  const { translationModel, restored } = modelFor(a, data, out, epochs);
+  const trainer = trainerFor(translationModel, data, a, out, epochs);
   trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
   // The checkpoint's learning rate (decayed, perhaps) continues, unless --lr says otherwise.
   if (restored) {
@@ -332,7 +343,7 @@ async function main(): Promise<void> {
   if (result.epochs.length === 0 && !restored) await trainer.save(out);
   const last = result.epochs[result.epochs.length - 1];
   const summary: Record<string, unknown> = {
-    attention: tm.model.config.attention,
+    attention: translationModel.model.config.attention,
     backend: backendReport()?.choice ?? backend.choice,
     data: data.file,
     pairs: data.counts,
@@ -348,7 +359,7 @@ async function main(): Promise<void> {
     Object.assign(
       summary,
       { recipe: recipeName, bestValidationLoss: result.bestValidationLoss },
-      testScores(a, tm, data, out),
+      testScores(a, translationModel, data, out),
     );
   }
   trainer.dispose();

@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   checkSentences(a._);
   checkCheckpointExists(a.checkpoint);
   await ready();
-  const tm = loadCheckpoint(a.checkpoint);
-  const translations = translateAll(tm, a._, {
+  const translationModel = loadCheckpoint(a.checkpoint);
+  const translations = translateAll(translationModel, a._, {
     beam: a.beam ?? 1,
     maxLength: a["max-length"],
     lengthPenalty: a["length-penalty"],

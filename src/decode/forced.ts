@@ -14,18 +14,18 @@ import { tokenize } from "../data/tokenize";
  *   writes German token t (the _EOS step left out)
  */
 export function forcedAttention(
-  tm: TranslationModel,
+  translationModel: TranslationModel,
   pairs: ReadonlyArray<{ english: string; german: string }>,
   options: { batchSize?: number } = {},
 ): number[][][] {
   const examples = pairs.map((p, i) => {
     const where = `pair ${i + 1}`;
-    const target = tokenize(p.german, tm.tokenizeOptions);
+    const target = tokenize(p.german, translationModel.tokenizeOptions);
     if (target.length === 0) throw new Error(`forcedAttention: ${where} has an empty German side`);
     try {
       return {
-        source: encodeSentence(p.english, tm.sourceVocab, tm.tokenizeOptions).ids,
-        target: tm.targetVocab.encode(target),
+        source: encodeSentence(p.english, translationModel.sourceVocab, translationModel.tokenizeOptions).ids,
+        target: translationModel.targetVocab.encode(target),
       };
     } catch (e) {
       throw new Error(`forcedAttention: ${where}: ${(e as Error).message}`);
@@ -38,14 +38,14 @@ export function forcedAttention(
     const { size: B, sourceLength: S, targetLength: T } = batch;
     const perStep: Float32Array[] = [];
     tf.tidy(() => {
-      const { memory, state } = tm.model.start(
+      const { memory, state } = translationModel.model.start(
         tf.tensor2d(batch.source, [B, S], "int32"),
         tf.tensor2d(batch.sourceMask, [B, S]),
       );
       const inputs = tf.unstack(tf.tensor2d(batch.decoderInput, [B, T], "int32"), 1) as tf.Tensor1D[];
       let s = state;
       for (let t = 0; t < T; t++) {
-        const step = tm.model.decoder.step(inputs[t], s, memory);
+        const step = translationModel.model.decoder.step(inputs[t], s, memory);
         perStep.push(step.attention.weights.dataSync() as Float32Array);
         s = step.state;
       }

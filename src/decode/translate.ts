@@ -35,13 +35,13 @@ export interface TranslateOptions {
 
 /** Translates sentences (greedy in batches, or beam search one by one). */
 export function translateAll(
-  tm: TranslationModel,
+  translationModel: TranslationModel,
   sentences: readonly string[],
   options: TranslateOptions = {},
 ): Translation[] {
   const encoded = sentences.map((s, i) => {
     try {
-      return encodeSentence(s, tm.sourceVocab, tm.tokenizeOptions);
+      return encodeSentence(s, translationModel.sourceVocab, translationModel.tokenizeOptions);
     } catch (e) {
       throw new Error(`sentence ${i + 1}: ${(e as Error).message}`);
     }
@@ -53,7 +53,7 @@ export function translateAll(
     for (let i = 0; i < encoded.length; i += batchSize) {
       hyps.push(
         ...greedySearch(
-          tm.model,
+          translationModel.model,
           encoded.slice(i, i + batchSize).map((e) => e.ids),
           { maxLength: options.maxLength },
         ),
@@ -62,29 +62,29 @@ export function translateAll(
   } else {
     for (const e of encoded)
       hyps.push(
-        beamSearch(tm.model, e.ids, {
+        beamSearch(translationModel.model, e.ids, {
           beamSize: beam,
           lengthPenalty: options.lengthPenalty,
           maxLength: options.maxLength,
         }),
       );
   }
-  return hyps.map((h, i) => toTranslation(tm, sentences[i], encoded[i], h));
+  return hyps.map((h, i) => toTranslation(translationModel, sentences[i], encoded[i], h));
 }
 
 /** A search's hypothesis as a translation: words, truecased text, attention rows. */
 function toTranslation(
-  tm: TranslationModel,
+  translationModel: TranslationModel,
   source: string,
   encoded: { tokens: string[]; unknown: string[] },
   h: Hypothesis,
 ): Translation {
-  const tokens = tm.targetVocab.decode(h.ids);
+  const tokens = translationModel.targetVocab.decode(h.ids);
   return {
     source,
     sourceTokens: encoded.tokens,
     tokens,
-    text: detokenize(tm.truecaser ? tm.truecaser.apply(tokens) : tokens),
+    text: detokenize(translationModel.truecaser ? translationModel.truecaser.apply(tokens) : tokens),
     attention: h.attention,
     outputLabels: h.complete ? [...tokens, "_EOS"] : tokens,
     logProb: h.logProb,
@@ -93,8 +93,12 @@ function toTranslation(
   };
 }
 
-export function translate(tm: TranslationModel, sentence: string, options: TranslateOptions = {}): Translation {
-  return translateAll(tm, [sentence], options)[0];
+export function translate(
+  translationModel: TranslationModel,
+  sentence: string,
+  options: TranslateOptions = {},
+): Translation {
+  return translateAll(translationModel, [sentence], options)[0];
 }
 
 /** A beam-search candidate in words. */
@@ -110,14 +114,14 @@ export interface WatchedStep {
  * Beam search on one sentence, with every step's candidates in words (for `beamTree`; notebook 09).
  */
 export function watchBeamSearch(
-  tm: TranslationModel,
+  translationModel: TranslationModel,
   sentence: string,
   options: { beamSize: number; lengthPenalty?: number; maxLength?: number },
 ): { translation: Translation; steps: WatchedStep[] } {
   const steps: WatchedStep[] = [];
-  const words = (ids: number[]) => ids.map((id) => tm.targetVocab.words[id]);
-  const encoded = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
-  const best = beamSearch(tm.model, encoded.ids, {
+  const words = (ids: number[]) => ids.map((id) => translationModel.targetVocab.words[id]);
+  const encoded = encodeSentence(sentence, translationModel.sourceVocab, translationModel.tokenizeOptions);
+  const best = beamSearch(translationModel.model, encoded.ids, {
     ...options,
     onStep: (s) =>
       steps.push({
@@ -125,5 +129,5 @@ export function watchBeamSearch(
         candidates: s.candidates.map((c) => ({ ...c, prefix: words(c.prefix), word: words([c.word])[0] })),
       }),
   });
-  return { translation: toTranslation(tm, sentence, encoded, best), steps };
+  return { translation: toTranslation(translationModel, sentence, encoded, best), steps };
 }

@@ -1,7 +1,7 @@
 /**
  * Decoding one word at a time with every intermediate value exposed, for the step-by-step notebooks:
  *
- *   const walk = startDecoding(tm, "She has kissed him.");   // step 1: the encoder hidden states
+ *   const walk = startDecoding(translationModel, "She has kissed him.");   // step 1: the encoder hidden states
  *   const step = walk.next();                                 // one decoder step, all its numbers
  *   walk.dispose();
  */
@@ -41,18 +41,18 @@ export class DecoderWalk {
   private finished = false;
 
   constructor(
-    readonly tm: TranslationModel,
+    readonly translationModel: TranslationModel,
     sentence: string,
   ) {
-    if (tm.model.config.attention === "none")
+    if (translationModel.model.config.attention === "none")
       throw new Error(
         'DecoderWalk shows the attention of each step; a model with attention "none" has none (use translate)',
       );
-    const enc = encodeSentence(sentence, tm.sourceVocab, tm.tokenizeOptions);
+    const enc = encodeSentence(sentence, translationModel.sourceVocab, translationModel.tokenizeOptions);
     this.sourceTokens = enc.tokens;
     const S = enc.ids.length;
     const started = tidy((): { memory: DecoderMemory; state: DecoderState } => {
-      const r = tm.model.start(tf.tensor2d([enc.ids], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
+      const r = translationModel.model.start(tf.tensor2d([enc.ids], [1, S], "int32"), tf.ones([1, S]) as tf.Tensor2D);
       for (const t of [...memoryTensors(r.memory), r.state.rnn.h, r.state.rnn.c, r.state.attentional])
         if (t) tf.keep(t);
       return r;
@@ -75,8 +75,8 @@ export class DecoderWalk {
   /** Runs one decoder step (greedy choice) and returns all its numbers. */
   next(): StepTrace {
     if (this.finished) throw new Error("DecoderWalk.next: the translation already ended with _EOS");
-    const isLuong = this.tm.model.config.attention !== "bahdanau";
-    const vocab = this.tm.targetVocab;
+    const isLuong = this.translationModel.model.config.attention !== "bahdanau";
+    const vocab = this.translationModel.targetVocab;
     const r = tidy(
       (): {
         state: DecoderState;
@@ -86,8 +86,12 @@ export class DecoderWalk {
         context: tf.Tensor;
         probs: tf.Tensor;
       } => {
-        const out = this.tm.model.decoder.step(tf.tensor1d([this.previous], "int32"), this.state, this.memory);
-        const probs = tf.softmax(this.tm.model.logits(out.features));
+        const out = this.translationModel.model.decoder.step(
+          tf.tensor1d([this.previous], "int32"),
+          this.state,
+          this.memory,
+        );
+        const probs = tf.softmax(this.translationModel.model.logits(out.features));
         for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
         return {
           state: out.state,
@@ -146,6 +150,6 @@ export class DecoderWalk {
 }
 
 /** Step 1 of both tutorials: encode a sentence, ready to decode it one step at a time. */
-export function startDecoding(tm: TranslationModel, sentence: string): DecoderWalk {
-  return new DecoderWalk(tm, sentence);
+export function startDecoding(translationModel: TranslationModel, sentence: string): DecoderWalk {
+  return new DecoderWalk(translationModel, sentence);
 }

@@ -130,9 +130,9 @@ export function withGold<P extends GoldPair>(pairs: readonly P[]): Array<P & { a
  * A model's attention scored against the gold alignments of `pairs` (pairs of the workbook's generated
  * corpora; those without an alignment are skipped), with the model fed each reference (forced decoding).
  */
-export function alignmentReport(tm: TranslationModel, pairs: readonly GoldPair[]): AlignmentReport {
+export function alignmentReport(translationModel: TranslationModel, pairs: readonly GoldPair[]): AlignmentReport {
   const gold = withGold(pairs);
-  return scoreAlignments(gold, forcedAttention(tm, gold));
+  return scoreAlignments(gold, forcedAttention(translationModel, gold));
 }
 
 /**

@@ -43,13 +43,13 @@ export interface EvaluationResult {
  * scores are the ones to compare across such models.
  */
 export function evaluatePairs(
-  tm: TranslationModel,
+  translationModel: TranslationModel,
   pairs: readonly SentencePair[],
   options: TranslateOptions = {},
 ): EvaluationResult {
   const groups = groupReferences(pairs);
   const translations = translateAll(
-    tm,
+    translationModel,
     groups.map((g) => g.english),
     options,
   );
@@ -82,17 +82,17 @@ export interface LengthBucketScore {
  * left out.
  */
 export function scoresByLength(
-  tm: TranslationModel,
+  translationModel: TranslationModel,
   pairs: readonly SentencePair[],
   buckets: ReadonlyArray<[number, number]>,
   options: TranslateOptions = {},
 ): LengthBucketScore[] {
   const out: LengthBucketScore[] = [];
-  const lengths = pairs.map((p) => tokenize(p.english, tm.tokenizeOptions).length);
+  const lengths = pairs.map((p) => tokenize(p.english, translationModel.tokenizeOptions).length);
   for (const [lo, hi] of buckets) {
     const inBucket = pairs.filter((_, k) => lengths[k] >= lo && lengths[k] <= hi);
     if (inBucket.length === 0) continue;
-    const ev = evaluatePairs(tm, inBucket, options);
+    const ev = evaluatePairs(translationModel, inBucket, options);
     out.push({
       lo,
       hi,

@@ -1,6 +1,6 @@
 /**
  * A new model sized for a dataset, bundled with the vocabularies, tokenization and truecaser it needs to
- * translate: `const tm = createModel(data, { attention: "bahdanau", hiddenSize: 128 })`.
+ * translate: `const translationModel = createModel(data, { attention: "bahdanau", hiddenSize: 128 })`.
  */
 import { Seq2Seq, Seq2SeqConfig, DEFAULT_MODEL } from "./seq2seq";
 import type { PreparedData } from "../data/dataset";

@@ -39,6 +39,6 @@ function disposeValue(v: unknown): void {
 }
 
 /** `full` normally, `fast` under WORKBOOK_FAST=1. */
-export function pick<T>(full: T, fast: T): T {
+export function fullOrFast<T>(full: T, fast: T): T {
   return fastMode() ? fast : full;
 }

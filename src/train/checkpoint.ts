@@ -174,24 +174,30 @@ export function isCheckpointEntry(name: string): boolean {
  * Saves a model, its vocabularies and (optionally) the training and optimizer state, holding the
  * directory's lock (a `LockedError` when another live process holds it).
  */
-export function saveCheckpoint(dir: string, tm: TranslationModel, options: SaveOptions = {}): Promise<string> {
-  return withLock(dir, () => writeVersion(dir, tm, options));
+export function saveCheckpoint(
+  dir: string,
+  translationModel: TranslationModel,
+  options: SaveOptions = {},
+): Promise<string> {
+  return withLock(dir, () => writeVersion(dir, translationModel, options));
 }
 
 /** Writes a new version, switches LATEST to it, and removes the others (the caller holds the lock). */
-async function writeVersion(dir: string, tm: TranslationModel, options: SaveOptions): Promise<string> {
+async function writeVersion(dir: string, translationModel: TranslationModel, options: SaveOptions): Promise<string> {
   const existing = versions(dir);
   const last = existing.length ? Number(existing[existing.length - 1].slice(1)) : 0;
   const version = `v${String(last + 1).padStart(6, "0")}`;
   const target = path.join(dir, version);
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target);
-  const weights = packTensors(Object.entries(tm.model.namedVariables()).map(([name, tensor]) => ({ name, tensor })));
+  const weights = packTensors(
+    Object.entries(translationModel.model.namedVariables()).map(([name, tensor]) => ({ name, tensor })),
+  );
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
     createdAt: new Date().toISOString(),
-    model: tm.model.config,
-    tokenize: tm.tokenizeOptions,
+    model: translationModel.model.config,
+    tokenize: translationModel.tokenizeOptions,
     weights: weights.entries,
     training: options.training,
   };
@@ -204,9 +210,10 @@ async function writeVersion(dir: string, tm: TranslationModel, options: SaveOpti
     writeFileSynced(path.join(target, "optimizer.bin"), packed.bytes);
     config.optimizer = { learningRate: options.learningRate ?? 0, weights: packed.entries };
   }
-  writeFileSynced(path.join(target, "source-vocab.json"), JSON.stringify(tm.sourceVocab.toJSON()));
-  writeFileSynced(path.join(target, "target-vocab.json"), JSON.stringify(tm.targetVocab.toJSON()));
-  if (tm.truecaser) writeFileSynced(path.join(target, "truecaser.json"), JSON.stringify(tm.truecaser.toJSON()));
+  writeFileSynced(path.join(target, "source-vocab.json"), JSON.stringify(translationModel.sourceVocab.toJSON()));
+  writeFileSynced(path.join(target, "target-vocab.json"), JSON.stringify(translationModel.targetVocab.toJSON()));
+  if (translationModel.truecaser)
+    writeFileSynced(path.join(target, "truecaser.json"), JSON.stringify(translationModel.truecaser.toJSON()));
   writeFileSynced(path.join(target, "config.json"), JSON.stringify(config, null, 1));
   options.beforeCommit?.();
   const tmp = path.join(dir, `LATEST.tmp-${process.pid}`);

@@ -136,15 +136,15 @@ export function shardBatch(batch: Batch, parts: number, examples: readonly Examp
 }
 
 /** Library-side ranges of the options (the CLI's TRAIN_RULES are narrower): nonsense fails at once. */
-function checkTrainOptions(o: TrainOptions): void {
-  checkValue("Trainer", "epochs", o.epochs, int(0, Number.MAX_SAFE_INTEGER));
-  checkValue("Trainer", "learningRate", o.learningRate, num(0, 1e6, { minOpen: true }));
-  checkValue("Trainer", "clipNorm", o.clipNorm, num(0, Number.MAX_VALUE, { note: "0 = no clipping" }));
-  checkValue("Trainer", "labelSmoothing", o.labelSmoothing, num(0, 1, { maxOpen: true }));
-  checkValue("Trainer", "decayOnPlateau", o.decayOnPlateau, num(0, 1, { minOpen: true, note: "1 = off" }));
-  checkValue("Trainer", "patience", o.patience, int(0, Number.MAX_SAFE_INTEGER));
-  checkValue("Trainer", "minutes", o.minutes, num(0, Number.MAX_VALUE));
-  checkValue("Trainer", "workers", o.workers, int(1, 64));
+function checkTrainOptions(options: TrainOptions): void {
+  checkValue("Trainer", "epochs", options.epochs, int(0, Number.MAX_SAFE_INTEGER));
+  checkValue("Trainer", "learningRate", options.learningRate, num(0, 1e6, { minOpen: true }));
+  checkValue("Trainer", "clipNorm", options.clipNorm, num(0, Number.MAX_VALUE, { note: "0 = no clipping" }));
+  checkValue("Trainer", "labelSmoothing", options.labelSmoothing, num(0, 1, { maxOpen: true }));
+  checkValue("Trainer", "decayOnPlateau", options.decayOnPlateau, num(0, 1, { minOpen: true, note: "1 = off" }));
+  checkValue("Trainer", "patience", options.patience, int(0, Number.MAX_SAFE_INTEGER));
+  checkValue("Trainer", "minutes", options.minutes, num(0, Number.MAX_VALUE));
+  checkValue("Trainer", "workers", options.workers, int(1, 64));
 }
 
 export interface TrainData {
@@ -212,27 +212,28 @@ export class Trainer {
   private learningRate: number;
 
   constructor(
-    readonly tm: TranslationModel,
+    readonly translationModel: TranslationModel,
     readonly data: TrainData,
-    options: Partial<TrainOptions> = {},
+    requested: Partial<TrainOptions> = {},
   ) {
-    this.options = { ...DEFAULT_TRAINING, ...options };
-    const o = this.options;
-    if (!(o.batchSize >= 1) || !Number.isInteger(o.batchSize))
-      throw new Error(`Trainer: batchSize must be a positive integer, got ${o.batchSize}`);
-    if (!(o.teacherForcing >= 0 && o.teacherForcing <= 1))
-      throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${o.teacherForcing}`);
-    if (!(o.anneal >= 0 && o.anneal <= 1))
-      throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${o.anneal}`);
-    if (o.anneal > 0 && !(o.minutes > 0)) throw new Error("Trainer: anneal needs a time budget (minutes > 0)");
-    checkTrainOptions(o);
+    this.options = { ...DEFAULT_TRAINING, ...requested };
+    const options = this.options;
+    if (!(options.batchSize >= 1) || !Number.isInteger(options.batchSize))
+      throw new Error(`Trainer: batchSize must be a positive integer, got ${options.batchSize}`);
+    if (!(options.teacherForcing >= 0 && options.teacherForcing <= 1))
+      throw new Error(`Trainer: teacherForcing must be in [0, 1], got ${options.teacherForcing}`);
+    if (!(options.anneal >= 0 && options.anneal <= 1))
+      throw new Error(`Trainer: anneal must be in [0, 1] (a fraction of the time budget), got ${options.anneal}`);
+    if (options.anneal > 0 && !(options.minutes > 0))
+      throw new Error("Trainer: anneal needs a time budget (minutes > 0)");
+    checkTrainOptions(options);
     if (data.train.length === 0) throw new Error("Trainer: no training examples");
-    this.learningRate = o.learningRate;
-    this.optimizer = tf.train.adam(o.learningRate);
+    this.learningRate = options.learningRate;
+    this.optimizer = tf.train.adam(options.learningRate);
   }
 
   get model(): Seq2Seq {
-    return this.tm.model;
+    return this.translationModel.model;
   }
 
   /** Asks training to end after the current batch (works from a notebook's next cell or a signal handler). */
@@ -320,17 +321,17 @@ export class Trainer {
   private batchGradients(
     batch: Batch,
     rng: Random,
-    o: TrainOptions,
+    options: TrainOptions,
   ): { loss: number; grads: Record<string, tf.Tensor> } {
     const t = batchTensors(batch);
     const { value, grads } = tf.variableGrads(
       () =>
         this.model.loss(t, {
-          teacherForcing: o.teacherForcing,
-          teacherForcingMode: o.teacherForcingMode,
+          teacherForcing: options.teacherForcing,
+          teacherForcingMode: options.teacherForcingMode,
           rng,
           training: true,
-          labelSmoothing: o.labelSmoothing,
+          labelSmoothing: options.labelSmoothing,
         }),
       this.model.trainableVariables(),
     );
@@ -367,8 +368,8 @@ export class Trainer {
    * `teacherForcing` overrides the option for this step (the benchmark replays shared decisions).
    */
   trainStep(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): number {
-    const o = { ...this.options, ...overrides };
-    const { loss, grads } = this.batchGradients(batch, rng, o);
+    const options = { ...this.options, ...overrides };
+    const { loss, grads } = this.batchGradients(batch, rng, options);
     this.applyGradients(grads);
     return loss;
   }
@@ -380,29 +381,29 @@ export class Trainer {
    * batch has an example for each); otherwise the same as `trainStep`.
    */
   async trainBatch(batch: Batch, rng: Random, overrides: { teacherForcing?: number } = {}): Promise<number> {
-    const o = { ...this.options, ...overrides };
-    if (o.workers <= 1 || batch.size < o.workers) return this.trainStep(batch, rng, overrides);
+    const options = { ...this.options, ...overrides };
+    if (options.workers <= 1 || batch.size < options.workers) return this.trainStep(batch, rng, overrides);
     this.workerPool ??= GradientWorkers.start(
-      o.workers - 1,
+      options.workers - 1,
       this.model.config,
       backendReport()?.choice ?? tf.getBackend(),
     );
     const pool = await this.workerPool;
     // Shards: the main thread, which also combines the gradients and applies Adam, takes a smaller share
     // (MAIN_SHARE of an equal one); examples are dealt so every shard gets long and short sentences.
-    const shards = shardBatch(batch, o.workers, this.data.train);
+    const shards = shardBatch(batch, options.workers, this.data.train);
     // One teacher-forcing decision for the whole batch, as on one thread.
     const teacherForcing =
-      o.teacherForcingMode === "batch" ? (rng.next() < o.teacherForcing ? 1 : 0) : o.teacherForcing;
+      options.teacherForcingMode === "batch" ? (rng.next() < options.teacherForcing ? 1 : 0) : options.teacherForcing;
     const seeds = shards.map(() => rng.seed());
     const vars = this.model.trainableVariables();
     const pending = pool.compute(flatWeights(vars), shards.slice(1), {
       teacherForcing,
-      teacherForcingMode: o.teacherForcingMode,
-      labelSmoothing: o.labelSmoothing,
+      teacherForcingMode: options.teacherForcingMode,
+      labelSmoothing: options.labelSmoothing,
       seeds: seeds.slice(1),
     });
-    const local = this.batchGradients(shards[0], new Random(seeds[0]), { ...o, teacherForcing });
+    const local = this.batchGradients(shards[0], new Random(seeds[0]), { ...options, teacherForcing });
     const remote = await pending;
     const shares = shards.map((shard) => shard.targetTokens / batch.targetTokens);
     const combined = combineShardGradients(vars, local.grads, remote, shares);
@@ -413,8 +414,7 @@ export class Trainer {
 
   /** Trains for `epochs` more epochs (default: the option), stopping early when asked. */
   async train(options: { epochs?: number } = {}): Promise<TrainResult> {
-    const o = this.options;
-    const epochs = options.epochs ?? o.epochs;
+    const epochs = options.epochs ?? this.options.epochs;
     this.stopRequested = false;
     // Jupyter's interrupt (and Ctrl-C) sends SIGINT; tslab cannot cancel awaited work, so the signal sets
     // the stop flag and training ends after the current batch. A second SIGINT exits as usual.
@@ -464,18 +464,18 @@ export class Trainer {
    * cut short by a stop request or the end of the time budget that began at `started`.
    */
   private async runEpoch(started: number): Promise<EpochPass> {
-    const o = this.options;
+    const options = this.options;
     const epochStart = Date.now();
-    const rng = new Random(o.seed * 1000003 + this.epoch);
+    const rng = new Random(options.seed * 1000003 + this.epoch);
     const batches = makeBatches(this.data.train, {
-      batchSize: o.batchSize,
-      seed: o.seed + this.epoch,
-      bucket: o.bucket,
+      batchSize: options.batchSize,
+      seed: options.seed + this.epoch,
+      bucket: options.bucket,
     });
     const pass: EpochPass = { lossSum: 0, tokenSum: 0, seconds: 0 };
-    const budget = o.minutes * 60000;
+    const budget = options.minutes * 60000;
     for (let b = 0; b < batches.length; b++) {
-      if (o.minutes > 0 && o.anneal > 0) this.annealTo((Date.now() - started) / budget);
+      if (options.minutes > 0 && options.anneal > 0) this.annealTo((Date.now() - started) / budget);
       const loss = await this.trainBatch(batches[b], rng);
       pass.lossSum += loss * batches[b].targetTokens;
       pass.tokenSum += batches[b].targetTokens;
@@ -492,7 +492,7 @@ export class Trainer {
       // Yield to the event loop: lets a notebook process messages (a stop request, display updates).
       await new Promise((resolve) => setImmediate(resolve));
       if (this.stopRequested) pass.interruptedBy = "stop";
-      else if (o.minutes > 0 && Date.now() - started > budget) pass.interruptedBy = "time-budget";
+      else if (options.minutes > 0 && Date.now() - started > budget) pass.interruptedBy = "time-budget";
       if (pass.interruptedBy) break;
     }
     pass.seconds = (Date.now() - epochStart) / 1000;
@@ -504,7 +504,7 @@ export class Trainer {
    * plateau decay, the checkpoint, and `onEpoch`. Returns the summary and whether validation improved.
    */
   private async endEpoch(pass: EpochPass): Promise<{ summary: EpochSummary; improved: boolean }> {
-    const o = this.options;
+    const options = this.options;
     const validationLoss = this.evaluateLoss(this.data.validation);
     this.epoch++;
     const summary: EpochSummary = {
@@ -519,8 +519,8 @@ export class Trainer {
     this.history.push(summary);
     const improved = validationLoss < this.bestValidationLoss || Number.isNaN(validationLoss);
     if (improved && !Number.isNaN(validationLoss)) this.bestValidationLoss = validationLoss;
-    if (!improved && o.decayOnPlateau < 1) this.setLearningRate(this.learningRate * o.decayOnPlateau);
-    if (o.checkpointDir && (!o.keepBest || improved)) await this.save(o.checkpointDir);
+    if (!improved && options.decayOnPlateau < 1) this.setLearningRate(this.learningRate * options.decayOnPlateau);
+    if (options.checkpointDir && (!options.keepBest || improved)) await this.save(options.checkpointDir);
     this.onEpoch?.(summary);
     return { summary, improved };
   }
@@ -559,7 +559,7 @@ export class Trainer {
 
   /** Saves model, vocabularies, counters and Adam's state. */
   save(dir: string): Promise<string> {
-    return saveCheckpoint(dir, this.tm, {
+    return saveCheckpoint(dir, this.translationModel, {
       training: this.trainingState(),
       optimizer: this.optimizer,
       learningRate: this.learningRate,

@@ -1,0 +1,3 @@
+export * from "./state";
+export * from "./steps";
+export * as workshop from "./workshop";
