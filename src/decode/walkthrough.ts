@@ -30,6 +30,16 @@ export interface StepTrace {
   top: Array<{ word: string; probability: number }>;
 }
 
+/** The tensors of one step of the walk (see `DecoderWalk.next`). */
+interface StepTensors {
+  state: DecoderState;
+  query: tf.Tensor;
+  scores: tf.Tensor;
+  weights: tf.Tensor;
+  context: tf.Tensor;
+  probs: tf.Tensor;
+}
+
 export class DecoderWalk {
   readonly sourceTokens: string[];
   /** `[S][Hk]`: the encoder hidden states (step 1 of both tutorials). */
@@ -72,38 +82,31 @@ export class DecoderWalk {
     return this.steps.filter((s) => s.outputWord !== "_EOS").map((s) => s.outputWord);
   }
 
+  /** One decoder step's tensors, kept past the tidy: the new state, the query, the attention, the word probabilities. */
+  private stepTensors(isLuong: boolean): StepTensors {
+    return tidy((): StepTensors => {
+      const { model } = this.translationModel;
+      const out = model.decoder.step(tf.tensor1d([this.previous], "int32"), this.state, this.memory);
+      const probs = tf.softmax(model.logits(out.features));
+      for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
+      return {
+        state: out.state,
+        // A copy: the query is a state tensor that lives on after this step.
+        query: tf.keep((isLuong ? out.state.rnn.h : this.state.rnn.h).clone()),
+        scores: tf.keep(out.attention.scores),
+        weights: tf.keep(out.attention.weights),
+        context: tf.keep(out.attention.context),
+        probs: tf.keep(probs),
+      };
+    });
+  }
+
   /** Runs one decoder step (greedy choice) and returns all its numbers. */
   next(): StepTrace {
     if (this.finished) throw new Error("DecoderWalk.next: the translation already ended with _EOS");
     const isLuong = this.translationModel.model.config.attention !== "bahdanau";
     const vocab = this.translationModel.targetVocab;
-    const r = tidy(
-      (): {
-        state: DecoderState;
-        query: tf.Tensor;
-        scores: tf.Tensor;
-        weights: tf.Tensor;
-        context: tf.Tensor;
-        probs: tf.Tensor;
-      } => {
-        const out = this.translationModel.model.decoder.step(
-          tf.tensor1d([this.previous], "int32"),
-          this.state,
-          this.memory,
-        );
-        const probs = tf.softmax(this.translationModel.model.logits(out.features));
-        for (const t of [out.state.rnn.h, out.state.rnn.c, out.state.attentional]) if (t) tf.keep(t);
-        return {
-          state: out.state,
-          // A copy: the query is a state tensor that lives on after this step.
-          query: tf.keep((isLuong ? out.state.rnn.h : this.state.rnn.h).clone()),
-          scores: tf.keep(out.attention.scores),
-          weights: tf.keep(out.attention.weights),
-          context: tf.keep(out.attention.context),
-          probs: tf.keep(probs),
-        };
-      },
-    );
+    const r = this.stepTensors(isLuong);
     const probs = Array.from(r.probs.dataSync());
     const order = probs.map((p, i) => [p, i] as [number, number]).sort((a, b) => b[0] - a[0]);
     const best = order[0][1];
