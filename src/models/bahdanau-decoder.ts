@@ -14,7 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
 import { BahdanauAttention } from "../attention/layers";
 import { Random } from "../util/random";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
@@ -70,12 +70,7 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
    *
    * Defined in notebook 01, step 6 (repeat); the notebook's `startDecoding` walk calls it once per word.
    */
-  step(
-    previous: tf.Tensor1D,
-    state: DecoderState,
-    memory: DecoderMemory,
-    options: { dropout?: number; seed?: number } = {},
-  ): DecoderStep {
+  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: DropoutOptions = {}): DecoderStep {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
     const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Steps 2-4: attention from the previous hidden state.

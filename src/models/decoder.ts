@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Module } from "../nn/module";
-import type { Dense, Embedding, RecurrentCell, RnnState } from "../nn/layers";
+import type { Dense, Embedding, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
 import type { AttentionOutput, PreparedAttention } from "../attention/layers";
 import { ShapeChecker } from "../util/shapes";
 
@@ -34,12 +34,7 @@ export interface AttentionDecoder extends Module {
   prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory;
   initialState(encoderState: RnnState): DecoderState;
   /** One step: `previous [B]` int32 tokens -> new state, features and attention. */
-  step(
-    previous: tf.Tensor1D,
-    state: DecoderState,
-    memory: DecoderMemory,
-    options?: { dropout?: number; seed?: number },
-  ): DecoderStep;
+  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options?: DropoutOptions): DecoderStep;
 }
 
 /**
@@ -77,11 +72,7 @@ export function tileMemory(m: DecoderMemory, n: number): DecoderMemory {
 }
 
 /** The embeddings `[N,E]` of word ids `[N]`, with dropout when training asks for it. */
-export function embedWords(
-  embedding: Embedding,
-  ids: tf.Tensor1D,
-  options: { dropout?: number; seed?: number } = {},
-): tf.Tensor2D {
+export function embedWords(embedding: Embedding, ids: tf.Tensor1D, options: DropoutOptions = {}): tf.Tensor2D {
   const embedded = embedding.apply(ids) as tf.Tensor2D;
   return options.dropout ? (tf.dropout(embedded, options.dropout, undefined, options.seed) as tf.Tensor2D) : embedded;
 }
@@ -96,7 +87,7 @@ export function rnnOverKnownWords(
   cell: RecurrentCell,
   inputs: tf.Tensor2D,
   state: RnnState,
-  options: { dropout?: number; seed?: number } = {},
+  options: DropoutOptions = {},
 ): tf.Tensor3D {
   const [B, T] = inputs.shape;
   const embedded = embedWords(embedding, inputs.reshape([B * T]), options); // [B·T,E]

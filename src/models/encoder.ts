@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
 import { Random } from "../util/random";
 import { ShapeChecker } from "../util/shapes";
 import { tidy } from "../util/tidy";
@@ -68,11 +68,7 @@ export class Encoder extends Module {
    * @param source `[B,S]` int32 token ids (right-padded with _PAD)
    * @param sourceMask `[B,S]` 1 for real tokens, 0 for padding
    */
-  encode(
-    source: tf.Tensor2D,
-    sourceMask: tf.Tensor2D,
-    options: { dropout?: number; seed?: number } = {},
-  ): EncoderOutput {
+  encode(source: tf.Tensor2D, sourceMask: tf.Tensor2D, options: DropoutOptions = {}): EncoderOutput {
     new ShapeChecker().check("source", source, ["B", "S"]).check("sourceMask", sourceMask, ["B", "S"]);
     return tidy(() => {
       const [B, S] = source.shape;

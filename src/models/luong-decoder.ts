@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { Dense, Embedding, LSTMCell, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { Dense, Embedding, LSTMCell, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
 import { fusedKernelsActive, fusedLuongGreedy, GreedyScore } from "../backend/fused";
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
@@ -63,12 +63,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     };
   }
 
-  step(
-    previous: tf.Tensor1D,
-    state: DecoderState,
-    memory: DecoderMemory,
-    options: { dropout?: number; seed?: number } = {},
-  ): DecoderStep {
+  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: DropoutOptions = {}): DecoderStep {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
     const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Step 2: the RNN first.
@@ -93,7 +88,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     inputs: tf.Tensor2D,
     state: DecoderState,
     memory: DecoderMemory,
-    options: { dropout?: number; seed?: number } = {},
+    options: DropoutOptions = {},
   ): { features: tf.Tensor3D; attention: SequenceAttentionOutput } {
     if (this.config.inputFeeding)
       throw new Error(

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { Dense, Embedding, makeCell, RecurrentCell, RnnState } from "../nn/layers";
+import { Dense, Embedding, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
 import { Random } from "../util/random";
 import type { AttentionOutput } from "../attention/layers";
 import { rnnOverKnownWords } from "./decoder";
@@ -54,12 +54,7 @@ export class PlainDecoder extends Module implements AttentionDecoder {
     return { rnn: encoderState };
   }
 
-  step(
-    previous: tf.Tensor1D,
-    state: DecoderState,
-    memory: DecoderMemory,
-    options: { dropout?: number; seed?: number } = {},
-  ): DecoderStep {
+  step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options: DropoutOptions = {}): DecoderStep {
     checkDecoderInputs(previous, state, memory, this.config.hiddenSize);
     const embedded = embedWords(this.embedding, previous, options); // [B,E]
     // Step 1: the RNN; step 2 (the classifier) is the model's `logits`.
@@ -76,7 +71,7 @@ export class PlainDecoder extends Module implements AttentionDecoder {
     inputs: tf.Tensor2D,
     state: DecoderState,
     memory: DecoderMemory,
-    options: { dropout?: number; seed?: number } = {},
+    options: DropoutOptions = {},
   ): { features: tf.Tensor3D } {
     checkDecoderInputs(inputs, state, memory, this.config.hiddenSize);
     return { features: rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options) };

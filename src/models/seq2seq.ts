@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../util/shapes";
 import { Module } from "../nn/module";
-import type { CellType } from "../nn/layers";
+import type { CellType, DropoutOptions } from "../nn/layers";
 import { Random } from "../util/random";
 import { Encoder } from "./encoder";
 import { BahdanauDecoder } from "./bahdanau-decoder";
@@ -153,7 +153,7 @@ export class Seq2Seq extends Module {
   start(
     source: tf.Tensor2D,
     sourceMask: tf.Tensor2D,
-    options: { dropout?: number; seed?: number } = {},
+    options: DropoutOptions = {},
   ): { memory: DecoderMemory; state: DecoderState } {
     const enc = this.encoder.encode(source, sourceMask, options);
     return { memory: this.decoder.prepare(enc.outputs, sourceMask), state: this.decoder.initialState(enc.state) };

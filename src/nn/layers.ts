@@ -25,6 +25,12 @@ export class Embedding extends Module {
 }
 
 /** `x [N,in]` -> `x·W + b`, `[N,out]`. */
+/** Dropout while training: the rate, and the seed that makes it repeatable. */
+export interface DropoutOptions {
+  dropout?: number;
+  seed?: number;
+}
+
 export class Dense extends Module {
   readonly W: tf.Variable;
   readonly b?: tf.Variable;

@@ -30,7 +30,7 @@ export function describeConfig(config: TutorialConfig = TUTORIAL_CONFIG): string
   return (
     `Luong concat, embedding ${config.embeddingSize}, hidden ${config.hiddenSize}, attention units ` +
     `${config.attentionUnits}, 1 LSTM layer, batch ${config.batchSize}, teacher forcing ${config.teacherForcing} ` +
-    `per batch, Adam ${config.learningRate}, clip ${config.clipNorm}`
+    `per batch, Adam ${config.learningRate.toExponential()}, clip ${config.clipNorm}`
   );
 }
 
