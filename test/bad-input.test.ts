@@ -6,31 +6,17 @@
  */
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { cli as runCli } from "./helpers";
+
 const root = path.resolve(__dirname, "..");
 
-/** What a CLI run left: its exit status and output. */
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(script: string, args: string[], timeoutMs = 60_000): Run {
-  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    env: { ...process.env, TFJS_BACKEND: "" },
-  });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+/** The CLI with the timeout every run here gets unless it says otherwise. */
+const cli = (script: string, args: string[], timeoutMs = 60_000) => runCli(script, args, timeoutMs);
 
 /** A digest of everything under `dir` (names and contents; large files by size and mtime). */
 function digest(dir: string): string {

@@ -1,5 +1,9 @@
 /** Shared helpers for the tests: backends, random inputs, closeness and leak checks. */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { tf, Random } from "attention-workbook";
 import { registerWasmKernels, registerFusedKernels } from "attention-workbook/backend";
 
@@ -56,4 +60,36 @@ export async function assertNoLeak<T>(what: string, fn: () => T | Promise<T>): P
   const after = tf.memory().numTensors;
   assert.equal(after, before, `${what}: numTensors ${before} -> ${after}`);
   return out;
+}
+
+/** A new temporary folder. */
+export function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** What a CLI run left: its exit status, output, and its last stdout line parsed as JSON ({} if it is not). */
+export interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  json: Record<string, unknown>;
+}
+
+/** Runs `dist/cli/<script>` in the checkout with the backend left to its choice; `timeoutMs` kills it. */
+export function cli(script: string, args: string[], timeoutMs?: number): CliRun {
+  const root = path.resolve(__dirname, "..");
+  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: timeoutMs,
+    env: { ...process.env, TFJS_BACKEND: "" },
+  });
+  let json = {};
+  try {
+    json = JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
+  } catch {
+    /* not JSON */
+  }
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
 }

@@ -23,30 +23,12 @@ import {
 } from "attention-workbook";
 import { Truecaser, downloadTatoeba } from "attention-workbook/data";
 import { resetNotebookState } from "attention-workbook/notebook";
-import { useBackend } from "./helpers";
+import { useBackend, cli as runCli, tmpDir } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
 const corpusLines = fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n");
-const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
-function cli(
-  script: string,
-  args: string[],
-): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
-  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, TFJS_BACKEND: "" },
-  });
-  let json = {};
-  try {
-    json = JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (script: string, args: string[]) => runCli(script, args, 120_000);
 
 function pairsFile(dir: string, lines: string[]): string {
   const file = path.join(dir, "pairs.tsv");

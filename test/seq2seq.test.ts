@@ -1,8 +1,6 @@
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import {
   tf,
@@ -36,33 +34,12 @@ import {
 } from "attention-workbook";
 import { DEFAULT_MODEL } from "attention-workbook/models";
 import { annealedRate } from "attention-workbook/train";
-import { useBackend, assertClose } from "./helpers";
+import { useBackend, assertClose, cli as runCli, tmpDir } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
 const KINDS: AttentionKind[] = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "none"];
 
-function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-function cli(
-  script: string,
-  args: string[],
-): { status: number | null; stdout: string; stderr: string; json: Record<string, unknown> } {
-  const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, TFJS_BACKEND: "" },
-  });
-  const lines = r.stdout.trim().split("\n");
-  let json = {};
-  try {
-    json = JSON.parse(lines[lines.length - 1]);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
+const cli = (script: string, args: string[]) => runCli(script, args);
 
 function smallModel(
   data: ReturnType<typeof prepareData>,

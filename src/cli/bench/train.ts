@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ready } from "../../backend/select";
+import { ready, BackendReport } from "../../backend/select";
 import type { Seq2Seq } from "../../models/seq2seq";
 import { Trainer } from "../../train/trainer";
 import { makeBatches, Batch } from "../../data/batches";
@@ -133,8 +133,13 @@ function performance(flops: number, seconds: number, peak: MachinePeak) {
 }
 
 /** Trains the tfjs model for the epochs asked; the last epoch's figures, as the JSON line reports them. */
-async function tfjsRow(trainer: Trainer, work: BenchWork, options: TrainBenchOptions, peak: MachinePeak) {
-  const backend = await ready();
+async function tfjsRow(
+  trainer: Trainer,
+  work: BenchWork,
+  options: TrainBenchOptions,
+  peak: MachinePeak,
+  backend: BackendReport,
+) {
   const rng = new Random(TUTORIAL_CONFIG.seed);
   const peakRss = { bytes: 0 };
   let last: EpochFigures | undefined;
@@ -209,7 +214,7 @@ function addTorchRows(
 export async function trainBenchmark(options: TrainBenchOptions): Promise<void> {
   // Which PyTorch first: a missing one is set up (or its reason known) before the long tfjs run.
   const torch = options.torch ? findTorch2(options.setup) : { reason: "skipped (--no-torch)" };
-  await ready();
+  const backend = await ready();
   const work = benchWork(options);
   const translationModel = tutorialModel(work.data);
   const { batchSize, learningRate, clipNorm, seed } = TUTORIAL_CONFIG;
@@ -223,7 +228,7 @@ export async function trainBenchmark(options: TrainBenchOptions): Promise<void> 
   try {
     const file = torch.found || options.debianTorch ? writeTorchInput(dir, translationModel.model, work) : "";
     const peak = thisMachinePeak();
-    const tfjs = await tfjsRow(trainer, work, options, peak);
+    const tfjs = await tfjsRow(trainer, work, options, peak, backend);
     trainer.dispose();
     translationModel.model.dispose();
     const result: Record<string, unknown> = {
