@@ -122,6 +122,19 @@ export {
   lineChart,
   beamTree,
   LossChart,
+  architectureFigure,
+  compareAttentionFigure,
+  encoderDecoderFigure,
+  encoderStatesFigure,
+  additiveScoreFigure,
+  luongScoreFigure,
+  softmaxFigure,
+  contextFigure,
+  rnnStepFigure,
+  attentionalStateFigure,
+  wordProbabilitiesFigure,
+  attentionAnimation,
+  movingQueryFigure,
 } from "./plots";
 
 // notebook: state kept across reruns, full or fast mode, the tutorial steps, the exercise checks

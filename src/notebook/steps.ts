@@ -52,7 +52,14 @@ export const TUTORIAL_STEPS: readonly TutorialStep[] = [
     file: "models/decoder-steps.ts",
     call: "rnnInputWithContext",
   },
-  { notebook: "01", step: 5, title: "the RNN step", name: "decoderRnnStep", file: "models/decoder-steps.ts" },
+  {
+    notebook: "01",
+    step: 5,
+    title: "the RNN step",
+    name: "decoderRnnStep",
+    file: "models/decoder-steps.ts",
+    call: "decoderRnnStep",
+  },
   { notebook: "01", step: 6, title: "repeat", name: "BahdanauDecoder.step", file: "models/bahdanau-decoder.ts" },
   { notebook: "02", step: 1, title: "the encoder hidden states", name: "Encoder.encode", file: "models/encoder.ts" },
   {
@@ -61,6 +68,7 @@ export const TUTORIAL_STEPS: readonly TutorialStep[] = [
     title: "the decoder RNN runs first",
     name: "decoderRnnStep",
     file: "models/decoder-steps.ts",
+    call: "decoderRnnStep",
   },
   {
     notebook: "02",

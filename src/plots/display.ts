@@ -92,10 +92,7 @@ const FIND_PLOTLY = `function findPlotly(sources) {
  * plotly.js the div keeps its static picture.
  */
 export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET): string {
-  const json = JSON.stringify({ data: fig.data, layout: fig.layout, config: fig.config ?? {} }).replace(
-    /</g,
-    "\\u003c",
-  );
+  const json = JSON.stringify(plotlyJson(fig)).replace(/</g, "\\u003c");
   return `(function () {
   var fig = ${json};
   ${FIND_PLOTLY}
@@ -103,9 +100,19 @@ export function figureScript(fig: Figure, id: string, src: string = PLOTLY_ASSET
     var el = document.getElementById(${JSON.stringify(id)});
     if (!el || !Plotly) return; // no plotly.js here: the static picture stays
     el.innerHTML = "";
-    Plotly.newPlot(el, fig.data, fig.layout, fig.config);
+    Plotly.newPlot(el, fig); // data, layout, config and any animation frames
   });
 })();`;
+}
+
+/** What plotly.js draws: data, layout, config, and the animation frames where the figure has them. */
+export function plotlyJson(fig: Figure): Record<string, unknown> {
+  return {
+    data: fig.data,
+    layout: fig.layout,
+    config: fig.config ?? {},
+    ...(fig.frames ? { frames: fig.frames } : {}),
+  };
 }
 
 let embeddedPlotly: string | undefined;
@@ -205,7 +212,7 @@ function describe(fig: Figure): string {
 /** The MIME bundle of a figure (see the module comment); `picture` is its static picture, when made already. */
 export function mimeBundle(fig: Figure, picture = staticPicture(fig)): Record<string, unknown> {
   return {
-    "application/vnd.plotly.v1+json": { data: fig.data, layout: fig.layout, config: fig.config ?? {} },
+    "application/vnd.plotly.v1+json": plotlyJson(fig),
     "text/html": figureHtml(fig, undefined, PLOTLY_ASSET, picture),
     "text/plain": describe(fig),
   };

@@ -3,6 +3,15 @@ export interface Figure {
   data: Array<Record<string, unknown>>;
   layout: Record<string, unknown>;
   config?: Record<string, unknown>;
+  /** Animation frames (motion.ts), played by the layout's buttons and sliders. */
+  frames?: AnimationFrame[];
+}
+
+/** One animation frame: its name, the indices of the traces it changes, and their new data (in that order). */
+export interface AnimationFrame {
+  name: string;
+  traces: number[];
+  data: Array<Record<string, unknown>>;
 }
 
 /** A figure's title text, `""` when its layout has none. */

@@ -6,3 +6,7 @@ export * from "./live";
 export * from "./save";
 export * from "./static-svg";
 export * from "./beam";
+export * from "./diagram";
+export * from "./architecture";
+export * from "./step-figures";
+export * from "./motion";

@@ -5,6 +5,7 @@
  */
 import { Figure, figureTitle, layoutSize } from "./figure";
 import { escapeHtml } from "../util/html";
+import { Frame, isPositioned, layoutMargin, positionedParts } from "./static-positioned";
 
 const VIRIDIS = [
   "#440154",
@@ -41,31 +42,24 @@ function text(x: number, y: number, s: string, attrs = ""): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escapeHtml(s)}</text>`;
 }
 
-/** The picture's frame: its size, the margins, and the plotting area between them. */
-interface Frame {
-  W: number;
-  H: number;
-  m: { l: number; r: number; t: number; b: number };
-  plotW: number;
-  plotH: number;
-}
-
 export function staticSvg(fig: Figure): string {
   const { width: W = 640, height: H = 400 } = layoutSize(fig);
-  const m = { l: 100, r: 30, t: 50, b: 80 };
+  const positioned = isPositioned(fig);
+  const m = positioned ? layoutMargin(fig) : { l: 100, r: 30, t: 50, b: 80 };
   const frame: Frame = { W, H, m, plotW: W - m.l - m.r, plotH: H - m.t - m.b };
   const title = figureTitle(fig).replace(/<[^>]+>/g, "");
   const parts: string[] = [`<rect width="${W}" height="${H}" fill="white"/>`];
   if (title) parts.push(text(W / 2, 28, title, `text-anchor="middle" font-size="16"`));
   fig.data.filter((d) => d.type === "heatmap").forEach((trace, k) => parts.push(...heatmapParts(fig, trace, k, frame)));
-  parts.push(...barAndLineParts(fig, frame));
+  if (positioned) parts.push(...positionedParts(fig, frame));
+  else parts.push(...barAndLineParts(fig, frame));
   return `<svg xmlns="http://www.w3.org/2000/svg" class="workbook-static" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">${parts.join("")}</svg>`;
 }
 
 /** Heatmap trace `k` (on axes x{k+1}, y{k+1}): its cells, their values, the gold outlines and the tick labels. */
 function heatmapParts(fig: Figure, trace: Record<string, unknown>, k: number, { m, plotW, plotH }: Frame): string[] {
   const parts: string[] = [];
-  const suffix = k === 0 ? "" : String(k + 1);
+  const suffix = typeof trace.xaxis === "string" ? trace.xaxis.slice(1) : k === 0 ? "" : String(k + 1);
   const xa = (fig.layout[`xaxis${suffix}`] ?? {}) as Axis,
     ya = (fig.layout[`yaxis${suffix}`] ?? {}) as Axis;
   const [x0, x1] = xa.domain ?? [0, 1],
