@@ -4,7 +4,7 @@ import { spawn, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { root } from "./workspace";
 
 /** Where the browser tests put their screenshots (the README names this folder; git ignores it). */
@@ -139,4 +139,94 @@ export function increases(samples: Array<{ points: number }>): number {
   let n = 0;
   for (let i = 1; i < drawn.length; i++) if (drawn[i].points > drawn[i - 1].points) n++;
   return n;
+}
+
+/**
+ * plotly.js's own Pause button and slider stop a running animation by starting another, and plotly.js then
+ * rejects the first animation's promise, which its buttons never catch: the page logs an unhandled rejection
+ * with no reason ("pageerror: undefined") for each click that interrupts. Nothing a participant sees, and not
+ * the workbook's; removes at most `clicks` of them, so that any other error still fails the test.
+ */
+function forgiveInterruptions(errors: string[], clicks: number): void {
+  for (let k = 0; k < clicks; k++) {
+    const i = errors.indexOf("pageerror: undefined");
+    if (i < 0) return;
+    errors.splice(i, 1);
+  }
+}
+
+/** A Plotly graph div in the page (`.js-plotly-plot`) whose title starts with `title`. */
+export function graphTitled(page: Page, selector: string, title: string): Locator {
+  return page.locator(`${selector}.js-plotly-plot`).filter({ has: page.locator(".gtitle", { hasText: title }) });
+}
+
+/** What a graph draws now: every trace's coordinates, texts, values and line widths. */
+function drawnData(graph: Locator): Promise<string> {
+  return graph.evaluate((g) =>
+    JSON.stringify(
+      (g as unknown as { data: Array<Record<string, unknown>> }).data.map((d) => [
+        d.x,
+        d.y,
+        d.z,
+        d.text,
+        (d.line as { width?: number } | undefined)?.width,
+      ]),
+    ),
+  );
+}
+
+/** The slider's active step of an animated graph. */
+function activeStep(graph: Locator): Promise<number> {
+  return graph.evaluate(
+    (g) => (g as unknown as { _fullLayout: { sliders: Array<{ active: number }> } })._fullLayout.sliders[0].active,
+  );
+}
+
+/** Waits up to `ms` for the graph to draw something other than `before`; returns what it draws then. */
+async function changed(page: Page, graph: Locator, before: string, ms = 10000): Promise<string> {
+  for (const start = Date.now(); Date.now() - start < ms; await page.waitForTimeout(100)) {
+    const now = await drawnData(graph);
+    if (now !== before) return now;
+  }
+  throw new Error(`the graph did not change within ${ms} ms`);
+}
+
+/**
+ * Plays an animated figure as a participant would: ▶ Play (a frame change must be seen), ❚❚ Pause, then a click
+ * on the slider's rail at a quarter and at three quarters of its length (each must move the figure to the
+ * frame under the click). Returns the frame count and the steps the slider went to.
+ */
+export async function playAndSlide(
+  page: Page,
+  graph: Locator,
+  errors: string[],
+): Promise<{ frames: number; slid: number[] }> {
+  await graph.scrollIntoViewIfNeeded();
+  const frames = await graph.evaluate(
+    (g) => (g as unknown as { _transitionData: { _frames: unknown[] } })._transitionData._frames.length,
+  );
+  assert.ok(frames >= 2, `an animation of ${frames} frames`);
+  let before = await drawnData(graph);
+  await graph.locator(".updatemenu-button").first().click();
+  before = await changed(page, graph, before);
+  await graph.locator(".updatemenu-button").nth(1).click();
+  await page.waitForTimeout(800);
+  const slid: number[] = [];
+  for (const at of [0.25, 0.75]) {
+    const rail = await graph.locator(".slider-rail-rect").boundingBox();
+    assert.ok(rail, "the slider has no rail");
+    const expected = Math.round(at * (frames - 1));
+    before = await drawnData(graph);
+    await page.mouse.click(rail.x + rail.width * at, rail.y + rail.height / 2);
+    if (expected !== (await activeStep(graph))) before = await changed(page, graph, before);
+    const step = await activeStep(graph);
+    assert.ok(
+      Math.abs(step - expected) <= 1,
+      `a click at ${at * 100}% of the slider went to step ${step} of ${frames}`,
+    );
+    slid.push(step);
+  }
+  await page.waitForTimeout(300);
+  forgiveInterruptions(errors, 3);
+  return { frames, slid };
 }

@@ -15,13 +15,25 @@ import { chromium, Browser, Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "attention-workbook/plots";
 import { makeWorkspace, setFastEpochs, Workspace } from "./workspace";
 import { jupyterPython } from "./notebook-runner";
-import { SCREENSHOTS, increases, startJupyter, JupyterServer, watchErrors, writeLabSettings } from "./browser-helpers";
+import {
+  SCREENSHOTS,
+  graphTitled,
+  increases,
+  playAndSlide,
+  startJupyter,
+  JupyterServer,
+  watchErrors,
+  writeLabSettings,
+} from "./browser-helpers";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 interface LabFigure {
   svg: boolean;
   ticks: string[];
+  /** The texts of its annotations (the drawings label their boxes with them). */
+  labels: string[];
+  title: string;
 }
 interface Sample {
   t: number;
@@ -33,9 +45,18 @@ function labFigures(page: Page): Promise<LabFigure[]> {
   return page.$$eval(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly", (divs) =>
     divs.map((d) => ({
       svg: Boolean(d.querySelector("svg.main-svg")),
-      ticks: Array.from(d.querySelectorAll(".xtick text, .ytick text")).map((t) => t.textContent ?? ""),
+      ticks: Array.from(d.querySelectorAll(".xtick text, .ytick text, .x2tick text, .y2tick text")).map(
+        (t) => t.textContent ?? "",
+      ),
+      labels: Array.from(d.querySelectorAll(".annotation-text, .textpoint text")).map((t) => t.textContent ?? ""),
+      title: d.querySelector(".gtitle")?.textContent ?? "",
     })),
   );
+}
+
+/** A figure is readable: it has tick labels, or (a drawing, whose axes are hidden) labels on its boxes. */
+function readable(f: LabFigure): boolean {
+  return [...f.ticks, ...f.labels].some((t) => t.trim() !== "");
 }
 
 /** Text of every output that reports an error (stderr streams and error tracebacks). */
@@ -173,6 +194,24 @@ function cellOutputText(page: Page, marker: string): Promise<string> {
   }, marker);
 }
 
+/**
+ * A screenshot of every figure of the open notebook, as JupyterLab drew it, in artifacts/screenshots/pictures/
+ * (`jupyterlab-NN-KK.png`), and their titles in `jupyterlab-NN.json`.
+ */
+async function picturesOf(page: Page, notebook: string, figures: LabFigure[]): Promise<void> {
+  const dir = path.join(SCREENSHOTS, "pictures");
+  fs.mkdirSync(dir, { recursive: true });
+  const graphs = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly.js-plotly-plot");
+  const index: Record<string, string> = {};
+  for (let k = 0; k < figures.length; k++) {
+    const file = `jupyterlab-${notebook}-${String(k).padStart(2, "0")}.png`;
+    await graphs.nth(k).scrollIntoViewIfNeeded();
+    await graphs.nth(k).screenshot({ path: path.join(dir, file) });
+    index[file] = figures[k].title;
+  }
+  fs.writeFileSync(path.join(dir, `jupyterlab-${notebook}.json`), `${JSON.stringify(index, null, 1)}\n`);
+}
+
 describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => {
   let browser: Browser;
   let ws: Workspace;
@@ -217,6 +256,7 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
 
   for (const [name, tickLabel] of [
     ["01-bahdanau-step-by-step.ipynb", "kissed"],
+    ["02-luong-step-by-step.ipynb", "kissed"],
     ["07-workshop.ipynb", undefined],
   ] as const) {
     it(`${name}: Run All draws every figure with tick labels and prints no error`, async () => {
@@ -238,9 +278,17 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
       assert.equal(figures.length, expected, `${name}: ${figures.length} figures drawn, ${expected} in the notebook`);
       figures.forEach((f, i) => {
         assert.ok(f.svg, `figure ${i} has no SVG`);
-        assert.ok(f.ticks.filter((t) => t.trim()).length > 0, `figure ${i} has no tick labels`);
+        assert.ok(readable(f), `figure ${i} (${f.title}) has neither tick labels nor labels`);
       });
       if (tickLabel) assert.ok(figures.flatMap((f) => f.ticks).includes(tickLabel), `tick label ${tickLabel} missing`);
+      if (name !== "07-workshop.ipynb") await picturesOf(page, name.slice(0, 2), figures);
+      if (name.startsWith("02")) {
+        // Attention in motion: the moving query and the decoding play, and their sliders move them.
+        for (const title of ["Move the query", "Luong decoding"]) {
+          const played = await playAndSlide(page, graphTitled(page, ".jp-RenderedPlotly", title), errors);
+          console.log(`${title}: ${played.frames} frames, played; the slider went to steps ${played.slid.join(", ")}`);
+        }
+      }
       assert.deepEqual(await errorOutputs(page), []);
       assert.deepEqual(errors, []);
       await page.close();
@@ -274,9 +322,8 @@ describe("JupyterLab 4 in headless Chromium (Run All, as a participant)", () => 
     const saved = await saveNotebook(page, path.join(ws.notebooks, name));
     const figures = await labFigures(page);
     assert.equal(figures.length, plotlyOutputCount(saved));
-    figures.forEach((f, i) =>
-      assert.ok(f.svg && f.ticks.length > 0, `figure ${i}: svg ${f.svg}, ${f.ticks.length} ticks`),
-    );
+    figures.forEach((f, i) => assert.ok(f.svg && readable(f), `figure ${i}: svg ${f.svg}, ${f.ticks.length} ticks`));
+    await picturesOf(page, "04", figures);
     assert.ok(figures.flatMap((f) => f.ticks).includes("kissed"), "the heatmap's tick labels");
     await page.screenshot({ path: path.join(SCREENSHOTS, "jupyterlab-04.png") });
 

@@ -108,7 +108,7 @@ export class Drawing {
     to: [number, number],
     role: Role,
     label = "",
-    options: { dash?: boolean; width?: number } = {},
+    options: { dash?: boolean; width?: number; labelLeft?: boolean } = {},
   ): this {
     this.annotations.push({
       x: to[0],
@@ -129,7 +129,8 @@ export class Drawing {
     });
     if (label) {
       const [mx, my] = [(from[0] + to[0]) / 2, (from[1] + to[1]) / 2];
-      this.text(mx + 6, my, label, { size: 11, colour: ROLE_COLOURS[role], anchor: "left" });
+      const side = options.labelLeft ? { x: mx - 6, anchor: "right" as const } : { x: mx + 6, anchor: "left" as const };
+      this.text(side.x, my, label, { size: 11, colour: ROLE_COLOURS[role], anchor: side.anchor });
     }
     return this;
   }
@@ -184,18 +185,22 @@ export interface Stage {
   rows: VectorRow[];
 }
 
-const CELL = { w: 52, h: 26, gap: 12 };
-const STAGE_GAP = 78;
+const CELL = { w: 46, h: 26, gap: 12 };
+const STAGE_GAP = 58;
 
-/** How wide a stage is: its longest label (about 7 px a character) and its longest vector. */
+/** The width of a stage's labels: its longest label, at about 6.5 px a character. */
+function labelWidth(stage: Stage): number {
+  return Math.max(...stage.rows.map((r) => r.label.length)) * 6.5 + 12;
+}
+
+/** How wide a stage is: its labels and its longest vector. */
 function stageWidth(stage: Stage): number {
-  const label = Math.max(...stage.rows.map((r) => r.label.length)) * 7 + 12;
-  return label + Math.max(...stage.rows.map((r) => r.values.length)) * CELL.w;
+  return labelWidth(stage) + Math.max(...stage.rows.map((r) => r.values.length)) * CELL.w;
 }
 
 /** Draws one stage with its left edge at x, its rows centred on y; returns its right edge. */
 function drawStage(d: Drawing, stage: Stage, x: number, y: number, scale: number): number {
-  const label = Math.max(...stage.rows.map((r) => r.label.length)) * 7 + 12;
+  const label = labelWidth(stage);
   const rowsHeight = stage.rows.length * (CELL.h + CELL.gap) - CELL.gap;
   d.text(x + stageWidth(stage) / 2, y + rowsHeight / 2 + 22, stage.title, { size: 12, bold: true });
   stage.rows.forEach((row, r) => {
@@ -223,7 +228,8 @@ export function computationFigure(stages: Stage[], ops: string[], title: string)
   }
   const maxRows = Math.max(...stages.map((s) => s.rows.length));
   const height = maxRows * (CELL.h + CELL.gap) + 50;
-  const width = stages.reduce((w, s) => w + stageWidth(s), 0) + STAGE_GAP * (stages.length - 1) + 10;
+  const drawn = stages.reduce((w, s) => w + stageWidth(s), 0) + STAGE_GAP * (stages.length - 1) + 10;
+  const width = Math.max(drawn, title.length * 8.5 + 20); // room for the title
   const scale = Math.max(1e-9, ...stages.flatMap((s) => s.rows.flatMap((r) => Array.from(r.values, Math.abs))));
   const d = new Drawing(width, height);
   const mid = (height - 30) / 2 + 4;

@@ -166,7 +166,7 @@ function animationHeights(T: number): { heatPx: number; plotH: number } {
 
 /** The figure's width in pixels for S source words. */
 function animationWidth(S: number): number {
-  return Math.min(980, Math.max(640, 120 + 70 * S));
+  return Math.min(800, Math.max(640, 120 + 70 * S));
 }
 
 /** Two panels: words and lines on hidden axes x/y (fixed ranges) above the heatmap on x2/y2. */
@@ -414,7 +414,7 @@ function unitCircle(): Trace {
 }
 
 /** The moving-query figure's size and margins, in pixels. */
-const QUERY_PX = { width: 900, height: 540, margin: { t: 80, b: 140, l: 50, r: 30 } };
+const QUERY_PX = { width: 800, height: 500, margin: { t: 80, b: 140, l: 50, r: 30 } };
 
 /** The vector plane (x/y, equal aspect) on the left and the weight bars (x2/y2, [0, 1]) on the right. */
 function movingQueryLayout(labels: string[], title: string): Record<string, unknown> {

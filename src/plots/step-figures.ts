@@ -78,7 +78,7 @@ export function additiveScoreFigure(
       },
       {
         title: "added, then tanh",
-        rows: perKey(rowsOf(hidden), (j) => `tanh(sᵢ₋₁·Wq + ${indexed("h", j)}·Wk)`, "score"),
+        rows: perKey(rowsOf(hidden), (j) => `tanh(sᵢ₋₁Wq + ${indexed("h", j)}Wk)`, "score"),
       },
       { title: "scores", rows: scores.map((e, j) => ({ label: indexed("e", j), values: [e], role: "score" })) },
     ];
