@@ -3,7 +3,10 @@
  * jupyterlab.test.ts): (a) an executed notebook exported to HTML as JupyterLab's File > Save and Export
  * Notebook As > HTML does (nbconvert), moved to a folder outside the repository and opened offline;
  * (b) the classic Notebook after Run All, with the live loss chart growing while it trains; (d) the
- * notebook reopened untrusted; (c) a figure saved with saveFigure. Every Plotly figure must render (an
+ * notebook reopened untrusted; (c) a figure saved with saveFigure; (f) notebook 02 exported and opened offline
+ * elsewhere, where its animations play and their sliders move them, then reopened untrusted, where every
+ * figure (the drawings and the animations' final frames too) shows a static picture with its labels; (e) a
+ * page with no plotly.js at all keeps its static picture. Every Plotly figure must render (an
  * SVG with the expected tick labels) with no JavaScript errors and no error text. Notebooks run from a
  * temporary copy; screenshots go to artifacts/screenshots/.
  */
@@ -19,7 +22,7 @@ import { heatmap } from "attention-workbook";
 import { saveFigure, standaloneHtml, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook/plots";
 import { runNotebook, jupyterPython as pythonWith } from "./notebook-runner";
 import { makeWorkspace, setFastEpochs, Workspace, root } from "./workspace";
-import { SCREENSHOTS, increases, startJupyter, watchErrors } from "./browser-helpers";
+import { SCREENSHOTS, graphTitled, increases, playAndSlide, startJupyter, watchErrors } from "./browser-helpers";
 
 const classicPython = () => pythonWith(["notebook", "nbconvert"]);
 
@@ -47,6 +50,59 @@ async function waitForFigures(page: Page, atLeast: number, timeout = 60000): Pro
     if (f.length >= atLeast && f.every((x) => x.svg)) return f;
     if (Date.now() - start > timeout) return f;
     await page.waitForTimeout(500);
+  }
+}
+
+/**
+ * Opens an executed notebook, copied into a folder of its own (so it is not trusted), in the classic Notebook:
+ * every figure must show its static picture and no script may have run. For notebook 02: the drawings' labels,
+ * the final frame of the decoding animation and the moving query's first position are in the pictures.
+ */
+async function untrustedPictures(browser: Browser, ws: Workspace, executed: string, name: string): Promise<void> {
+  const dir = path.join(ws.dir, `untrusted-${name.slice(0, 2)}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(executed, path.join(dir, name));
+  const server = await startJupyter(classicPython(), "notebook", dir);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(`http://127.0.0.1:${server.port}/notebooks/${name}`);
+    await page.waitForFunction(() => (window as any).Jupyter?.notebook?.get_cells?.().length > 0, undefined, {
+      timeout: 60000,
+    });
+    await page.waitForTimeout(1000);
+    assert.equal(await page.evaluate(() => (window as any).Jupyter.notebook.trusted), false);
+    const pictures = await page.$$eval(".workbook-plotly", (divs) =>
+      divs.map((d) => {
+        const img = d.querySelector("img.workbook-static") as HTMLImageElement | null;
+        const svg = img && img.src.startsWith("data:image/svg+xml;base64,") ? atob(img.src.split(",")[1]) : "";
+        const doc = new DOMParser().parseFromString(
+          new TextDecoder().decode(Uint8Array.from(svg, (c) => c.charCodeAt(0))),
+          "image/svg+xml",
+        );
+        return {
+          shown: Boolean(img && img.complete && img.naturalWidth > 0),
+          labels: Array.from(doc.querySelectorAll("text")).map((t) => t.textContent ?? ""),
+          plotly: Boolean(d.querySelector(".main-svg")),
+        };
+      }),
+    );
+    assert.ok(pictures.length >= 15, `figures: ${pictures.length}`);
+    pictures.forEach((p, i) => {
+      assert.ok(p.shown && !p.plotly, `figure ${i}: static picture ${p.shown}, scripts ran ${p.plotly}`);
+      assert.ok(p.labels.length > 0, `figure ${i}: a picture without text`);
+    });
+    const all = pictures.flatMap((p) => p.labels);
+    for (const label of ["query hₜ", "h̃ₜ = tanh(Wc[cₜ; hₜ])", "RNN step → hₜ", "0.964", "q", "kissed"])
+      assert.ok(all.includes(label), `"${label}" missing from the static pictures`);
+    await page
+      .locator(".workbook-plotly")
+      .first()
+      .screenshot({ path: path.join(outDir, "untrusted-02-architecture.png") });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await server.stop();
   }
 }
 
@@ -279,6 +335,45 @@ describe("figures in headless Chromium", () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it("(f) notebook 02's pictures: exported and opened offline elsewhere, the animations play and their sliders move them; untrusted, each shows its picture", async () => {
+    const name = "02-luong-step-by-step.ipynb";
+    const executed02 = path.join(ws.dir, "executed", name);
+    const r = runNotebook(path.join(ws.notebooks, name), executed02, false);
+    assert.equal(r.status, 0, r.output);
+    const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-export-02-"));
+    const away = fs.mkdtempSync(path.join(os.tmpdir(), "workbook-downloads-02-"));
+    try {
+      const conv = spawnSync(
+        pythonWith(["nbconvert", "jupyterlab"]),
+        ["-m", "nbconvert", "--to", "html", "--output-dir", exportDir, executed02],
+        { encoding: "utf8" },
+      );
+      assert.equal(conv.status, 0, conv.stderr);
+      const moved = path.join(away, "luong.html");
+      fs.renameSync(path.join(exportDir, name.replace(/\.ipynb$/, ".html")), moved);
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors = watchErrors(page);
+      await page.route(/^(https?|wss?):/, (route) => route.abort()); // offline
+      await page.goto(`file://${moved}`);
+      const figs = await waitForFigures(page, 15);
+      figs.forEach((f, i) => assert.ok(f.svg, `figure ${i} is not drawn`));
+      for (const title of ["Move the query", "Luong decoding"]) {
+        const played = await playAndSlide(page, graphTitled(page, ".workbook-plotly", title), errors);
+        console.log(`exported ${title}: ${played.frames} frames, played; slider to ${played.slid.join(", ")}`);
+      }
+      await graphTitled(page, ".workbook-plotly", "Move the query").screenshot({
+        path: path.join(outDir, "exported-html-moving-query.png"),
+      });
+      assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /not found|npm start|Error/);
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      fs.rmSync(exportDir, { recursive: true, force: true });
+      fs.rmSync(away, { recursive: true, force: true });
+    }
+    await untrustedPictures(browser, ws, executed02, name);
   });
 
   it("(c) saveFigure writes a standalone UTF-8 page whose 12-token heatmap labels are readable", async () => {

@@ -1,10 +1,12 @@
 /**
  * JupyterLab 4 as a participant uses it: the project-local environment that npm test prepares (.venv,
  * JupyterLab 4 with the `plotly` package), a server on a temporary copy of the notebooks, headless
- * Chromium opening a notebook and choosing Run > Run All Cells. For 01, 04 and 07: every figure is drawn
- * by JupyterLab's Plotly renderer with tick labels, and no cell prints an error. For 04: the live loss
- * chart grows while the training cell runs, on the first run and on a rerun, ends with one point per
- * batch, and the finished chart answers hover and zoom. Screenshots go to artifacts/screenshots/.
+ * Chromium opening a notebook and choosing Run > Run All Cells. For 01, 02, 04 and 07: every figure is
+ * drawn by JupyterLab's Plotly renderer with tick labels (or, for the drawings, labelled boxes), and no cell
+ * prints an error. For 02: its two animations (the moving query, the decoding) advance when played and move
+ * with their sliders. For 04: the live loss chart grows while the training cell runs, on the first run and
+ * on a rerun, ends with one point per batch, and the finished chart answers hover and zoom. Screenshots go to
+ * artifacts/screenshots/ (one per figure of 01, 02 and 04 in pictures/).
  */
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";

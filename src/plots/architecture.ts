@@ -58,7 +58,7 @@ function drawBahdanau(d: Drawing, keys: BoxPlace[]): void {
   const output = d.box({ x: 720, y: 400, w: 76, h: 32 }, "yᵢ", "word");
   d.arrow([previous.x - 10, previous.y + 18], [score.x + 120, score.y - 20], "query", "query sᵢ₋₁");
   d.connect(previous, state, "state");
-  d.text(655, 92, "RNN step", { size: 11, colour: ROLE_COLOURS.state });
+  d.text(652, 90, "RNN step", { size: 11, colour: ROLE_COLOURS.state });
   d.arrow([context.x + 135, context.y], [state.x - 20, state.y + 18], "context", "cᵢ into the RNN step");
   d.text(770, 38, "previous word yᵢ₋₁", { colour: ROLE_COLOURS.word, anchor: "right" }).arrow(
     [720, 50],
@@ -76,7 +76,7 @@ function drawLuong(d: Drawing, keys: BoxPlace[]): void {
   const tilde = d.box({ x: 700, y: 330, w: 140, h: 36 }, "h̃ₜ = tanh(Wc[cₜ; hₜ])", "context");
   const output = d.box({ x: 700, y: 400, w: 76, h: 32 }, "yₜ", "word");
   d.connect(previous, state, "state");
-  d.text(655, 92, "RNN step first", { size: 11, colour: ROLE_COLOURS.state });
+  d.text(638, 90, "RNN step first", { size: 11, colour: ROLE_COLOURS.state });
   d.arrow([state.x - 20, state.y + 18], [score.x + 140, score.y - 20], "query", "query hₜ");
   d.connect(context, tilde, "context", "cₜ");
   d.arrow([state.x + 20, state.y + 18], [tilde.x + 40, tilde.y - 18], "state");

@@ -129,8 +129,15 @@ export class Drawing {
     });
     if (label) {
       const [mx, my] = [(from[0] + to[0]) / 2, (from[1] + to[1]) / 2];
-      const side = options.labelLeft ? { x: mx - 6, anchor: "right" as const } : { x: mx + 6, anchor: "left" as const };
-      this.text(side.x, my, label, { size: 11, colour: ROLE_COLOURS[role], anchor: side.anchor });
+      const flat = Math.abs(to[1] - from[1]) < Math.abs(to[0] - from[0]) / 3;
+      const side = flat
+        ? { x: mx, y: my + 11, anchor: "center" as const }
+        : {
+            x: options.labelLeft ? mx - 6 : mx + 6,
+            y: my,
+            anchor: options.labelLeft ? ("right" as const) : ("left" as const),
+          };
+      this.text(side.x, side.y, label, { size: 11, colour: ROLE_COLOURS[role], anchor: side.anchor });
     }
     return this;
   }
