@@ -12,10 +12,28 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { root, log } = require("./lib");
 
-/** [notebook, the figure's title starts with, picture name, optional [width, height] in pixels (560 × 360)]. */
+/**
+ * [notebook, the figure's title starts with, picture name, optional [width, height] in pixels (560 × 360), or
+ * "own" for the figure's own size (the drawings, measured in pixels, and the animations)].
+ */
 const FIGURES = [
   ["00-setup", "A made-up attention map", "00-attention-map"],
+  ["00-setup", "The encoder-decoder with attention", "00-encoder-decoder", "own"],
+  ["01-bahdanau-step-by-step", "Bahdanau: s", "01-architecture", "own"],
+  ["01-bahdanau-step-by-step", "Step 2:", "01-step2-additive-score", "own"],
+  ["01-bahdanau-step-by-step", "Step 3:", "01-step3-softmax", "own"],
+  ["01-bahdanau-step-by-step", "Step 4:", "01-step4-context", "own"],
+  ["01-bahdanau-step-by-step", "Step 5: the RNN step", "01-step5-rnn-step", "own"],
+  ["01-bahdanau-step-by-step", "Step 5: the classifier", "01-step5-word-probabilities", "own"],
   ["01-bahdanau-step-by-step", "Attention weights while writing", "01-first-step-weights"],
+  ["01-bahdanau-step-by-step", "Bahdanau decoding", "01-decoding-animation", "own"],
+  ["02-luong-step-by-step", "Luong: RNN step", "02-architecture", "own"],
+  ["02-luong-step-by-step", "When attention runs", "02-before-or-after", "own"],
+  ["02-luong-step-by-step", "Step 3: the concat score", "02-step3-concat", "own"],
+  ["02-luong-step-by-step", "Move the query", "02-moving-query", "own"],
+  ["02-luong-step-by-step", "Step 6:", "02-step6-attentional-state", "own"],
+  ["02-luong-step-by-step", "Luong decoding", "02-decoding-animation", "own"],
+  ["08-why-attention", "No attention:", "08-bottleneck", "own"],
   ["04-train-bahdanau", "Bahdanau: loss per target token", "04-loss"],
   ["04-train-bahdanau", "Bahdanau: She has kissed him.", "04-heatmap"],
   ["06-compare", "Forced decoding of", "06-gold-alignment", [720, 560]],
@@ -51,7 +69,7 @@ async function picture(page, file, titleStart, [width, height], png) {
       if (!plot) return plots.map(titleOf);
       plot.id = "figure-to-take";
       document.body.replaceChildren(plot); // alone on the page: nothing else overlaps the picture
-      await window.Plotly.relayout(plot, { width, height, "title.font.size": 13 });
+      if (width) await window.Plotly.relayout(plot, { width, height, "title.font.size": 13 });
       return true;
     },
     { start: titleStart, width, height },
@@ -77,7 +95,8 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     for (const [nb, title, name, size] of chosen) {
       const png = path.join(args.out, `${name}.png`);
-      await picture(page, path.join(args.reference, `${nb}.html`), title, size ?? [560, 360], png);
+      const pixels = size === "own" ? [undefined, undefined] : (size ?? [560, 360]);
+      await picture(page, path.join(args.reference, `${nb}.html`), title, pixels, png);
       log(`figures: ${path.relative(root, png)} (${Math.round(fs.statSync(png).size / 1024)} KiB)`);
     }
   } finally {

@@ -55,7 +55,31 @@ const VENV = process.env.WORKBOOK_VENV ? path.resolve(process.env.WORKBOOK_VENV)
 const VENV_PYTHON =
   process.platform === "win32" ? path.join(VENV, "Scripts", "python.exe") : path.join(VENV, "bin", "python");
 /** What goes into it: JupyterLab 4 and the `plotly` package (JupyterLab's Plotly renderer). */
-const LAB_PACKAGES = ["jupyterlab>=4,<5", "plotly>=5"];
+const LAB_PACKAGES = ["jupyterlab>=4,<5", "plotly>=6"];
+
+/**
+ * JupyterLab settings the workbook's own environment starts with (its share/jupyter/lab/settings/overrides.json):
+ * no "Would you like to get notified about official Jupyter news?" prompt for every participant.
+ */
+const LAB_OVERRIDES = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
+
+/** Writes LAB_OVERRIDES into the environment at `prefix` (merged with what is there); returns the file. */
+function writeLabOverrides(prefix) {
+  const file = path.join(prefix, "share", "jupyter", "lab", "settings", "overrides.json");
+  let current = {};
+  try {
+    current = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    // none yet, or not JSON: written anew
+  }
+  const merged = { ...current };
+  for (const [plugin, values] of Object.entries(LAB_OVERRIDES)) merged[plugin] = { ...current[plugin], ...values };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  return file;
+}
 
 /**
  * The Python that runs Jupyter: $JUPYTER_PYTHON when set, else the project's .venv, `python3`/`python` on
@@ -96,12 +120,14 @@ function createLabEnv(basePython) {
   }
   log(`installing ${LAB_PACKAGES.join(" and ")} into it with pip (the first time takes a few minutes)`);
   run(VENV_PYTHON, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...LAB_PACKAGES]);
+  writeLabOverrides(VENV);
   return VENV_PYTHON;
 }
 
 /** A Python with JupyterLab 4 and plotly: one found, else the project-local environment, created when needed. */
 function ensureLabPython() {
   const found = findJupyterPython(["plotly"], { lab: true });
+  if (found === VENV_PYTHON) writeLabOverrides(VENV);
   if (found) return found;
   if (process.env.JUPYTER_PYTHON) {
     throw new Error(
@@ -116,7 +142,7 @@ function ensureLabPython() {
 const NO_JUPYTER = [
   "No Jupyter found (a Python with jupyter_client and JupyterLab or the Notebook), and no Python 3 with venv and",
   "pip to create the workbook's own environment. Get one, then run the same command again:",
-  "  conda env create -f environment.yml && conda activate attention-workbook   (JupyterLab 4, Node 20, plotly)",
+  "  conda env create -f environment.yml && conda activate attention-workbook   (JupyterLab 4, Node 22, plotly, a compiler and OpenBLAS)",
   "  or: python3 -m pip install jupyterlab plotly",
   "  or, on Debian/Ubuntu: sudo apt-get install python3-venv   (npm start then creates .venv itself)",
   "  or: sudo apt-get install jupyter-notebook python3-nbclient jupyter-nbconvert   (the classic Notebook)",
@@ -206,4 +232,6 @@ module.exports = {
   VENV,
   VENV_PYTHON,
   LAB_PACKAGES,
+  LAB_OVERRIDES,
+  writeLabOverrides,
 };

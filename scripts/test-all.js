@@ -76,8 +76,25 @@ function ensureSystemTools() {
   if (missing.length) throw new Error(`still missing after apt-get: ${missing.join("; ")}`);
 }
 
+/**
+ * The tests that need no browser, no Jupyter server of their own and no PyTorch: `--unit` runs these (the
+ * unit, CLI and notebook tests), as .ci/run does under each supported Node version.
+ */
+const NEEDS_MORE = ["browser.test.js", "jupyterlab.test.js", "setup.test.js", "bench.test.js"];
+
+function testFiles(args) {
+  if (!args.includes("--unit")) return args.length ? args : [path.join(root, "dist-test")];
+  const dir = path.join(root, "dist-test");
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".test.js") && !NEEDS_MORE.includes(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
 function main() {
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  log(`node ${process.version}${args.includes("--unit") ? ": the unit and notebook tests" : ""}`);
   // pip reaches PyPI or a local mirror; where an index cannot be reached at all (an offline machine with
   // a wheel mirror), pip's retries with back-off would add minutes per package.
   process.env.PIP_RETRIES ??= "0";
@@ -91,14 +108,14 @@ function main() {
   run(process.execPath, [path.join(root, "scripts/build-native.js"), "--required"]);
   // The benchmark's test compares against PyTorch 2.x from pip, in .venv-bench (made here, before the
   // snapshot of the user's files, if it is not there yet).
-  if (!process.env.TORCH_PYTHON) ensureBenchTorch();
+  if (!process.env.TORCH_PYTHON && !args.includes("--unit")) ensureBenchTorch();
   const before = snapshotUserFiles(root);
   const jupyter = isolatedJupyterEnv();
   Object.assign(process.env, jupyter.env, { WORKBOOK_LAB_PYTHON: labPython });
   registerKernel(labPython);
   run(path.join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.test.json"]);
   fs.rmSync(path.join(root, "artifacts"), { recursive: true, force: true });
-  const files = only.length ? only : [path.join(root, "dist-test")];
+  const files = testFiles(args);
   let failure;
   try {
     run(process.execPath, ["--test", "--test-concurrency=1", ...files], {

@@ -27,6 +27,12 @@ export function watchErrors(page: Page): string[] {
     if (/Failed to load resource|net::ERR_|cdnjs|cdn\.jsdelivr|mathjax/i.test(text)) return;
     // The classic Notebook's own page asks for an icon font at about:blank, which Chromium refuses.
     if (/^Access to font at 'about:blank'/.test(text)) return;
+    // The classic Notebook 6 always loads the ipywidgets extension (nbextensions/widgets/notebook/js/ or, from
+    // Debian's configuration, nbextensions/jupyter-js-widgets/); where ipywidgets is not installed the server
+    // answers with an HTML page, which Chromium refuses to run. Another extension's, not the workbook's.
+    const widgets =
+      /^(Refused to execute script from '[^']*\/nbextensions\/|Failed to load extension: \[nbextensions\/)(widgets\/notebook\/js|jupyter-js-widgets)\/extension/;
+    if (widgets.test(text)) return;
     errors.push(`console: ${text}`);
   });
   return errors;

@@ -41,7 +41,7 @@ describe("set-up (npm start)", () => {
     assert.notEqual(r.status, 0);
     assert.match(
       r.stderr,
-      /setup failed: JUPYTER_PYTHON=\/nonexistent\/python3 has no JupyterLab 4 with plotly: .*pip install 'jupyterlab>=4,<5' 'plotly>=5'/,
+      /setup failed: JUPYTER_PYTHON=\/nonexistent\/python3 has no JupyterLab 4 with plotly: .*pip install 'jupyterlab>=4,<5' 'plotly>=6'/,
     );
   });
 
@@ -49,7 +49,7 @@ describe("set-up (npm start)", () => {
     const r = spawnSync(process.execPath, [setup], { cwd: root, encoding: "utf8", env, timeout: 15 * 60 * 1000 });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /no JupyterLab 4 found: creating a project-local Python environment in .*venv/);
-    assert.match(r.stderr, /installing jupyterlab>=4,<5 and plotly>=5 into it with pip/);
+    assert.match(r.stderr, /installing jupyterlab>=4,<5 and plotly>=6 into it with pip/);
     const venvPython = path.join(dir, "venv", "bin", "python");
     const versions = spawnSync(
       venvPython,
@@ -57,7 +57,12 @@ describe("set-up (npm start)", () => {
       { encoding: "utf8" },
     );
     assert.equal(versions.status, 0, versions.stderr);
-    assert.match(versions.stdout, /^4\.\d+/);
+    assert.match(versions.stdout, /^4\.\d+ [6-9]\./);
+    // No news prompt in the environment the workbook made.
+    const overrides = JSON.parse(
+      fs.readFileSync(path.join(dir, "venv", "share", "jupyter", "lab", "settings", "overrides.json"), "utf8"),
+    );
+    assert.equal(overrides["@jupyterlab/apputils-extension:notification"].fetchNews, "false");
 
     const kernelDir = path.join(dir, "jupyter-data", "kernels", "attention-workbook");
     assert.match(
@@ -102,6 +107,11 @@ describe("set-up (npm start)", () => {
       assert.ok(lab?.ok, `JupyterLab did not answer:\n${log}`);
       assert.match(await lab.text(), /JupyterLab/);
       assert.match(log, /opening the workbook in JupyterLab 4\.\d+/);
+      // JupyterLab itself reads the setting that keeps the news prompt away.
+      const news = (await (
+        await fetch(`http://127.0.0.1:${port}/lab/api/settings/@jupyterlab/apputils-extension:notification`)
+      ).json()) as { composite: { fetchNews: string } };
+      assert.equal(news.composite.fetchNews, "false", "the news prompt is off");
       const contents = (await (await fetch(`http://127.0.0.1:${port}/api/contents`)).json()) as {
         content: Array<{ name: string }>;
       };
