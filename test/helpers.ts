@@ -76,11 +76,14 @@ export interface CliRun {
   json: Record<string, unknown>;
 }
 
-/** Runs `dist/cli/<script>` in the checkout with the backend left to its choice; `timeoutMs` kills it. */
-export function cli(script: string, args: string[], timeoutMs?: number): CliRun {
+/**
+ * Runs `dist/cli/<script>` with the backend left to its choice, in `cwd` (by default the checkout);
+ * `timeoutMs` kills it.
+ */
+export function cli(script: string, args: string[], timeoutMs?: number, cwd?: string): CliRun {
   const root = path.resolve(__dirname, "..");
   const r = spawnSync(process.execPath, [path.join(root, "dist/cli", script), ...args], {
-    cwd: root,
+    cwd: cwd ?? root,
     encoding: "utf8",
     timeout: timeoutMs,
     env: { ...process.env, TFJS_BACKEND: "" },

@@ -47,6 +47,22 @@ function printed(file: string): string {
 }
 const outDir = path.join(root, "artifacts", "notebooks");
 
+const PROBE = "tensors after this run of every cell:";
+
+/** Appends to a notebook copy a last cell that prints how many tensors are alive (tf.memory().numTensors). */
+function addTensorProbe(file: string): void {
+  const nb = JSON.parse(fs.readFileSync(file, "utf8"));
+  nb.cells.push({
+    cell_type: "code",
+    metadata: {},
+    source: [`console.log(\`${PROBE} \${wb.tf.memory().numTensors}\`);`],
+    execution_count: null,
+    outputs: [],
+    id: "tensor-probe",
+  });
+  fs.writeFileSync(file, JSON.stringify(nb));
+}
+
 describe("notebooks run through the tslab kernel", () => {
   let ws: Workspace;
   let userFilesBefore: Map<string, string>;
@@ -61,13 +77,23 @@ describe("notebooks run through the tslab kernel", () => {
   });
 
   for (const name of notebooks) {
-    it(`${name} runs twice in one kernel session with no error output`, () => {
+    it(`${name} runs twice in one kernel session with no error output and no tensor leak`, () => {
       const out = path.join(outDir, name);
-      const r = runNotebook(path.join(ws.notebooks, name), out, true);
+      const copy = path.join(ws.notebooks, name);
+      addTensorProbe(copy);
+      const r = runNotebook(copy, out, true);
       assert.equal(r.status, 0, `${name} failed:\n${r.output}`);
       const executed = JSON.parse(fs.readFileSync(out, "utf8"));
       const outputs = executed.cells.flatMap((c: { outputs?: unknown[] }) => c.outputs ?? []);
       assert.ok(outputs.length > 0, `${name}: no outputs at all`);
+      // Rerunning every cell keeps what the notebook state holds (models, data) and adds nothing.
+      const counts = [...printed(out).matchAll(new RegExp(`${PROBE} (\\d+)`, "g"))].map((m) => Number(m[1]));
+      assert.equal(counts.length, 2, `${name}: the tensor probe printed ${counts.length} times`);
+      assert.equal(
+        counts[1],
+        counts[0],
+        `${name}: ${counts[0]} tensors after the first run, ${counts[1]} after the second`,
+      );
     });
   }
 

@@ -13,12 +13,12 @@
  */
 import * as fs from "node:fs";
 import { checkFlags, int, num, FlagRule } from "../util/validate";
-import { parseArgs, fail, UsageError, FlagType } from "./args";
+import { parseArgs, fail, UsageError, FlagType, CommandHelp } from "./args";
 import { trainBenchmark } from "./bench/train";
 import { anchorBenchmark } from "./bench/anchor";
 import { kernelsBenchmark } from "./bench/kernels";
 
-const BENCH_FLAGS = {
+export const BENCH_FLAGS = {
   steps: "int",
   data: "string",
   minutes: "number",
@@ -42,10 +42,36 @@ export const BENCH_RULES: Record<string, FlagRule> = {
   minutes: num(0, 100_000, { minOpen: true }),
 };
 
+/** `--help`: what each flag does, the benchmark it is for, and its default (as main() below applies it). */
+export const BENCH_HELP: CommandHelp<typeof BENCH_FLAGS> = {
+  usage: "npm run bench -- [train|anchor|kernels] [--data FILE] [flags]",
+  about:
+    "train (the default): tfjs against PyTorch 2.x on the same batches; anchor: the quality anchor trained in\n" +
+    "PyTorch and scored here; kernels: one training step's seconds and kernel calls. Each prints a JSON line.",
+  rules: BENCH_RULES,
+  flags: {
+    steps: { text: "kernels: training steps to time", default: 3 },
+    data: {
+      value: "FILE",
+      text: "train, anchor: the pairs file (e.g. ../shared/data/tatoeba-eng-deu.tsv)",
+      default: "none (train and anchor need one)",
+    },
+    minutes: { text: "anchor: minutes of PyTorch training", default: 20 },
+    pairs: { text: "train: the first N pairs of --data", default: 10000 },
+    epochs: { text: "train: epochs in each framework", default: 1 },
+    torch: { text: "train: run the PyTorch reference", default: true },
+    setup: { text: "train, anchor: install PyTorch 2.x into .venv-bench when none is found", default: true },
+    "debian-torch": { text: "train: add Debian's python3-torch as a second PyTorch row", default: false },
+    threads: { text: "train: PyTorch's threads", default: "every core" },
+    bucket: { text: "train: batch sentences of similar length together", default: false },
+    workers: { text: "train: tfjs threads computing each batch's gradients", default: 1 },
+  },
+};
+
 const BENCHMARKS = ["train", "anchor", "kernels"];
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), BENCH_FLAGS);
+  const args = parseArgs(process.argv.slice(2), BENCH_FLAGS, BENCH_HELP);
   checkFlags(args, BENCH_RULES);
   const which = args._[0] ?? "train";
   if (!BENCHMARKS.includes(which)) throw new UsageError(`unknown benchmark "${which}": use train, anchor or kernels`);

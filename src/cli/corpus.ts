@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { generateCorpus, generateLongCorpus, corpusTsv, GeneratedPair } from "../data/corpus";
 import { tokenize } from "../data/tokenize";
-import { parseArgs, fail, UsageError } from "./args";
-import { checkFlags, int } from "../util/validate";
+import { parseArgs, fail, UsageError, CommandHelp } from "./args";
+import { checkFlags, int, FlagRule } from "../util/validate";
 import { checkWritableFile } from "./files";
 import { makeDirs } from "../util/dirs";
 import {
@@ -20,6 +20,34 @@ import {
   LONG_CORPUS_COUNT,
   LONG_CORPUS_SEED,
 } from "../data/dataset";
+
+export const CORPUS_FLAGS = { count: "int", seed: "int", out: "string", long: "bool" } as const;
+
+/** The range of every valued flag, checked before anything is written. */
+export const CORPUS_RULES: Record<string, FlagRule> = { count: int(1, 1_000_000), seed: int(0, 2 ** 31 - 1) };
+
+/** `--help`: what each flag does and its default (the built-in corpus's, or the long one's with --long). */
+export const CORPUS_HELP: CommandHelp<typeof CORPUS_FLAGS> = {
+  usage: "npm run corpus -- [--long] [--count N] [--seed S] [--out FILE]",
+  about:
+    "Regenerates a built-in corpus with its gold alignments, and prints the pairs per construction and\n" +
+    "per English length as a JSON line.",
+  rules: CORPUS_RULES,
+  flags: {
+    count: { text: "pairs to generate", default: `${DEFAULT_CORPUS_COUNT} (${LONG_CORPUS_COUNT} with --long)` },
+    seed: {
+      value: "S",
+      text: "the generator's seed",
+      default: `${DEFAULT_CORPUS_SEED} (${LONG_CORPUS_SEED} with --long)`,
+    },
+    out: {
+      value: "FILE",
+      text: "the file to write",
+      default: `${path.relative(process.cwd(), DEFAULT_CORPUS)} (${path.relative(process.cwd(), LONG_CORPUS)} with --long)`,
+    },
+    long: { text: "the long corpus (longer sentences, for notebook 08) instead of the default one", default: false },
+  },
+};
 
 /** Pairs per construction, and per English length in tokens (punctuation included). */
 function corpusStats(pairs: GeneratedPair[]): {
@@ -37,9 +65,9 @@ function corpusStats(pairs: GeneratedPair[]): {
 }
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2), { count: "int", seed: "int", out: "string", long: "bool" });
+  const args = parseArgs(process.argv.slice(2), CORPUS_FLAGS, CORPUS_HELP);
   if (args._.length) throw new UsageError(`unexpected argument ${JSON.stringify(args._[0])}`);
-  checkFlags(args, { count: int(1, 1_000_000), seed: int(0, 2 ** 31 - 1) });
+  checkFlags(args, CORPUS_RULES);
   if (args.out !== undefined) checkWritableFile("--out", args.out);
   const long = args.long === true;
   const count = args.count ?? (long ? LONG_CORPUS_COUNT : DEFAULT_CORPUS_COUNT);
@@ -51,8 +79,11 @@ function main(): void {
   console.log(JSON.stringify({ out, pairs: pairs.length, seed, ...corpusStats(pairs) }));
 }
 
-try {
-  main();
-} catch (e) {
-  fail(e);
+// Run as a command; imported (by the tests), it only exports its flags, ranges and help.
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    fail(e);
+  }
 }

@@ -12,8 +12,8 @@ import { loadCheckpoint, checkCheckpointExists, LoadedCheckpoint } from "../trai
 import { loadPairs, SentencePair } from "../data/pairs";
 import { prepareData, DataOptions } from "../data/dataset";
 import { evaluatePairs } from "../metrics/evaluate";
-import { parseArgs, fail, UsageError, Flags } from "./args";
-import { checkFlags, int, num, FlagRule, LIMITS } from "../util/validate";
+import { parseArgs, fail, UsageError, Flags, CommandHelp } from "./args";
+import { checkFlags, int, num, oneOf, satisfies, FlagRule, LIMITS } from "../util/validate";
 import { checkReadableFile, checkWritableFile } from "./files";
 
 /** The range of every valued flag, checked before the checkpoint or the data is read. */
@@ -21,9 +21,10 @@ export const EVALUATE_RULES: Record<string, FlagRule> = {
   beam: int(1, LIMITS.beam),
   pairs: int(1, 10_000_000),
   "length-penalty": num(0, 10),
+  split: oneOf(["all", "test", "validation"]),
 };
 
-const EVALUATE_FLAGS = {
+export const EVALUATE_FLAGS = {
   checkpoint: "string",
   data: "string",
   beam: "int",
@@ -33,13 +34,35 @@ const EVALUATE_FLAGS = {
   "length-penalty": "number",
 } as const;
 
+/** `--help`: what each flag does and its default. */
+export const EVALUATE_HELP: CommandHelp<typeof EVALUATE_FLAGS> = {
+  usage: "npm run evaluate -- --checkpoint DIR (--data FILE | --split test|validation) [flags]",
+  about:
+    "Scores the model in DIR (BLEU and chrF) on a pairs file: identical English sentences are grouped so\n" +
+    "that all their German translations are references. Prints a final JSON line.",
+  rules: EVALUATE_RULES,
+  flags: {
+    checkpoint: { value: "DIR", text: "the checkpoint to score (saved by npm run train)", required: true },
+    data: { value: "FILE", text: "the pairs file, English TAB German", default: "none (required with --split all)" },
+    beam: { text: "beam width (1 = greedy decoding)", default: 1 },
+    hyps: { value: "OUT", text: "also write the translations to OUT, one a line", default: "none" },
+    split: {
+      value: "SPLIT",
+      text: "all of --data, or the test or validation part of the split the model was trained with",
+      default: "all",
+    },
+    pairs: { text: "read only the first N pairs of --data (with --split all)", default: "every pair" },
+    "length-penalty": { text: "beam search's length penalty (0 = none; used with --beam > 1)", default: 0.6 },
+  },
+};
+
 /** The flags, every one checked (and the files they name) before anything is loaded or written. */
 function readFlags(argv: string[]): Flags<typeof EVALUATE_FLAGS> & { checkpoint: string; split: string } {
-  const a = parseArgs(argv, EVALUATE_FLAGS);
+  const a = parseArgs(argv, EVALUATE_FLAGS, EVALUATE_HELP);
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
   const split = a.split ?? "all";
-  if (!["all", "test", "validation"].includes(split))
+  if (!satisfies(split, EVALUATE_RULES.split))
     throw new UsageError(`--split must be all, test or validation, got ${split}`);
   checkFlags(a, EVALUATE_RULES);
   checkCheckpointExists(a.checkpoint);
@@ -92,4 +115,5 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch(fail);
+// Run as a command; imported (by the tests), it only exports its flags, ranges and help.
+if (require.main === module) main().catch(fail);

@@ -11,8 +11,9 @@
  * --epochs E means E more epochs.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { ready, backendReport } from "../backend";
-import { prepareData, dataFingerprint, PreparedData, DataOptions } from "../data/dataset";
+import { prepareData, dataFingerprint, PreparedData, DataOptions, DEFAULT_CORPUS } from "../data/dataset";
 import { ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
 import { createModel } from "../models/create";
 import type { TranslationModel } from "../models/translation-model";
@@ -22,11 +23,11 @@ import { hasCheckpoint, loadCheckpoint, LoadedCheckpoint, isCheckpointEntry } fr
 import { acquireLock } from "../train/lock";
 import { resumeMismatches, resumeNotice, MODEL_FLAGS } from "../train/resume";
 import { evaluatePairs } from "../metrics/evaluate";
-import { parseArgs, fail, UsageError, Flags } from "./args";
+import { parseArgs, fail, UsageError, Flags, CommandHelp } from "./args";
 import { checkFlags, int, num, oneOf, FlagRule, LIMITS } from "../util/validate";
 import { checkReadableFile, checkWritableDir } from "./files";
 
-const FLAGS = {
+export const TRAIN_FLAGS = {
   attention: "string",
   data: "string",
   pairs: "int",
@@ -66,13 +67,13 @@ const FLAGS = {
   overwrite: "bool",
 } as const;
 
-/** The flags of a run, typed from FLAGS. */
-type TrainFlags = Flags<typeof FLAGS>;
+/** The flags of a run, typed from TRAIN_FLAGS. */
+type TrainFlags = Flags<typeof TRAIN_FLAGS>;
 
-/** The range of every valued flag, checked before anything is read, trained or written. */
 /** The kinds `--attention` offers (luong-concat-shared is a library variant, not a flag value). */
 const CLI_KINDS = ATTENTION_KINDS.filter((k) => k !== "luong-concat-shared");
 
+/** The range of every valued flag, checked before anything is read, trained or written. */
 export const TRAIN_RULES: Record<string, FlagRule> = {
   attention: oneOf(CLI_KINDS),
   pairs: int(1, 10_000_000),
@@ -130,9 +131,82 @@ export const RECIPES: Record<string, Omit<TrainFlags, "_">> = {
   },
 };
 
+/** `--help`: what each flag does and its default (the defaults are the library's, as the run uses them). */
+export const TRAIN_HELP: CommandHelp<typeof TRAIN_FLAGS> = {
+  usage: "npm run train -- [--attention KIND] [--data FILE] [--out DIR] [--recipe NAME] [flags]",
+  about:
+    "Trains a model, saves a checkpoint to --out, scores the test split and prints a final JSON line.\n" +
+    "Every flag is checked against its range before anything is read or written.",
+  rules: TRAIN_RULES,
+  flags: {
+    attention: {
+      value: "KIND",
+      text: "the attention of the decoder (none: no attention)",
+      default: DEFAULT_MODEL.attention,
+    },
+    data: {
+      value: "FILE",
+      text: "the pairs file, English TAB German",
+      default: `the built-in corpus (${path.relative(process.cwd(), DEFAULT_CORPUS)})`,
+    },
+    pairs: { text: "read only the first N pairs of the file", default: "every pair" },
+    epochs: { text: "passes over the training split", default: DEFAULT_TRAINING.epochs },
+    hidden: { text: "hidden size of the encoder and decoder", default: DEFAULT_MODEL.hiddenSize },
+    embedding: { text: "word embedding size", default: DEFAULT_MODEL.embeddingSize },
+    units: { text: "attention units (the additive scores' hidden size)", default: "--hidden" },
+    batch: { text: "sentence pairs per batch", default: DEFAULT_TRAINING.batchSize },
+    seed: { text: "seed of the split, the initial weights and the batches", default: DEFAULT_TRAINING.seed },
+    out: { value: "DIR", text: "the checkpoint directory", default: "checkpoints/KIND (KIND: the --attention)" },
+    lr: { text: "Adam's learning rate", default: DEFAULT_TRAINING.learningRate },
+    "teacher-forcing": {
+      text: "probability of feeding the reference word to the decoder",
+      default: DEFAULT_TRAINING.teacherForcing,
+    },
+    "teacher-forcing-mode": {
+      value: "MODE",
+      text: "decide teacher forcing once per batch or at every step",
+      default: DEFAULT_TRAINING.teacherForcingMode,
+    },
+    clip: { text: "clip the global gradient norm to this", default: DEFAULT_TRAINING.clipNorm },
+    cell: { value: "CELL", text: "the recurrent cell", default: DEFAULT_MODEL.cell },
+    bidirectional: { text: "a bidirectional encoder", default: DEFAULT_MODEL.bidirectional },
+    "input-feeding": {
+      text: "feed the attentional vector to the next decoder step (Luong)",
+      default: DEFAULT_MODEL.inputFeeding,
+    },
+    dropout: { text: "dropout on embeddings and outputs while training", default: DEFAULT_MODEL.dropout },
+    "label-smoothing": { text: "label smoothing of the loss", default: DEFAULT_TRAINING.labelSmoothing },
+    "max-tokens": { text: "drop pairs with more tokens than this on a side", default: "no limit" },
+    "min-freq": { text: "words seen fewer times in training become _UNK", default: 1 },
+    "max-vocab": { text: "keep at most N words per language (the most frequent)", default: "no limit" },
+    minutes: { text: "stop after this many minutes of training", default: DEFAULT_TRAINING.minutes },
+    patience: { text: "stop after N epochs without a better validation loss", default: DEFAULT_TRAINING.patience },
+    resume: { text: "continue the model in --out (then --epochs is how many more)", default: false },
+    validation: { text: "fraction of the English sentences held out for validation", default: 0.1 },
+    test: { text: "fraction of the English sentences held out for the test scores", default: 0.1 },
+    workers: { text: "threads computing each batch's gradients", default: DEFAULT_TRAINING.workers },
+    recipe: {
+      value: "NAME",
+      text: `a set of flags that your own flags override: ${Object.keys(RECIPES).join(", ")}`,
+      default: "none",
+    },
+    "length-penalty": { text: "beam search's length penalty for the test scores", default: 0.6 },
+    bucket: { text: "batch sentences of similar length together (less padding)", default: DEFAULT_TRAINING.bucket },
+    eval: { text: "score the test split after training", default: true },
+    beam: { text: "beam width for the test scores (1 = greedy)", default: 1 },
+    "keep-best": { text: "save only when the validation loss improved", default: DEFAULT_TRAINING.keepBest },
+    decay: {
+      text: "multiply the learning rate by this after an epoch without improvement",
+      default: DEFAULT_TRAINING.decayOnPlateau,
+    },
+    anneal: { text: "lower the rate to 5% over this last fraction of --minutes", default: DEFAULT_TRAINING.anneal },
+    overwrite: { text: "replace the trained model in --out with a new one", default: false },
+  },
+};
+
 /** The flags with the recipe's filled in, every value checked against its range and with the others. */
 function readFlags(argv: string[]): { a: TrainFlags; recipeName?: string } {
-  const given = parseArgs(argv, FLAGS);
+  const given = parseArgs(argv, TRAIN_FLAGS, TRAIN_HELP);
   const recipeName = given.recipe;
   if (recipeName !== undefined && !RECIPES[recipeName])
     throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
@@ -245,15 +319,15 @@ function modelFor(
 ): { translationModel: TranslationModel; restored?: LoadedCheckpoint } {
   if (!a.resume) {
     const translationModel = createModel(data, {
-      attention: (a.attention ?? "luong-general") as AttentionKind,
+      attention: (a.attention ?? DEFAULT_MODEL.attention) as AttentionKind,
       embeddingSize: a.embedding ?? DEFAULT_MODEL.embeddingSize,
       hiddenSize: a.hidden ?? DEFAULT_MODEL.hiddenSize,
       attentionUnits: a.units,
-      cell: (a.cell ?? "lstm") as "lstm" | "gru",
+      cell: (a.cell ?? DEFAULT_MODEL.cell) as "lstm" | "gru",
       bidirectional: Boolean(a.bidirectional),
       inputFeeding: Boolean(a["input-feeding"]),
-      dropout: a.dropout ?? 0,
-      seed: a.seed ?? 1,
+      dropout: a.dropout ?? DEFAULT_MODEL.dropout,
+      seed: a.seed ?? DEFAULT_MODEL.seed,
     });
     return { translationModel };
   }
@@ -280,16 +354,16 @@ function trainerFor(
     learningRate: a.lr ?? DEFAULT_TRAINING.learningRate,
     clipNorm: a.clip ?? DEFAULT_TRAINING.clipNorm,
     teacherForcing: a["teacher-forcing"] ?? DEFAULT_TRAINING.teacherForcing,
-    teacherForcingMode: (a["teacher-forcing-mode"] ?? "batch") as "batch" | "step",
-    labelSmoothing: a["label-smoothing"] ?? 0,
-    bucket: a.bucket === undefined ? true : Boolean(a.bucket),
-    seed: a.seed ?? 1,
-    patience: a.patience ?? 0,
-    minutes: a.minutes ?? 0,
-    keepBest: Boolean(a["keep-best"]),
-    decayOnPlateau: a.decay ?? 1,
-    anneal: a.anneal ?? 0,
-    workers: a.workers ?? 1,
+    teacherForcingMode: (a["teacher-forcing-mode"] ?? DEFAULT_TRAINING.teacherForcingMode) as "batch" | "step",
+    labelSmoothing: a["label-smoothing"] ?? DEFAULT_TRAINING.labelSmoothing,
+    bucket: a.bucket ?? DEFAULT_TRAINING.bucket,
+    seed: a.seed ?? DEFAULT_TRAINING.seed,
+    patience: a.patience ?? DEFAULT_TRAINING.patience,
+    minutes: a.minutes ?? DEFAULT_TRAINING.minutes,
+    keepBest: a["keep-best"] ?? DEFAULT_TRAINING.keepBest,
+    decayOnPlateau: a.decay ?? DEFAULT_TRAINING.decayOnPlateau,
+    anneal: a.anneal ?? DEFAULT_TRAINING.anneal,
+    workers: a.workers ?? DEFAULT_TRAINING.workers,
     checkpointDir: out,
   });
 }
@@ -319,7 +393,7 @@ function testScores(
 async function main(): Promise<void> {
   const { a, recipeName } = readFlags(process.argv.slice(2));
   if (a.data !== undefined) checkReadableFile("--data", a.data);
-  const out = a.out ?? `checkpoints/${a.attention ?? "luong-general"}`;
+  const out = a.out ?? `checkpoints/${a.attention ?? DEFAULT_MODEL.attention}`;
   checkOut(out, Boolean(a.resume), Boolean(a.overwrite));
   const dataOptions = dataOptionsOf(a);
   const data = prepareData(dataOptions); // read and validated before anything is written
@@ -367,4 +441,5 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(summary));
 }
 
-main().catch(fail);
+// Run as a command; imported (by the tests), it only exports its flags, ranges and help.
+if (require.main === module) main().catch(fail);

@@ -7,15 +7,39 @@
 import { ready } from "../backend";
 import { loadCheckpoint, checkCheckpointExists } from "../train/checkpoint";
 import { translateAll } from "../decode/translate";
-import { parseArgs, fail, UsageError } from "./args";
+import { parseArgs, fail, UsageError, CommandHelp } from "./args";
 import { checkFlags, int, num, FlagRule, LIMITS } from "../util/validate";
 import { MAX_LINE_CHARS } from "../data/pairs";
+
+export const TRANSLATE_FLAGS = {
+  checkpoint: "string",
+  beam: "int",
+  json: "bool",
+  "max-length": "int",
+  "length-penalty": "number",
+} as const;
 
 /** The range of every valued flag, checked before the checkpoint is read. */
 export const TRANSLATE_RULES: Record<string, FlagRule> = {
   beam: int(1, LIMITS.beam),
   "max-length": int(1, LIMITS.maxLength),
   "length-penalty": num(0, 10),
+};
+
+/** `--help`: what each flag does and its default. */
+export const TRANSLATE_HELP: CommandHelp<typeof TRANSLATE_FLAGS> = {
+  usage: 'npm run translate -- --checkpoint DIR [flags] SENTENCE... (e.g. "She kissed him.")',
+  about:
+    "Translates each English SENTENCE with the model in DIR: prints each translation on a line, then a\n" +
+    "final JSON line (with --json, only the JSON line, with the tokens and the attention of each).",
+  rules: TRANSLATE_RULES,
+  flags: {
+    checkpoint: { value: "DIR", text: "the checkpoint to translate with (saved by npm run train)", required: true },
+    beam: { text: "beam width (1 = greedy decoding)", default: 1 },
+    json: { text: "print only the JSON line, with tokens and attention matrices", default: false },
+    "max-length": { text: "most tokens in a translation", default: "2 x the sentence's tokens + 10" },
+    "length-penalty": { text: "beam search's length penalty (0 = none; used with --beam > 1)", default: 0.6 },
+  },
 };
 
 /** Each sentence must have a word and fit in a line of a pairs file; otherwise one line says which. */
@@ -28,13 +52,7 @@ function checkSentences(sentences: string[]): void {
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2), {
-    checkpoint: "string",
-    beam: "int",
-    json: "bool",
-    "max-length": "int",
-    "length-penalty": "number",
-  });
+  const a = parseArgs(process.argv.slice(2), TRANSLATE_FLAGS, TRANSLATE_HELP);
   if (!a.checkpoint) throw new UsageError("--checkpoint DIR is required");
   if (a._.length === 0) throw new UsageError('give a sentence to translate, e.g. "she kissed him ."');
   checkFlags(a, TRANSLATE_RULES);
@@ -76,4 +94,5 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch(fail);
+// Run as a command; imported (by the tests), it only exports its flags, ranges and help.
+if (require.main === module) main().catch(fail);

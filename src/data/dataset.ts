@@ -45,6 +45,8 @@ export interface DataOptions {
 
 export interface PreparedData {
   file: string;
+  /** What prepareData was given: with the file, it prepares the same data again (a checkpoint records it). */
+  options?: DataOptions;
   report: LoadReport;
   /** Pairs kept after de-duplication and the length filter. */
   pairs: TokenizedPair[];
@@ -138,6 +140,7 @@ export function prepareData(options: DataOptions = {}): PreparedData {
   const encode = (ps: TokenizedPair[]) => ps.map((p) => toExample(p, sourceVocab, targetVocab));
   return {
     file,
+    options,
     report,
     pairs: kept,
     splits,
@@ -172,6 +175,16 @@ export function dataFingerprint(
   for (const p of data.splits.train) hash.update(`${p.sourceTokens.join(" ")}\t${p.targetTokens.join(" ")}\n`);
   hash.update(`\u0000${data.sourceVocab.words.join("\n")}\u0000${data.targetVocab.words.join("\n")}`);
   return hash.digest("hex");
+}
+
+/**
+ * What a checkpoint records of the data it was trained on: the options that prepare the same data again
+ * (with the file) and its fingerprint; nothing for data not made by prepareData.
+ */
+export function dataRecord(data: Partial<PreparedData>): { data?: DataOptions; dataFingerprint?: string } {
+  if (!data.splits || !data.sourceVocab || !data.targetVocab || !data.tokenizeOptions) return {};
+  const fingerprint = dataFingerprint(data as PreparedData);
+  return { ...(data.options ? { data: { ...data.options, file: data.file } } : {}), dataFingerprint: fingerprint };
 }
 
 /**

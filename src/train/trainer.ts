@@ -18,6 +18,7 @@ import { fusedAdamStep } from "./adam";
 import type { TranslationModel } from "../models/translation-model";
 import { saveCheckpoint, TrainingState, NamedTensor } from "./checkpoint";
 import { fastMode } from "../util/fast-mode";
+import { dataRecord, PreparedData } from "../data/dataset";
 import { checkValue, int, num } from "../util/validate";
 
 export interface TrainOptions {
@@ -206,6 +207,8 @@ export class Trainer {
   bestValidationLoss = Infinity;
   /** Saved with the training state in checkpoints (e.g. the data options, so evaluation can redo the split). */
   extraState: Record<string, unknown> = {};
+  /** What checkpoints record of the training data (computed at the first save). */
+  private dataRecorded?: ReturnType<typeof dataRecord>;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (e: EpochSummary) => void;
   private stopRequested = false;
@@ -541,6 +544,8 @@ export class Trainer {
 
   trainingState(): TrainingState {
     return {
+      // The data's options, to prepare it again, and its fingerprint (resume and export-web check it).
+      ...(this.dataRecorded ??= dataRecord(this.data as Partial<PreparedData>)),
       ...this.extraState,
       epoch: this.epoch,
       step: this.step,
