@@ -44,7 +44,11 @@ describe("one set-up script for CI and the containers", () => {
 
   it("npm 11 runs no dependency's install script without a decision in allowScripts", () => {
     const pkg = JSON.parse(read("package.json"));
-    assert.deepEqual(Object.keys(pkg.allowScripts ?? {}).sort(), ["core-js", "zeromq"].sort());
+    assert.deepEqual(Object.keys(pkg.allowScripts ?? {}).sort(), ["core-js", "esbuild", "zeromq"]);
+    assert.ok(
+      Object.values(pkg.allowScripts).every((allowed) => allowed === false),
+      "no install script runs",
+    );
     assert.equal(pkg.engines.node, ">=22");
   });
 });
