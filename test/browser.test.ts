@@ -6,7 +6,8 @@
  * notebook reopened untrusted; (c) a figure saved with saveFigure; (f) notebook 02 exported and opened offline
  * elsewhere, where its animations play and their sliders move them, then reopened untrusted, where every
  * figure (the drawings and the animations' final frames too) shows a static picture with its labels; (e) a
- * page with no plotly.js at all keeps its static picture. Every Plotly figure must render (an
+ * page with no plotly.js at all keeps its static picture; (g) the drawings of 00 and 08 saved as pages and
+ * pictures. Every Plotly figure must render (an
  * SVG with the expected tick labels) with no JavaScript errors and no error text. Notebooks run from a
  * temporary copy; screenshots go to artifacts/screenshots/.
  */
@@ -18,8 +19,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, Browser, Page } from "playwright-core";
-import { heatmap } from "attention-workbook";
-import { saveFigure, standaloneHtml, CHROMIUM, CHROMIUM_ARGS } from "attention-workbook/plots";
+import { heatmap, architectureFigure, encoderDecoderFigure } from "attention-workbook";
+import { saveFigure, standaloneHtml, drawingTexts, CHROMIUM, CHROMIUM_ARGS, Figure } from "attention-workbook/plots";
 import { runNotebook, jupyterPython as pythonWith } from "./notebook-runner";
 import { makeWorkspace, setFastEpochs, Workspace, root } from "./workspace";
 import { SCREENSHOTS, graphTitled, increases, playAndSlide, startJupyter, watchErrors } from "./browser-helpers";
@@ -374,6 +375,26 @@ describe("figures in headless Chromium", () => {
       fs.rmSync(away, { recursive: true, force: true });
     }
     await untrustedPictures(browser, ws, executed02, name);
+  });
+
+  it("(g) the drawings of 00 and 08, saved as pages and pictures, draw every label they hold", async () => {
+    const dir = path.join(outDir, "pictures");
+    const figs: Array<[string, Figure]> = [
+      ["00-encoder-decoder", encoderDecoderFigure()],
+      ["08-bottleneck", architectureFigure("none", { sourceWords: ["she", "kissed", "him", "."] })],
+    ];
+    for (const [name, fig] of figs) {
+      const saved = await saveFigure(fig, path.join(dir, `library-${name}.html`), { png: true });
+      assert.ok(saved.png && fs.statSync(saved.png).size > 5000, `${name}: ${saved.pngSkipped ?? "no picture"}`);
+      const page = await browser.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`file://${path.resolve(saved.html)}`);
+      await page.waitForSelector("#figure .main-svg");
+      const labels = await page.$$eval("#figure .annotation-text", (els) => els.map((e) => e.textContent ?? ""));
+      for (const label of drawingTexts(fig)) assert.ok(labels.includes(label), `${name}: "${label}" not drawn`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
   });
 
   it("(c) saveFigure writes a standalone UTF-8 page whose 12-token heatmap labels are readable", async () => {
