@@ -3,12 +3,15 @@
 // project-local environment .venv with JupyterLab 4 and plotly, using pip), registers this checkout's
 // tslab as the Jupyter kernel "attention-workbook" for the current user, and opens the workbook.
 // `node scripts/setup.js` without --open does everything but open Jupyter. Other arguments go to Jupyter.
+// `npm run setup -- --gpu` also installs the optional GPU backend, @tensorflow/tfjs-node-gpu (see installGpu).
 "use strict";
+const fs = require("node:fs");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
 const {
   root,
   log,
+  run,
   quiet,
   ensureNodeModules,
   build,
@@ -30,9 +33,32 @@ function chooseJupyter() {
   return undefined;
 }
 
+/** The GPU backend's package: CUDA 11.2 and cuDNN 8.1, libtensorflow 2.9.1, no kernels for Hopper GPUs. */
+const GPU_PACKAGE = "@tensorflow/tfjs-node-gpu@4.22.0";
+
+/**
+ * Installs the GPU backend on request (its install script downloads libtensorflow, so npm must be allowed to
+ * run it), without writing it into package.json: `npm ci` removes it again. The library chooses it only
+ * where a CUDA device is visible (src/backend/gpu.ts).
+ */
+function installGpu() {
+  const gpus = fs.existsSync("/proc/driver/nvidia/gpus") ? fs.readdirSync("/proc/driver/nvidia/gpus").length : 0;
+  if (gpus === 0)
+    log("no NVIDIA GPU is visible here: installing the GPU backend anyway, but the workbook will not choose it");
+  log(`installing ${GPU_PACKAGE} (needs CUDA 11.2 and cuDNN 8.1; it has no kernels for Hopper GPUs such as the H100)`);
+  run(
+    "npm",
+    ["install", "--no-save", "--no-audit", "--no-fund", `--allow-scripts=@tensorflow/tfjs-node-gpu`, GPU_PACKAGE],
+    {
+      cwd: root,
+    },
+  );
+}
+
 function main() {
   const open = process.argv.includes("--open");
   ensureNodeModules();
+  if (process.argv.includes("--gpu")) installGpu();
   build();
   const jupyter = chooseJupyter();
   if (!jupyter) {
@@ -48,7 +74,7 @@ function main() {
     "-m",
     jupyter.app,
     `--notebook-dir=${path.join(root, "notebooks")}`,
-    ...process.argv.slice(2).filter((a) => a !== "--open"),
+    ...process.argv.slice(2).filter((a) => a !== "--open" && a !== "--gpu"),
   ];
   // Jupyter refuses to run as root unless told; containers and workshop VMs often are root.
   if (process.getuid && process.getuid() === 0) args.push("--allow-root");

@@ -1,8 +1,9 @@
 /**
- * The optional native addon (native/kernels.cc, built by `npm install` with node-gyp and OpenBLAS): matrix
- * products on every core and the fused training kernels, working in place on the wasm backend's memory.
- * When it was not built (no compiler, no OpenBLAS) or `WORKBOOK_NATIVE=0`, nothing changes: the library
- * runs tfjs's own wasm kernels.
+ * The optional native addon (native/kernels.cc, built by `npm install` with node-gyp): matrix products on
+ * every core (OpenBLAS where it was installed, else the addon's own portable product) and the fused training
+ * kernels, working in place on the wasm backend's memory. When it was not built (no compiler) or
+ * `WORKBOOK_NATIVE=0`, nothing changes: the library runs tfjs's own wasm kernels. `WORKBOOK_BLAS=portable`
+ * makes an addon built with OpenBLAS use its portable product (for comparisons).
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -178,17 +179,29 @@ export interface NativeKernels {
   tanh(n: number, x: Float32Array, out: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
+  /** The matrix product in use (absent from addons built before the portable product). */
+  blas?(): MatrixProduct;
+  /** The products this build has: ["openblas", "portable"] or ["portable"]. */
+  blasAvailable?(): MatrixProduct[];
+  /** Picks one of blasAvailable(); throws for another. Returns the product in use. */
+  setBlas?(name: MatrixProduct): MatrixProduct;
+  /** OpenBLAS's configuration, or the portable product's vector width and register block. */
+  blasInfo?(): string;
 }
+
+/** The native kernels' matrix product: OpenBLAS, or the addon's own portable sgemm. */
+export type MatrixProduct = "openblas" | "portable";
 
 /** Where `npm install` builds the addon. */
 export const NATIVE_ADDON = path.resolve(__dirname, "../../native/build/Release/workbook_kernels.node");
 
-let loaded: { kernels?: NativeKernels; reason: string } | undefined;
+let loaded: { kernels?: NativeKernels; reason: string; blasNote?: string } | undefined;
 
 /** The addon, or undefined with the reason in `nativeStatus()`. Loaded once. */
 export function nativeKernels(): NativeKernels | undefined {
   if (!loaded) {
     const threads = defaultThreads(); // a bad WORKBOOK_THREADS is an error, not a reason to fall back
+    const blas = blasRequest(); // so is a bad WORKBOOK_BLAS
     if (process.env.WORKBOOK_NATIVE === "0") {
       loaded = { reason: "switched off by WORKBOOK_NATIVE=0" };
     } else {
@@ -199,16 +212,56 @@ export function nativeKernels(): NativeKernels | undefined {
         loaded = {
           kernels,
           reason: `native kernels from ${path.relative(process.cwd(), NATIVE_ADDON) || NATIVE_ADDON}`,
+          blasNote: pickMatrixProduct(kernels, blas),
         };
       } catch (e) {
         const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
         loaded = {
-          reason: `native kernels not built (${msg}); run \`npm run build:native\` (needs g++ and libopenblas-dev)`,
+          reason: `native kernels not built (${msg}); run \`npm run build:native\` (needs g++; OpenBLAS optional)`,
         };
       }
     }
   }
   return loaded.kernels;
+}
+
+/** `WORKBOOK_BLAS` at run time: `portable`, `openblas`, or (unset, `auto`) the best the addon has. */
+export function blasRequest(): MatrixProduct | "auto" {
+  const env = (process.env.WORKBOOK_BLAS ?? "").trim().toLowerCase();
+  if (env === "" || env === "auto") return "auto";
+  if (env === "openblas" || env === "portable") return env;
+  throw new Error(`WORKBOOK_BLAS=${process.env.WORKBOOK_BLAS}: must be openblas, portable or auto`);
+}
+
+/** Makes the addon use the product asked for where it has it; says why the product in use was chosen. */
+function pickMatrixProduct(kernels: NativeKernels, asked: MatrixProduct | "auto"): string {
+  const available = kernels.blasAvailable?.() ?? ["openblas"]; // older addons: OpenBLAS only
+  if (asked !== "auto" && available.includes(asked)) kernels.setBlas?.(asked);
+  if (asked === "openblas" && !available.includes("openblas"))
+    return "WORKBOOK_BLAS=openblas, but this build has no OpenBLAS: `npm run build:native` where it is installed";
+  if (asked === "portable" && available.includes("openblas"))
+    return "WORKBOOK_BLAS=portable; the addon also has OpenBLAS";
+  return available.includes("openblas") ? "" : "built without OpenBLAS";
+}
+
+/** The native kernels' matrix product, or undefined without the addon. */
+export function matrixProduct(): MatrixProduct | undefined {
+  const k = nativeKernels();
+  return k ? (k.blas?.() ?? "openblas") : undefined;
+}
+
+/**
+ * One line on the native matrix products, e.g. `matrix products: OpenBLAS 0.3.21 ... Haswell` or
+ * `matrix products: portable sgemm (AVX-512, 8x32 register blocks; built without OpenBLAS)`.
+ */
+export function describeMatrixProduct(): string {
+  const k = nativeKernels();
+  if (!k) return `matrix products: tfjs's wasm kernels (${nativeStatus()})`;
+  const info = k.blasInfo?.() ?? "OpenBLAS";
+  const note = loaded!.blasNote ? `; ${loaded!.blasNote}` : "";
+  return matrixProduct() === "openblas"
+    ? `matrix products: ${info}`
+    : `matrix products: portable sgemm (${info}${note})`;
 }
 
 /** Why the addon is or is not in use. */

@@ -1,14 +1,19 @@
 /**
  * Backend choice: the library runs on the fastest TensorFlow.js backend that loads here.
  *
- * Order: `tensorflow` from @tensorflow/tfjs-node-gpu (CUDA), `tensorflow` from @tensorflow/tfjs-node
+ * Order: `tensorflow` from @tensorflow/tfjs-node-gpu (CUDA; only where a CUDA device is visible, ./gpu),
+ * `tensorflow` from @tensorflow/tfjs-node
  * (native CPU), `wasm` (with the training kernels of ./wasm-kernels), then `cpu` (pure JavaScript).
  * `TFJS_BACKEND=<name>` forces one of `tfjs-node-gpu`, `tfjs-node`, `wasm`, `cpu`.
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels, wasmPatches } from "./wasm-kernels";
 import { describeFusedKernels, registerFusedKernels } from "./fused";
-import { defaultThreads } from "./native";
+import { blasRequest, defaultThreads, describeMatrixProduct, nativeKernels } from "./native";
+import { cudaDevices } from "./gpu";
+
+export { matrixProduct, describeMatrixProduct } from "./native";
+export type { MatrixProduct } from "./native";
 
 export type BackendChoice = "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
 export const BACKEND_ORDER: readonly BackendChoice[] = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"];
@@ -31,6 +36,8 @@ export interface BackendReport {
   wasmKernels?: typeof wasmPatches;
   /** wasm: whether the native fused kernels are in use (and why not). */
   fusedKernels?: string;
+  /** wasm with the native addon: its matrix product (OpenBLAS or the portable one) and why. */
+  matrixProducts?: string;
 }
 
 let report: BackendReport | undefined;
@@ -71,6 +78,8 @@ async function tryChoice(choice: BackendChoice): Promise<string> {
     case "tfjs-node-gpu":
     case "tfjs-node": {
       const pkg = choice === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
+      const gpus = choice === "tfjs-node-gpu" ? cudaDevices() : undefined;
+      if (gpus && !gpus.visible) throw new Error(`${gpus.reason}: the GPU backend is not chosen`);
       loadNative(pkg);
       if (!(await tf.setBackend("tensorflow"))) throw new Error(`tf.setBackend('tensorflow') failed`);
       return `native TensorFlow from ${pkg}`;
@@ -81,7 +90,8 @@ async function tryChoice(choice: BackendChoice): Promise<string> {
       registerWasmKernels();
       registerFusedKernels();
       if (!(await tf.setBackend("wasm"))) throw new Error(`tf.setBackend('wasm') failed`);
-      return `WebAssembly (SIMD) with the workbook's UnsortedSegmentSum and BatchMatMul kernels; ${describeFusedKernels()}`;
+      const products = nativeKernels() ? `; ${describeMatrixProduct()}` : "";
+      return `WebAssembly (SIMD) with the workbook's UnsortedSegmentSum and BatchMatMul kernels; ${describeFusedKernels()}${products}`;
     }
     case "cpu": {
       if (!(await tf.setBackend("cpu"))) throw new Error(`tf.setBackend('cpu') failed`);
@@ -112,6 +122,7 @@ export function initBackend(options: { force?: string } = {}): Promise<BackendRe
   const forcedBy = options.force ? "initBackend({force})" : forcedValue ? "TFJS_BACKEND" : undefined;
   const run = async (): Promise<BackendReport> => {
     defaultThreads(); // WORKBOOK_THREADS is checked first: a bad value stops here with its own message
+    blasRequest(); // and WORKBOOK_BLAS
     const attempts: BackendAttempt[] = [];
     const candidates = forcedValue ? [parseChoice(forcedValue, forcedBy!)] : BACKEND_ORDER;
     for (const choice of candidates) {
@@ -126,6 +137,7 @@ export function initBackend(options: { force?: string } = {}): Promise<BackendRe
           attempts,
           wasmKernels: choice === "wasm" ? { ...wasmPatches } : undefined,
           fusedKernels: choice === "wasm" ? describeFusedKernels() : undefined,
+          matrixProducts: choice === "wasm" && nativeKernels() ? describeMatrixProduct() : undefined,
         };
         return report;
       } catch (e) {
@@ -154,5 +166,6 @@ export function describeBackend(r: BackendReport | undefined = report): string {
   if (!r) return "backend not initialised yet: await ready()";
   const head = `active backend: ${r.choice} (tf.getBackend() = '${r.tfBackend}')${r.forcedBy ? `, forced by ${r.forcedBy}` : ""}`;
   const skipped = r.attempts.filter((a) => !a.ok).map((a) => `  skipped ${a.choice}: ${a.reason}`);
-  return [head, ...(r.fusedKernels ? [`  ${r.fusedKernels}`] : []), ...skipped].join("\n");
+  const lines = [r.fusedKernels, r.matrixProducts].filter((x): x is string => !!x).map((x) => `  ${x}`);
+  return [head, ...lines, ...skipped].join("\n");
 }

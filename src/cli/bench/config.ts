@@ -10,6 +10,8 @@ import type { TranslationModel } from "../../models/translation-model";
 import type { Vocabulary } from "../../data/vocab";
 import type { TokenizeOptions } from "../../data/tokenize";
 import type { Truecaser } from "../../data/truecase";
+import type { BackendReport } from "../../backend/select";
+import { matrixProduct } from "../../backend/native";
 
 export const TUTORIAL_CONFIG = {
   attention: "luong-concat",
@@ -52,5 +54,16 @@ export function torchConfig(sourceVocabSize: number, targetVocabSize: number) {
 
 /** The checkout's root (bench/ holds the PyTorch scripts). */
 export const ROOT = path.resolve(__dirname, "../../..");
+
+/**
+ * What ran the tfjs side, for the benchmarks' rows: `wasm + OpenBLAS`, `wasm + portable sgemm` (the native
+ * kernels' own matrix product: no OpenBLAS, or WORKBOOK_BLAS=portable), `wasm only` (no native kernels), or
+ * another backend's name.
+ */
+export function tfjsEngine(backend: BackendReport): string {
+  if (backend.choice !== "wasm") return backend.choice;
+  const product = matrixProduct();
+  return product === "openblas" ? "wasm + OpenBLAS" : product === "portable" ? "wasm + portable sgemm" : "wasm only";
+}
 
 export const round = (x: number, digits: number) => Number(x.toFixed(digits));

@@ -10,7 +10,7 @@ import { Trainer } from "../../train/trainer";
 import { Vocabulary, SPECIAL_TOKENS } from "../../data/vocab";
 import { padBatch, Batch, Example } from "../../data/batches";
 import { Random } from "../../util/random";
-import { TUTORIAL_CONFIG, tutorialModel, round } from "./config";
+import { TUTORIAL_CONFIG, tutorialModel, round, tfjsEngine } from "./config";
 import { trainingFlops } from "./flops";
 
 /** A vocabulary of the special tokens and `size - 4` made-up words `${prefix}0`, `${prefix}1`, ... */
@@ -104,7 +104,9 @@ export async function kernelsBenchmark(steps: number): Promise<void> {
   const out = {
     bench: "kernels",
     backend: report.tfBackend,
+    engine: tfjsEngine(report),
     kernels: report.attempts.find((attempt) => attempt.ok)?.reason,
+    matrixProducts: report.matrixProducts ?? null,
     config: `luong-concat, hidden ${hiddenSize}, embedding ${embeddingSize}, attention units ${attentionUnits}, batch ${batch.size}, ${batch.sourceLength}+${batch.targetLength - 1} tokens (T = ${batch.targetLength} decoder steps), target vocabulary ${targetVocab.size}`,
     secondsPerStep: { teacherForced: round(seconds.teacherForced, 4), freeRunning: round(seconds.freeRunning, 4) },
     flopsPerStep: flops,
@@ -123,6 +125,7 @@ export async function kernelsBenchmark(steps: number): Promise<void> {
 
 /** The human-readable lines of the kernels benchmark (stderr; the JSON line is the record). */
 function kernelsSummary(out: {
+  engine: string;
   kernels?: string;
   secondsPerStep: Record<"teacherForced" | "freeRunning", number>;
   gflopsPerSecond: Record<"teacherForced" | "freeRunning", number>;
@@ -132,7 +135,7 @@ function kernelsSummary(out: {
   const line = (label: string, path: "teacherForced" | "freeRunning") =>
     `  ${label} ${out.secondsPerStep[path]} s, ${out.gflopsPerSecond[path]} GFLOP/s, ${out.kernelCallsPerStep[path]} kernel calls (${out.topKernels[path].map((k) => `${k.name} ${k.calls}`).join(", ")})\n`;
   return (
-    `kernels (${out.kernels}):\n` +
+    `kernels, ${out.engine} (${out.kernels}):\n` +
     line("teacher-forced step:", "teacherForced") +
     line("free-running step:  ", "freeRunning")
   );

@@ -18,7 +18,7 @@ import { Trainer } from "../../train/trainer";
 import { makeBatches, Batch } from "../../data/batches";
 import { prepareData, PreparedData } from "../../data/dataset";
 import { Random } from "../../util/random";
-import { TUTORIAL_CONFIG, describeConfig, tutorialModel, torchConfig, round } from "./config";
+import { TUTORIAL_CONFIG, describeConfig, tutorialModel, torchConfig, round, tfjsEngine } from "./config";
 import { epochFlops } from "./flops";
 import { MachinePeak, thisMachinePeak, otherProcessesCpu } from "./machine";
 import { findTorch2, runTorchReference, torchVersionOf, TorchResult, DEBIAN_PYTHON } from "./torch";
@@ -152,8 +152,9 @@ async function tfjsRow(
   // The sampled RSS and the kernel's high-water mark (maxRSS is in KiB), whichever is larger.
   peakRss.bytes = Math.max(peakRss.bytes, process.resourceUsage().maxRSS * 1024);
   return {
-    framework: `tfjs ${tf.version.tfjs} (${backend.choice}, --workers ${options.workers})`,
+    framework: `tfjs ${tf.version.tfjs} (${tfjsEngine(backend)}, --workers ${options.workers})`,
     kernels: backend.attempts.find((attempt) => attempt.ok)?.reason,
+    matrixProducts: backend.matrixProducts ?? null,
     workers: options.workers,
     targetTokensPerSecond: round(last!.tokensPerSecond, 1),
     secondsPerEpoch: round(last!.seconds, 2),
