@@ -46,4 +46,7 @@ elif [ "$apt" = 1 ]; then
 fi
 
 npm ci --no-audit --no-fund
+# pip reaches PyPI or a local mirror; where an index cannot be reached at all (an offline room with a wheel
+# mirror), its retries with back-off would add minutes per package.
+export PIP_RETRIES="${PIP_RETRIES:-0}"
 node scripts/setup.js
