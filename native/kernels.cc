@@ -484,48 +484,60 @@ struct Buf {
   float* end() const { return p + n; }
 };
 
+// A kernel's arguments, read by position; a bad one throws a TypeError that names the kernel and the argument
+// ("lstmForward: argument 3: expected a typed array"), once.
 struct Args {
   napi_env env;
+  const char* fn;
   napi_value argv[27];
   size_t argc = 27;
   bool failed = false;
-  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(e, info, &argc, argv, nullptr, nullptr); }
-  void fail(const char* msg) {
-    if (!failed) napi_throw_type_error(env, nullptr, msg);
+  Args(napi_env e, napi_callback_info info, const char* name) : env(e), fn(name) {
+    napi_get_cb_info(e, info, &argc, argv, nullptr, nullptr);
+  }
+  void fail(size_t k, const char* what) {
+    if (!failed) {
+      std::string msg = std::string(fn) + ": argument " + std::to_string(k) + ": " + what;
+      napi_throw_type_error(env, nullptr, msg.c_str());
+    }
     failed = true;
   }
   int i(size_t k) {
     int32_t v = 0;
-    if (k >= argc || napi_get_value_int32(env, argv[k], &v) != napi_ok) fail("workbook_kernels: expected an integer argument");
+    if (k >= argc || napi_get_value_int32(env, argv[k], &v) != napi_ok) fail(k, "expected an integer");
     return v;
   }
   double d(size_t k) {
     double v = 0;
-    if (k >= argc || napi_get_value_double(env, argv[k], &v) != napi_ok) fail("workbook_kernels: expected a number argument");
+    if (k >= argc || napi_get_value_double(env, argv[k], &v) != napi_ok) fail(k, "expected a number");
     return v;
   }
   bool b(size_t k) {
     bool v = false;
-    if (k >= argc || napi_get_value_bool(env, argv[k], &v) != napi_ok) fail("workbook_kernels: expected a boolean argument");
+    if (k >= argc || napi_get_value_bool(env, argv[k], &v) != napi_ok) fail(k, "expected true or false");
     return v;
   }
   // A Float32Array (or Int32Array) argument; null/undefined gives nullptr when allowed.
   template <typename T>
   T* arr(size_t k, size_t need, bool optional = false) {
     napi_valuetype type;
-    if (k >= argc || napi_typeof(env, argv[k], &type) != napi_ok) { fail("workbook_kernels: missing array argument"); return nullptr; }
+    if (k >= argc || napi_typeof(env, argv[k], &type) != napi_ok) { fail(k, "missing (expected a typed array)"); return nullptr; }
     if (type == napi_null || type == napi_undefined) {
-      if (!optional) fail("workbook_kernels: a required array argument is null");
+      if (!optional) fail(k, "expected a typed array, got null or undefined");
       return nullptr;
     }
     bool is = false;
     napi_is_typedarray(env, argv[k], &is);
-    if (!is) { fail("workbook_kernels: expected a typed array argument"); return nullptr; }
+    if (!is) { fail(k, "expected a typed array"); return nullptr; }
     napi_typedarray_type tt;
     size_t length;
     void* data;
     napi_get_typedarray_info(env, argv[k], &tt, &length, &data, nullptr, nullptr);
-    if (length < need) { fail("workbook_kernels: a typed array argument is shorter than its shape says"); return nullptr; }
+    if (length < need) {
+      std::string what = "a typed array of " + std::to_string(length) + " values, shorter than the " + std::to_string(need) + " its shape needs";
+      fail(k, what.c_str());
+      return nullptr;
+    }
     return static_cast<T*>(data);
   }
   float* f(size_t k, size_t need, bool optional = false) { return arr<float>(k, need, optional); }
@@ -542,7 +554,7 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 // gemm(transA, transB, M, N, K, alpha, A, B, beta, C, batch, strideA, strideB, strideC)
 // C[M,N] = alpha · op(A) · op(B) + beta · C for each of `batch` matrices (a stride of 0 repeats one).
 napi_value Gemm(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "gemm");
   bool tA = a.b(0), tB = a.b(1);
   int M = a.i(2), N = a.i(3), K = a.i(4);
   double alpha = a.d(5);
@@ -571,7 +583,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
 //             out[B,T,H], hT[B,H], cT[B,H], gates[T,B,4H], hs[T+1,B,H], cs[T+1,B,H])
 // gates = activated i, f, g, o; hs/cs = the states before each step (index 0 = h0/c0) and after the last.
 napi_value LstmForward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "lstmForward");
   int T = a.i(0), B = a.i(1), H = a.i(2);
   if (a.failed) return nullptr;
   size_t G = 4 * (size_t)H;
@@ -622,7 +634,7 @@ napi_value LstmForward(napi_env env, napi_callback_info info) {
 // lstmBackward(T, B, H, Wh[H,4H], mask|null, gates, hs, cs, dOut[B,T,H]|null, dhT|null, dcT|null,
 //              dX[B,T,4H], dh0[B,H], dc0[B,H], dWh[H,4H], dG scratch[T,B,4H])
 napi_value LstmBackward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "lstmBackward");
   int T = a.i(0), B = a.i(1), H = a.i(2);
   if (a.failed) return nullptr;
   size_t G = 4 * (size_t)H, BH = (size_t)B * H;
@@ -686,7 +698,7 @@ napi_value LstmBackward(napi_env env, napi_callback_info info) {
 // additiveForward(B, T, S, U, kp[B,S,U], qp[B,T,U], v[U], scores[B,T,S], tanhSaved[B,T,S,U])
 // scores[b,t,s] = Σ_u v[u] · tanh(kp[b,s,u] + qp[b,t,u])
 napi_value AdditiveForward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "additiveForward");
   int B = a.i(0), T = a.i(1), S = a.i(2), U = a.i(3);
   if (a.failed) return nullptr;
   float* kp = a.f(4, (size_t)B * S * U);
@@ -716,7 +728,7 @@ napi_value AdditiveForward(napi_env env, napi_callback_info info) {
 
 // additiveBackward(B, T, S, U, dScores[B,T,S], tanhSaved[B,T,S,U], v[U], dkp[B,S,U], dqp[B,T,U], dv[U])
 napi_value AdditiveBackward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "additiveBackward");
   int B = a.i(0), T = a.i(1), S = a.i(2), U = a.i(3);
   if (a.failed) return nullptr;
   float* ds = a.f(4, (size_t)B * T * S);
@@ -789,7 +801,7 @@ void softmaxCrossEntropyRowBackward(int V, const float* p, int32_t label, float 
 
 // softmaxCrossEntropy(N, V, logits[N,V], labels Int32[N], eps, perToken[N], probs[N,V])
 napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "softmaxCrossEntropy");
   int N = a.i(0), V = a.i(1);
   double eps = a.d(4);
   if (a.failed) return nullptr;
@@ -805,7 +817,7 @@ napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
 // classifierCrossEntropy(N, F, V, X[N,F], W[F,V], b[V], labels Int32[N], eps, perToken[N], probs[N,V])
 // The classifier (X·W + b) and the softmax cross-entropy of each row in one call.
 napi_value ClassifierCrossEntropy(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "classifierCrossEntropy");
   int N = a.i(0), F = a.i(1), V = a.i(2);
   double eps = a.d(7);
   if (a.failed) return nullptr;
@@ -827,7 +839,7 @@ napi_value ClassifierCrossEntropy(napi_env env, napi_callback_info info) {
 
 // classifierCrossEntropyBackward(N, F, V, X, W, probs, labels, eps, dPerToken[N], dX[N,F], dW[F,V], db[V], scratch[N,V])
 napi_value ClassifierCrossEntropyBackward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "classifierCrossEntropyBackward");
   int N = a.i(0), F = a.i(1), V = a.i(2);
   double eps = a.d(7);
   if (a.failed) return nullptr;
@@ -855,7 +867,7 @@ napi_value ClassifierCrossEntropyBackward(napi_env env, napi_callback_info info)
 
 // softmaxCrossEntropyBackward(N, V, probs[N,V], labels Int32[N], eps, dPerToken[N], dLogits[N,V])
 napi_value SoftmaxCrossEntropyBackward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "softmaxCrossEntropyBackward");
   int N = a.i(0), V = a.i(1);
   double eps = a.d(4);
   if (a.failed) return nullptr;
@@ -871,7 +883,7 @@ napi_value SoftmaxCrossEntropyBackward(napi_env env, napi_callback_info info) {
 // adam(n, value, m, v, grad, scale, lr, beta1, beta2, eps, oneMinusAccBeta1, oneMinusAccBeta2, outValue, outM, outV)
 // tfjs's AdamOptimizer update, on the gradient times `scale` (gradient clipping), in float32.
 napi_value Adam(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "adam");
   int n = a.i(0);
   double beta1 = a.d(7), beta2 = a.d(8);
   float scale = (float)a.d(5), lr = (float)a.d(6), b1 = (float)beta1, b2 = (float)beta2, eps = (float)a.d(9);
@@ -901,7 +913,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
 
 // sumOfSquares(x, n) -> Σ x² (in double)
 napi_value SumOfSquares(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "sumOfSquares");
   int n = a.i(1);
   if (a.failed) return nullptr;
   float* x = a.f(0, n);
@@ -920,7 +932,7 @@ napi_value SumOfSquares(napi_env env, napi_callback_info info) {
 // chosen[:,0] = inputs[:,0]; step t runs the LSTM on chosen[:,t], attends (kind 0 dot, 1 general,
 // 2 concat), h~ = tanh([c; h]·Wc), logits = h~·Wcls + bcls; chosen[:,t+1] = force[t] ? inputs[:,t+1] : argmax.
 napi_value LuongGreedy(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "luongGreedy");
   int B = a.i(0), T = a.i(1), S = a.i(2), E = a.i(3), H = a.i(4), Hk = a.i(5), U = a.i(6), V = a.i(7), kind = a.i(8);
   if (a.failed) return nullptr;
   size_t G = 4 * (size_t)H;
@@ -1021,7 +1033,7 @@ napi_value LuongGreedy(napi_env env, napi_callback_info info) {
 
 // sumRows(rows, cols, x[rows,cols], out[cols]): out[j] = Σ_i x[i,j] (a reduction over leading axes).
 napi_value SumRows(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "sumRows");
   int rows = a.i(0), cols = a.i(1);
   if (a.failed) return nullptr;
   float* x = a.f(2, (size_t)rows * cols);
@@ -1038,7 +1050,7 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
 
 // tanh(n, x, out)
 napi_value Tanh(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "tanh");
   int n = a.i(0);
   if (a.failed) return nullptr;
   float* x = a.f(1, n);
@@ -1051,7 +1063,7 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
 
 // setThreads(n): threads of the matrix products (OpenBLAS's and the portable product's, at most one per core).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "setThreads");
   int n = a.i(0);
   if (a.failed) return nullptr;
   if (n < 1) n = 1;
@@ -1097,7 +1109,7 @@ napi_value BlasAvailable(napi_env env, napi_callback_info info) {
 
 // setBlas(name): "openblas" or "portable"; an error for a product this build does not have.
 napi_value SetBlas(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+  Args a(env, info, "setBlas");
   char name[32] = {0};
   size_t len = 0;
   if (a.argc < 1 || napi_get_value_string_utf8(env, a.argv[0], name, sizeof name, &len) != napi_ok) {

@@ -78,6 +78,7 @@ export {
   maxout,
   Seq2Seq,
   createModel,
+  describeKernels,
 } from "./models";
 export type { AttentionKind, Seq2SeqConfig, TranslationModel } from "./models";
 

@@ -7,6 +7,8 @@
  * `npm test` builds the native addon first (scripts/build-native.js --required), so these tests always run.
  */
 import { describe, it } from "node:test";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as assert from "node:assert/strict";
 import {
   tf,
@@ -24,6 +26,7 @@ import {
 import { DEFAULT_MODEL, ATTENTION_KINDS } from "attention-workbook/models";
 import { stepThrough, classifierCrossEntropy } from "attention-workbook/nn";
 import { fusedKernelsActive, setFusedKernels, threadCount, nativeStatus } from "attention-workbook/backend";
+import { fusedSoftmaxCrossEntropy } from "attention-workbook/dist/backend/fused/index";
 import type { AttentionKind, Example, Seq2SeqConfig } from "attention-workbook";
 import { useBackend, randomValues, assertClose } from "./helpers";
 
@@ -282,6 +285,127 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
       });
     }
   }
+});
+
+describe("the execution path, chosen once", () => {
+  const small = (attention: AttentionKind, dropout: number): Seq2SeqConfig => ({
+    ...DEFAULT_MODEL,
+    attention,
+    embeddingSize: 8,
+    hiddenSize: 12,
+    attentionUnits: 10,
+    sourceVocabSize: 30,
+    targetVocabSize: 32,
+    dropout,
+  });
+
+  /** Loss and every gradient of one training batch under `options`, the model built on the current backend. */
+  function lossAndGrads(
+    config: Seq2SeqConfig,
+    options: { teacherForcing: number; mode: "batch" | "step"; stepwise?: boolean },
+  ) {
+    const batch = padBatch(examples(6, 30, 32, 13));
+    return tf.tidy(() => {
+      const model = new Seq2Seq(config);
+      const t = batchTensors(batch);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          model.loss(t, {
+            teacherForcing: options.teacherForcing,
+            teacherForcingMode: options.mode,
+            rng: new Random(7),
+            training: true,
+            stepwise: options.stepwise,
+          }),
+        model.trainableVariables(),
+      );
+      const out = [
+        value.dataSync()[0],
+        ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
+      ];
+      model.dispose();
+      return out;
+    });
+  }
+
+  it("a model records its kernels when built: native on wasm, the formulas on cpu", async () => {
+    await useBackend("wasm");
+    const fused = new Seq2Seq(small("luong-general", 0));
+    assert.equal(fused.kernels.name, "fused");
+    assert.match(
+      fused.kernels.parts[0],
+      /^LSTM step: fused native kernel \(the formula of notebook 01, step 5, in C\+\+/,
+    );
+    assert.ok(fused.decoder.guessAll, "a Luong LSTM decoder without input feeding gets the one-pass guesses");
+    await useBackend("cpu");
+    const plain = new Seq2Seq(small("luong-general", 0));
+    assert.equal(plain.kernels.name, "plain");
+    assert.equal(plain.decoder.guessAll, undefined);
+    // The fused model does not silently change path: on cpu it refuses with one line.
+    const batch = batchTensors(padBatch(examples(2, 30, 32, 3)));
+    assert.throws(
+      () => fused.loss(batch, { teacherForcing: 1, teacherForcingMode: "batch", rng: new Random(1), training: false }),
+      /built to run on the native kernels \(wasm\), but the backend is now 'cpu'/,
+    );
+    tf.dispose(Object.values(batch));
+    fused.dispose();
+    plain.dispose();
+  });
+
+  for (const attention of ["luong-general", "luong-concat", "luong-dot", "none", "bahdanau"] as AttentionKind[]) {
+    it(`${attention} with dropout 0.3 and teacher forcing 0.5: the same loss and gradients on cpu and on wasm + native`, async () => {
+      for (const mode of ["batch", "step"] as const) {
+        const r = await onBoth(() => lossAndGrads(small(attention, 0.3), { teacherForcing: 0.5, mode }));
+        assertClose(r.wasm, r.cpu, 1e-4, `${attention} dropout 0.3, teacher forcing 0.5 (${mode})`);
+      }
+    });
+  }
+
+  it("with dropout, the free-running guesses are the network's as it trains: the one-pass kernel is not used", async () => {
+    await useBackend("wasm");
+    for (const attention of ["luong-general", "luong-concat", "none"] as AttentionKind[]) {
+      const fast = lossAndGrads(small(attention, 0.3), { teacherForcing: 0.5, mode: "step" });
+      const stepped = lossAndGrads(small(attention, 0.3), { teacherForcing: 0.5, mode: "step", stepwise: true });
+      assertClose(fast, stepped, 1e-5, `${attention}: the model's path vs step by step`);
+    }
+  });
+
+  it("the softmax cross-entropy kernel (off the model's path since the classifier kernel) still equals maskedCrossEntropy", async () => {
+    const rng = new Random(14);
+    const [N, V] = [5, 9];
+    const labels = [0, 8, 3, 3, 5];
+    for (const eps of [0, 0.1]) {
+      const logits = rand(rng, [N, V], 3);
+      const ids = () => tf.tensor1d(labels, "int32");
+      await useBackend("cpu");
+      const cpu = valueAndGrads(
+        (x) => maskedCrossEntropy(x as tf.Tensor2D, ids(), tf.ones([N]) as tf.Tensor1D, eps),
+        [logits],
+      );
+      await useBackend("wasm");
+      const wasm = valueAndGrads((x) => tf.mean(fusedSoftmaxCrossEntropy(x as tf.Tensor2D, ids(), eps)), [logits]);
+      assertAllClose({ cpu, wasm }, 1e-4, `softmax cross-entropy kernel eps=${eps}`);
+    }
+  });
+
+  it("no file under src/ but src/backend and src/models/fast.ts imports the fused kernels", () => {
+    const src = path.join(__dirname, "..", "src");
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, e.name);
+        if (e.isDirectory()) walk(file);
+        else if (
+          e.name.endsWith(".ts") &&
+          /from "[./]*backend\/fused"|from "\.\.\/fused"|from "\.\/fused"/.test(fs.readFileSync(file, "utf8"))
+        )
+          offenders.push(path.relative(src, file));
+      }
+    };
+    walk(src);
+    assert.deepEqual(offenders.filter((f) => !f.startsWith("backend/")).sort(), ["models/fast.ts"]);
+    assert.doesNotMatch(fs.readFileSync(path.join(src, "models/seq2seq.ts"), "utf8"), /instanceof \w*Decoder/);
+  });
 });
 
 /** `n` random examples of 2-7 source and 1-5 target tokens. */

@@ -5,7 +5,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { Random } from "../util/random";
-import { bahdanauScores, luongQueryScores, LuongScoreKind, LuongScoreParams, projectKeys } from "./scores";
+import {
+  AdditiveScores,
+  bahdanauScores,
+  luongQueryScores,
+  LuongScoreKind,
+  LuongScoreParams,
+  projectKeys,
+} from "./scores";
 import { attentionWeights, maskBias } from "./weights";
 import { contextVector } from "./context";
 import { ShapeChecker } from "../util/shapes";
@@ -78,7 +85,11 @@ export class BahdanauAttention extends Module implements AttentionLayer {
   readonly v: tf.Variable;
   readonly sizes: Required<AttentionSizes>;
 
-  constructor(sizes: AttentionSizes) {
+  /** @param additive the additive score's implementation (default: the formula, `additiveScores`) */
+  constructor(
+    sizes: AttentionSizes,
+    readonly additive?: AdditiveScores,
+  ) {
     super();
     const units = sizes.units ?? sizes.querySize;
     this.sizes = { ...sizes, units, seed: sizes.seed ?? 1 };
@@ -101,7 +112,12 @@ export class BahdanauAttention extends Module implements AttentionLayer {
   call(query: tf.Tensor2D, keys: tf.Tensor3D, options: AttentionCallOptions = {}): AttentionOutput {
     checkCall(this.sizes, query, keys);
     return tf.tidy((): AttentionOutput => {
-      const params = { Wq: this.Wq as tf.Tensor2D, Wk: this.Wk as tf.Tensor2D, v: this.v as tf.Tensor1D };
+      const params = {
+        Wq: this.Wq as tf.Tensor2D,
+        Wk: this.Wk as tf.Tensor2D,
+        v: this.v as tf.Tensor1D,
+        additive: this.additive,
+      };
       const scores = bahdanauScores(query, keys, params, options.keysProjected);
       return finish(scores, keys, options);
     });
@@ -123,7 +139,12 @@ export class LuongAttention extends Module implements AttentionLayer {
   readonly v?: tf.Variable;
   readonly sizes: Required<AttentionSizes>;
 
-  constructor(score: LuongScoreKind, sizes: AttentionSizes) {
+  /** @param additive concat: the additive score's implementation (default: the formula, `additiveScores`) */
+  constructor(
+    score: LuongScoreKind,
+    sizes: AttentionSizes,
+    readonly additive?: AdditiveScores,
+  ) {
     super();
     const units = sizes.units ?? sizes.querySize;
     this.sizes = { ...sizes, units, seed: sizes.seed ?? 1 };
@@ -178,6 +199,7 @@ export class LuongAttention extends Module implements AttentionLayer {
       W: this.W as tf.Tensor2D | undefined,
       keysProjected: options.keysProjected,
       WaQuery: options.WaQuery,
+      additive: this.additive,
     };
   }
 

@@ -6,7 +6,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../util/shapes";
-import { fusedAdditiveScores, fusedKernelsActive } from "../backend/fused";
+
+/**
+ * The additive score's implementation: `additiveScores` below (the formula), or the same formula as one native
+ * kernel, which a model on the native kernels passes in (models/fast.ts).
+ */
+export type AdditiveScores = (keysProjected: tf.Tensor3D, queriesProjected: tf.Tensor3D, v: tf.Tensor1D) => tf.Tensor3D;
 
 export interface BahdanauParams {
   /** Query projection `[Hq, U]`. */
@@ -15,6 +20,8 @@ export interface BahdanauParams {
   Wk: tf.Tensor2D;
   /** Score vector `[U]`. */
   v: tf.Tensor1D;
+  /** Default `additiveScores`. */
+  additive?: AdditiveScores;
 }
 
 export interface LuongGeneralParams {
@@ -51,8 +58,8 @@ export function dotWithVector<R extends tf.Rank>(x: tf.Tensor, v: tf.Tensor1D): 
 
 /**
  * The additive score shared by Bahdanau and Luong's concat: `score[b,t,s] = v · tanh(keysProjected[b,s] +
- * queriesProjected[b,t])`, for T queries at once (T = 1 for a single decoder step). On wasm with the native
- * addon this is one fused kernel (src/backend/fused/additive.ts); otherwise these tfjs ops.
+ * queriesProjected[b,t])`, for T queries at once (T = 1 for a single decoder step). A model on the native
+ * kernels runs the same formula as one kernel (models/fast.ts, `AdditiveScores`).
  *
  * @param keysProjected `[B,S,U]`; @param queriesProjected `[B,T,U]`; @param v `[U]`
  * @returns scores `[B,T,S]`
@@ -62,7 +69,6 @@ export function additiveScores(keysProjected: tf.Tensor3D, queriesProjected: tf.
     .check("keysProjected", keysProjected, ["B", "S", "U"])
     .check("queriesProjected", queriesProjected, ["B", "T", "U"])
     .check("v", v, ["U"]);
-  if (fusedKernelsActive()) return fusedAdditiveScores(keysProjected, queriesProjected, v);
   return tf.tidy(() => {
     const [B, S, U] = keysProjected.shape;
     const T = queriesProjected.shape[1];
@@ -105,7 +111,10 @@ export function bahdanauScores(
   return tf.tidy(() => {
     const kp = keysProjected ?? projectKeys(keys, params.Wk);
     const qp = tf.matMul(query, params.Wq).expandDims(1) as tf.Tensor3D; // [B,1,U]
-    return additiveScores(kp, qp, params.v).reshape([query.shape[0], keys.shape[1]]) as tf.Tensor2D;
+    return (params.additive ?? additiveScores)(kp, qp, params.v).reshape([
+      query.shape[0],
+      keys.shape[1],
+    ]) as tf.Tensor2D;
   });
 }
 
@@ -124,6 +133,8 @@ export interface LuongScoreParams {
   keysProjected?: tf.Tensor3D;
   /** concat: optional `[Hq,U]` = the query rows of Wa, sliced once per batch instead of once per step. */
   WaQuery?: tf.Tensor2D;
+  /** concat: default `additiveScores`. */
+  additive?: AdditiveScores;
 }
 
 /**
@@ -193,7 +204,7 @@ function luongConcatScores(
   const U = params.Wa.shape[1];
   const WaQuery = params.WaQuery ?? (params.Wa.slice([0, 0], [Hq, U]) as tf.Tensor2D);
   const keysProjected = params.keysProjected ?? projectKeys(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);
-  return additiveScores(keysProjected, projectKeys(queries, WaQuery), params.v);
+  return (params.additive ?? additiveScores)(keysProjected, projectKeys(queries, WaQuery), params.v);
 }
 
 /** The tutorial's shared-weight concat of T queries (see `sharedConcatScores`); Hq = Hk = H. */

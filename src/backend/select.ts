@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmKernels, wasmPatches } from "./wasm-kernels";
-import { describeFusedKernels, registerFusedKernels } from "./fused";
+import { describeFusedKernels, fusedKernelsActive, registerFusedKernels } from "./fused";
 import { blasRequest, defaultThreads, describeMatrixProduct, nativeKernels } from "./native";
 import { cudaDevices } from "./gpu";
 
@@ -167,5 +167,9 @@ export function describeBackend(r: BackendReport | undefined = report): string {
   const head = `active backend: ${r.choice} (tf.getBackend() = '${r.tfBackend}')${r.forcedBy ? `, forced by ${r.forcedBy}` : ""}`;
   const skipped = r.attempts.filter((a) => !a.ok).map((a) => `  skipped ${a.choice}: ${a.reason}`);
   const lines = [r.fusedKernels, r.matrixProducts].filter((x): x is string => !!x).map((x) => `  ${x}`);
-  return [head, ...lines, ...skipped].join("\n");
+  // What a model built now runs (it picks once, when built: models/fast.ts; `describeKernels` part by part).
+  const models = fusedKernelsActive()
+    ? "  models built now run the notebooks' formulas as native kernels: LSTM, additive score, loss, guesses, Adam (src/models/fast.ts)"
+    : "  models built now run the notebooks' formulas as tfjs ops";
+  return [head, ...lines, models, ...skipped].join("\n");
 }

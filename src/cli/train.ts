@@ -14,10 +14,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ready, backendReport } from "../backend";
 import { prepareData, dataFingerprint, PreparedData, DataOptions, DEFAULT_CORPUS } from "../data/dataset";
-import { ATTENTION_KINDS, AttentionKind, DEFAULT_MODEL } from "../models/seq2seq";
+import { ATTENTION_KINDS, brokenModelRules, DEFAULT_MODEL } from "../models/config";
 import { createModel } from "../models/create";
 import type { TranslationModel } from "../models/translation-model";
-import { Trainer, DEFAULT_TRAINING } from "../train/trainer";
+import { Trainer } from "../train/trainer";
+import { brokenTrainingRules, DEFAULT_TRAINING, TrainOptions } from "../train/options";
+import { DEFAULT_SPLIT } from "../data/split";
 import { progressBar } from "../train/progress";
 import { hasCheckpoint, loadCheckpoint, LoadedCheckpoint, isCheckpointEntry } from "../train/checkpoint";
 import { acquireLock } from "../train/lock";
@@ -204,32 +206,73 @@ export const TRAIN_HELP: CommandHelp<typeof TRAIN_FLAGS> = {
   },
 };
 
+/** The training options a user can give on the command line, by flag name (the others: `DEFAULT_TRAINING`). */
+const TRAINING_FLAGS: Record<string, keyof TrainOptions> = {
+  epochs: "epochs",
+  batch: "batchSize",
+  lr: "learningRate",
+  clip: "clipNorm",
+  "teacher-forcing": "teacherForcing",
+  "teacher-forcing-mode": "teacherForcingMode",
+  "label-smoothing": "labelSmoothing",
+  bucket: "bucket",
+  seed: "seed",
+  patience: "patience",
+  minutes: "minutes",
+  "keep-best": "keepBest",
+  decay: "decayOnPlateau",
+  anneal: "anneal",
+  workers: "workers",
+};
+
+/** The settings the flags give, by the library's names (flags not given are left to the library's defaults). */
+function settingsFrom<K extends string>(flags: TrainFlags, names: Record<string, K>): Partial<Record<K, never>> {
+  const byName: Record<string, unknown> = flags;
+  return Object.fromEntries(
+    Object.entries(names)
+      .filter(([flag]) => byName[flag] !== undefined)
+      .map(([flag, key]) => [key, byName[flag]]),
+  ) as Partial<Record<K, never>>;
+}
+
+/** `--attention luong-dot with --bidirectional`: the flags of a rule's fields, with their values. */
+function flagsOf(flags: TrainFlags, fields: readonly string[], names: Record<string, string>): string {
+  const byName: Record<string, unknown> = flags;
+  return fields
+    .map((field) => Object.keys(names).find((flag) => names[flag] === field)!)
+    .filter((flag) => byName[flag] !== undefined)
+    .map((flag) => (byName[flag] === true ? `--${flag}` : `--${flag} ${String(byName[flag])}`))
+    .join(" with ");
+}
+
 /** The flags with the recipe's filled in, every value checked against its range and with the others. */
-function readFlags(argv: string[]): { a: TrainFlags; recipeName?: string } {
+function readFlags(argv: string[]): { flags: TrainFlags; recipeName?: string } {
   const given = parseArgs(argv, TRAIN_FLAGS, TRAIN_HELP);
   const recipeName = given.recipe;
   if (recipeName !== undefined && !RECIPES[recipeName])
     throw new UsageError(`unknown recipe "${recipeName}": use one of ${Object.keys(RECIPES).join(", ")}`);
-  const a: TrainFlags = { ...(recipeName ? RECIPES[recipeName] : {}), ...given };
-  if (a._.length) throw new UsageError(`unexpected argument ${JSON.stringify(a._[0])}`);
-  if (a.attention !== undefined && !(CLI_KINDS as readonly string[]).includes(a.attention)) {
-    throw new UsageError(`unknown attention kind "${a.attention}": use one of ${CLI_KINDS.join(", ")}`);
+  const flags: TrainFlags = { ...(recipeName ? RECIPES[recipeName] : {}), ...given };
+  if (flags._.length) throw new UsageError(`unexpected argument ${JSON.stringify(flags._[0])}`);
+  if (flags.attention !== undefined && !(CLI_KINDS as readonly string[]).includes(flags.attention)) {
+    throw new UsageError(`unknown attention kind "${flags.attention}": use one of ${CLI_KINDS.join(", ")}`);
   }
-  checkFlags(a, TRAIN_RULES);
-  const validation = a.validation ?? 0.1,
-    test = a.test ?? 0.1;
+  checkFlags(flags, TRAIN_RULES);
+  const validation = flags.validation ?? DEFAULT_SPLIT.validation,
+    test = flags.test ?? DEFAULT_SPLIT.test;
   if (validation + test >= 1)
     throw new UsageError(
       `--validation ${validation} and --test ${test} leave nothing to train on: their sum must be below 1`,
     );
-  if (a.anneal && !(a.minutes ?? 0))
-    throw new UsageError(`--anneal ${a.anneal}: anneal needs a time budget (--minutes > 0)`);
-  if (a.attention === "luong-dot" && a.bidirectional)
-    throw new UsageError(
-      "--attention luong-dot with --bidirectional: luong-dot needs keys and query of one size; use luong-general or luong-concat",
-    );
-  if (a.resume && a.overwrite) throw new UsageError("--resume and --overwrite contradict each other: use one");
-  return { a, recipeName };
+  // The library's rules between options and between model settings, said in flags.
+  for (const [rules, names] of [
+    [brokenTrainingRules(settingsFrom(flags, TRAINING_FLAGS)), TRAINING_FLAGS],
+    [brokenModelRules(settingsFrom(flags, MODEL_FLAGS)), MODEL_FLAGS],
+  ] as Array<[Array<{ fields: readonly string[]; why: string }>, Record<string, string>]>) {
+    const rule = rules[0];
+    if (rule) throw new UsageError(`${flagsOf(flags, rule.fields, names)}: ${rule.why}`);
+  }
+  if (flags.resume && flags.overwrite) throw new UsageError("--resume and --overwrite contradict each other: use one");
+  return { flags, recipeName };
 }
 
 /**
@@ -272,8 +315,8 @@ function lockOut(out: string): () => void {
 }
 
 /** The model flags the user (or the recipe) set, by flag name. */
-function givenModelFlags(a: TrainFlags): Record<string, unknown> {
-  const byName: Record<string, unknown> = a;
+function givenModelFlags(flags: TrainFlags): Record<string, unknown> {
+  const byName: Record<string, unknown> = flags;
   return Object.fromEntries(
     Object.keys(MODEL_FLAGS)
       .filter((f) => byName[f] !== undefined)
@@ -282,9 +325,9 @@ function givenModelFlags(a: TrainFlags): Record<string, unknown> {
 }
 
 /** Loads the checkpoint to resume and refuses, naming each mismatch, when the flags or data differ. */
-function loadForResume(out: string, a: TrainFlags, data: PreparedData): LoadedCheckpoint {
+function loadForResume(out: string, flags: TrainFlags, data: PreparedData): LoadedCheckpoint {
   const restored = loadCheckpoint(out);
-  const mismatches = resumeMismatches(restored, givenModelFlags(a), {
+  const mismatches = resumeMismatches(restored, givenModelFlags(flags), {
     fingerprint: dataFingerprint(data),
     sourceVocab: data.sourceVocab,
     targetVocab: data.targetVocab,
@@ -297,44 +340,37 @@ function loadForResume(out: string, a: TrainFlags, data: PreparedData): LoadedCh
 }
 
 /** What prepareData reads, from the flags (recorded in the checkpoint, so a resume can check it). */
-function dataOptionsOf(a: TrainFlags): DataOptions {
+function dataOptionsOf(flags: TrainFlags): DataOptions {
   return {
-    file: a.data,
-    pairs: a.pairs,
-    maxTokens: a["max-tokens"],
-    minFreq: a["min-freq"],
-    maxVocab: a["max-vocab"],
-    seed: a.seed ?? 1,
-    validation: a.validation,
-    test: a.test,
+    file: flags.data,
+    pairs: flags.pairs,
+    maxTokens: flags["max-tokens"],
+    minFreq: flags["min-freq"],
+    maxVocab: flags["max-vocab"],
+    seed: flags.seed ?? DEFAULT_SPLIT.seed,
+    validation: flags.validation,
+    test: flags.test,
   };
 }
 
 /** The model to train: the checkpoint in --out on --resume (after checking it), else a new one from the flags. */
 function modelFor(
-  a: TrainFlags,
+  flags: TrainFlags,
   data: PreparedData,
   out: string,
   epochs: number,
 ): { translationModel: TranslationModel; restored?: LoadedCheckpoint } {
-  if (!a.resume) {
+  if (!flags.resume) {
     const translationModel = createModel(data, {
-      attention: (a.attention ?? DEFAULT_MODEL.attention) as AttentionKind,
-      embeddingSize: a.embedding ?? DEFAULT_MODEL.embeddingSize,
-      hiddenSize: a.hidden ?? DEFAULT_MODEL.hiddenSize,
-      attentionUnits: a.units,
-      cell: (a.cell ?? DEFAULT_MODEL.cell) as "lstm" | "gru",
-      bidirectional: Boolean(a.bidirectional),
-      inputFeeding: Boolean(a["input-feeding"]),
-      dropout: a.dropout ?? DEFAULT_MODEL.dropout,
-      seed: a.seed ?? DEFAULT_MODEL.seed,
+      ...settingsFrom(flags, MODEL_FLAGS),
+      ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     });
     return { translationModel };
   }
-  const restored = loadForResume(out, a, data);
+  const restored = loadForResume(out, flags, data);
   const rate =
-    a.lr !== undefined
-      ? `${a.lr} (--lr)`
+    flags.lr !== undefined
+      ? `${flags.lr} (--lr)`
       : `${restored.learningRate ?? DEFAULT_TRAINING.learningRate} (the checkpoint's)`;
   process.stderr.write(`${resumeNotice(out, restored.training?.epoch ?? 0, epochs)}, learning rate ${rate}\n`);
   return { translationModel: restored, restored };
@@ -344,43 +380,26 @@ function modelFor(
 function trainerFor(
   translationModel: TranslationModel,
   data: PreparedData,
-  a: TrainFlags,
+  flags: TrainFlags,
   out: string,
   epochs: number,
 ): Trainer {
-  return new Trainer(translationModel, data, {
-    epochs,
-    batchSize: a.batch ?? DEFAULT_TRAINING.batchSize,
-    learningRate: a.lr ?? DEFAULT_TRAINING.learningRate,
-    clipNorm: a.clip ?? DEFAULT_TRAINING.clipNorm,
-    teacherForcing: a["teacher-forcing"] ?? DEFAULT_TRAINING.teacherForcing,
-    teacherForcingMode: (a["teacher-forcing-mode"] ?? DEFAULT_TRAINING.teacherForcingMode) as "batch" | "step",
-    labelSmoothing: a["label-smoothing"] ?? DEFAULT_TRAINING.labelSmoothing,
-    bucket: a.bucket ?? DEFAULT_TRAINING.bucket,
-    seed: a.seed ?? DEFAULT_TRAINING.seed,
-    patience: a.patience ?? DEFAULT_TRAINING.patience,
-    minutes: a.minutes ?? DEFAULT_TRAINING.minutes,
-    keepBest: a["keep-best"] ?? DEFAULT_TRAINING.keepBest,
-    decayOnPlateau: a.decay ?? DEFAULT_TRAINING.decayOnPlateau,
-    anneal: a.anneal ?? DEFAULT_TRAINING.anneal,
-    workers: a.workers ?? DEFAULT_TRAINING.workers,
-    checkpointDir: out,
-  });
+  return new Trainer(translationModel, data, { ...settingsFrom(flags, TRAINING_FLAGS), epochs, checkpointDir: out });
 }
 
 /** Test-split scores of the checkpoint that was saved (the best one with --keep-best), for the final JSON line. */
 function testScores(
-  a: TrainFlags,
+  flags: TrainFlags,
   translationModel: TranslationModel,
   data: PreparedData,
   out: string,
 ): Record<string, unknown> {
-  const best = a["keep-best"] ? loadCheckpoint(out) : translationModel;
+  const best = flags["keep-best"] ? loadCheckpoint(out) : translationModel;
   const evalStart = Date.now();
-  const ev = evaluatePairs(best, data.splits.test, { beam: a.beam ?? 1, lengthPenalty: a["length-penalty"] });
+  const ev = evaluatePairs(best, data.splits.test, { beam: flags.beam ?? 1, lengthPenalty: flags["length-penalty"] });
   if (best !== translationModel) best.model.dispose();
   return {
-    beam: a.beam ?? 1,
+    beam: flags.beam ?? 1,
     testBleu: ev.bleu,
     testBleuLowercase: ev.bleuLowercase,
     testChrf: ev.chrf,
@@ -391,22 +410,22 @@ function testScores(
 }
 
 async function main(): Promise<void> {
-  const { a, recipeName } = readFlags(process.argv.slice(2));
-  if (a.data !== undefined) checkReadableFile("--data", a.data);
-  const out = a.out ?? `checkpoints/${a.attention ?? DEFAULT_MODEL.attention}`;
-  checkOut(out, Boolean(a.resume), Boolean(a.overwrite));
-  const dataOptions = dataOptionsOf(a);
+  const { flags, recipeName } = readFlags(process.argv.slice(2));
+  if (flags.data !== undefined) checkReadableFile("--data", flags.data);
+  const out = flags.out ?? `checkpoints/${flags.attention ?? DEFAULT_MODEL.attention}`;
+  checkOut(out, Boolean(flags.resume), Boolean(flags.overwrite));
+  const dataOptions = dataOptionsOf(flags);
   const data = prepareData(dataOptions); // read and validated before anything is written
   // One writer per checkpoint directory: a second run on the same --out stops here, before training.
   const release = lockOut(out);
   const backend = await ready();
-  const epochs = a.epochs ?? DEFAULT_TRAINING.epochs;
-  const { translationModel, restored } = modelFor(a, data, out, epochs);
-  const trainer = trainerFor(translationModel, data, a, out, epochs);
+  const epochs = flags.epochs ?? DEFAULT_TRAINING.epochs;
+  const { translationModel, restored } = modelFor(flags, data, out, epochs);
+  const trainer = trainerFor(translationModel, data, flags, out, epochs);
   trainer.extraState = { data: dataOptions, dataFingerprint: dataFingerprint(data) };
   // The checkpoint's learning rate (decayed, perhaps) continues, unless --lr says otherwise.
   if (restored) {
-    const rate = a.lr === undefined ? restored.learningRate : undefined;
+    const rate = flags.lr === undefined ? restored.learningRate : undefined;
     await trainer.restore(restored.training, restored.optimizerWeights, rate);
   }
   const bar = progressBar();
@@ -429,11 +448,11 @@ async function main(): Promise<void> {
     seconds: Number(result.seconds.toFixed(1)),
     out,
   };
-  if (a.eval !== false && data.splits.test.length > 0) {
+  if (flags.eval !== false && data.splits.test.length > 0) {
     Object.assign(
       summary,
       { recipe: recipeName, bestValidationLoss: result.bestValidationLoss },
-      testScores(a, translationModel, data, out),
+      testScores(flags, translationModel, data, out),
     );
   }
   trainer.dispose();

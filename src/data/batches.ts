@@ -40,6 +40,8 @@ export interface BatchTensors {
   decoderInput: tf.Tensor2D;
   decoderTarget: tf.Tensor2D;
   targetMask: tf.Tensor2D;
+  /** `[N]` int32: the flat positions (b·T + t) of the real target tokens, read from the batch's host mask. */
+  realTokens?: tf.Tensor1D;
 }
 
 export interface BatchOptions {
@@ -145,7 +147,15 @@ export function batchTensors(batch: Batch): BatchTensors {
     decoderInput: tf.tensor2d(batch.decoderInput, [B, T], "int32"),
     decoderTarget: tf.tensor2d(batch.decoderTarget, [B, T], "int32"),
     targetMask: tf.tensor2d(batch.targetMask, [B, T], "float32"),
+    realTokens: tf.tensor1d(realPositions(batch.targetMask), "int32"),
   };
+}
+
+/** The positions of the non-zero entries of a mask. */
+function realPositions(mask: Float32Array): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) out.push(i);
+  return Int32Array.from(out);
 }
 
 /** Padding share of a set of batches: padded positions / all positions, for source and target. */

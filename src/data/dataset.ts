@@ -123,7 +123,7 @@ export function prepareData(options: DataOptions = {}): PreparedData {
   const file = options.file ?? DEFAULT_CORPUS;
   const tokenizeOptions: TokenizeOptions = { lowercase: options.lowercase ?? true };
   const { loaded, unique, tokenized, kept, report } = tokenizedPairs(file, options, tokenizeOptions);
-  const splits = splitByEnglish(kept, { validation: options.validation, test: options.test, seed: options.seed ?? 1 });
+  const splits = splitByEnglish(kept, { validation: options.validation, test: options.test, seed: options.seed });
   if (splits.train.length === 0)
     throw new Error(
       `${file}: no pair left to train on after the split of ${kept.length} pairs (lower the validation and test fractions)`,

@@ -47,16 +47,19 @@ export interface Splits<T> {
  * Splits by English sentence: all pairs that share an English sentence go to the same split.
  * The English sentences are shuffled with `seed`; the pairs keep their file order inside each split.
  */
+/** The split's defaults: a tenth of the English sentences each for validation and test, shuffled with seed 1. */
+export const DEFAULT_SPLIT = { validation: 0.1, test: 0.1, seed: 1 } as const;
+
 export function splitByEnglish<T extends SentencePair>(pairs: readonly T[], options: SplitOptions = {}): Splits<T> {
-  const validation = options.validation ?? 0.1;
-  const test = options.test ?? 0.1;
+  const validation = options.validation ?? DEFAULT_SPLIT.validation;
+  const test = options.test ?? DEFAULT_SPLIT.test;
   if (!(validation >= 0 && test >= 0 && validation + test < 1)) {
     throw new Error(
       `splitByEnglish: validation (${validation}) and test (${test}) must be >= 0 and sum to less than 1`,
     );
   }
   const english = [...new Set(pairs.map((p) => p.english))];
-  const order = new Random(options.seed ?? 1).shuffle(english);
+  const order = new Random(options.seed ?? DEFAULT_SPLIT.seed).shuffle(english);
   const nTest = Math.round(order.length * test);
   const nVal = Math.round(order.length * validation);
   const where = new Map<string, keyof Splits<T>>();

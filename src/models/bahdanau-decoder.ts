@@ -14,7 +14,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { CellType, Dense, Embedding, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { ModelKernels, PLAIN_KERNELS } from "./kernels";
 import { BahdanauAttention } from "../attention/layers";
 import { Random } from "../util/random";
 import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
@@ -44,15 +45,16 @@ export class BahdanauDecoder extends Module implements AttentionDecoder {
   constructor(
     readonly config: DecoderConfig,
     rng: Random,
+    kernels: ModelKernels = PLAIN_KERNELS,
   ) {
     super();
     const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
     this.attention = this.addChild(
       "attention",
-      new BahdanauAttention({ querySize: H, keySize: Hk, units: U, seed: rng.seed() }),
+      new BahdanauAttention({ querySize: H, keySize: Hk, units: U, seed: rng.seed() }, kernels.additive),
     );
-    this.cell = this.addChild("rnn", makeCell(config.cell, E + Hk, H, rng));
+    this.cell = this.addChild("rnn", kernels.makeCell(config.cell, E + Hk, H, rng));
     if (config.deepOutput) this.deepOutput = this.addChild("deepOutput", new Dense(H + E + Hk, 2 * H, rng));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
   }

@@ -28,8 +28,35 @@ export interface DecoderStep {
   attention: AttentionOutput;
 }
 
+/**
+ * The previous word of every step `[B,T]` when a decoder is fed its own guesses, in one call and without
+ * gradient: `inputs [B,T]` holds _SOS and the true previous words, `force[t]` (t = 0..T-2) whether step t+1
+ * gets the true word.
+ */
+export type GuessAll = (
+  inputs: tf.Tensor2D,
+  force: boolean[],
+  state: DecoderState,
+  memory: DecoderMemory,
+) => tf.Tensor2D;
+
+/** All T teacher-forced steps at once, from the previous word of every step `inputs [B,T]`: features `[B,T,F]`. */
+export type AllSteps = (
+  inputs: tf.Tensor2D,
+  state: DecoderState,
+  memory: DecoderMemory,
+  options?: DropoutOptions,
+) => { features: tf.Tensor3D };
+
 export interface AttentionDecoder extends Module {
   readonly classifier: Dense;
+  /**
+   * What the decoder can do besides one step at a time (the model asks, it does not test the class):
+   * `allSteps` where nothing feeds back into its RNN, so that teacher-forced steps run at once.
+   */
+  readonly allSteps?: AllSteps;
+  /** A free-running pass in one call, where the model's kernels have one for this decoder (models/fast.ts). */
+  guessAll?: GuessAll;
   /** Adds what can be computed once per batch (the key projection). */
   prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory;
   initialState(encoderState: RnnState): DecoderState;

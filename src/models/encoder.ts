@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { CellType, Dense, Embedding, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { CellType, Dense, Embedding, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { ModelKernels, PLAIN_KERNELS } from "./kernels";
 import { Random } from "../util/random";
 import { ShapeChecker } from "../util/shapes";
 import { tidy } from "../util/tidy";
@@ -41,13 +42,14 @@ export class Encoder extends Module {
   constructor(
     readonly config: EncoderConfig,
     rng: Random,
+    kernels: ModelKernels = PLAIN_KERNELS,
   ) {
     super();
     const { vocabSize, embeddingSize: E, hiddenSize: H } = config;
     this.embedding = this.addChild("embedding", new Embedding(vocabSize, E, rng));
-    this.forward = this.addChild("forward", makeCell(config.cell, E, H, rng));
+    this.forward = this.addChild("forward", kernels.makeCell(config.cell, E, H, rng));
     if (config.bidirectional) {
-      this.backward = this.addChild("backward", makeCell(config.cell, E, H, rng));
+      this.backward = this.addChild("backward", kernels.makeCell(config.cell, E, H, rng));
       const from = config.startState === "backward" ? H : 2 * H;
       this.bridgeH = this.addChild("bridgeH", new Dense(from, H, rng));
       if (config.cell === "lstm") this.bridgeC = this.addChild("bridgeC", new Dense(from, H, rng));

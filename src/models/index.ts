@@ -7,3 +7,5 @@ export * from "./plain-decoder";
 export * from "./seq2seq";
 export * from "./translation-model";
 export * from "./create";
+export * from "./kernels";
+export { chooseKernels, describeKernels, FusedLSTMCell, FUSED_KERNELS } from "./fast";

@@ -11,13 +11,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { Dense, Embedding, LSTMCell, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
-import { fusedKernelsActive, fusedLuongGreedy, GreedyScore } from "../backend/fused";
+import { Dense, Embedding, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { ModelKernels, PLAIN_KERNELS } from "./kernels";
 import { LuongAttention, LuongScoreKind } from "../attention/layers";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
 import { rnnOverKnownWords } from "./decoder";
-import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
+import type { AllSteps, AttentionDecoder, DecoderMemory, DecoderState, DecoderStep, GuessAll } from "./decoder";
 import { checkDecoderInputs, embedWords } from "./decoder";
 import { attentionalState, decoderRnnStep } from "./decoder-steps";
 import type { DecoderConfig } from "./bahdanau-decoder";
@@ -34,19 +34,26 @@ export class LuongDecoder extends Module implements AttentionDecoder {
   /** Wc `[Hk+H, H]`: `h̃ = tanh([context; h]·Wc)` (no bias, as in the paper's eq. 5). */
   readonly combine: Dense;
   readonly classifier: Dense;
+  /** Without input feeding nothing feeds back into the RNN: teacher-forced steps run at once (`teacherForced`). */
+  readonly allSteps?: AllSteps;
+  /** Set by the model where its kernels have a free-running pass in one call (models/fast.ts). */
+  guessAll?: GuessAll;
 
   constructor(
     readonly config: LuongDecoderConfig,
     rng: Random,
+    kernels: ModelKernels = PLAIN_KERNELS,
   ) {
     super();
     const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
-    this.cell = this.addChild("rnn", makeCell(config.cell, config.inputFeeding ? E + H : E, H, rng));
+    this.cell = this.addChild("rnn", kernels.makeCell(config.cell, config.inputFeeding ? E + H : E, H, rng));
     this.attention = this.addChild(
       "attention",
-      new LuongAttention(config.score, { querySize: H, keySize: Hk, units: U, seed: rng.seed() }),
+      new LuongAttention(config.score, { querySize: H, keySize: Hk, units: U, seed: rng.seed() }, kernels.additive),
     );
+    if (!config.inputFeeding)
+      this.allSteps = (inputs, state, memory, options) => this.teacherForced(inputs, state, memory, options);
     this.combine = this.addChild("Wc", new Dense(Hk + H, H, rng, { bias: false }));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
   }
@@ -111,49 +118,5 @@ export class LuongDecoder extends Module implements AttentionDecoder {
       this.combine.W as tf.Tensor2D,
     ).reshape([B, T, H]) as tf.Tensor3D;
     return { features, attention };
-  }
-
-  /** Whether `greedyInputs` applies: fused kernels active, an LSTM, no input feeding, a dot, general or concat score. */
-  canGuessFused(): boolean {
-    return (
-      fusedKernelsActive() &&
-      !this.config.inputFeeding &&
-      this.cell instanceof LSTMCell &&
-      this.config.score !== "concat-shared"
-    );
-  }
-
-  /**
-   * The previous word of every step when the decoder is fed its own guesses, in one fused kernel (no
-   * gradient), where it applies: wasm with the native kernels, an LSTM, no input feeding, and the dot,
-   * general or concat score. Otherwise undefined (run `step` T times instead).
-   *
-   * @param inputs `[B,T]` _SOS and the true previous words; @param force for steps 0..T-2, whether step t+1
-   *   gets the true word
-   */
-  greedyInputs(
-    inputs: tf.Tensor2D,
-    force: boolean[],
-    state: DecoderState,
-    memory: DecoderMemory,
-  ): tf.Tensor2D | undefined {
-    if (!this.canGuessFused() || !memory.maskBias) return undefined;
-    // canGuessFused: an LSTM cell and a dot, general or concat score.
-    const cell = this.cell as LSTMCell;
-    const score = this.config.score as GreedyScore;
-    const a = this.attention;
-    return fusedLuongGreedy(score, inputs, force, state.rnn.h, state.rnn.c!, memory.keys, memory.maskBias, {
-      embeddings: this.embedding.table as tf.Tensor2D,
-      Wx: cell.Wx as tf.Tensor2D,
-      b: cell.b as tf.Tensor1D,
-      Wh: cell.Wh as tf.Tensor2D,
-      Wc: this.combine.W as tf.Tensor2D,
-      classifierW: this.classifier.W as tf.Tensor2D,
-      classifierB: this.classifier.b as tf.Tensor1D,
-      Wa: score === "general" ? (a.Wa as tf.Tensor2D) : undefined,
-      WaQuery: memory.WaQuery,
-      v: a.v as tf.Tensor1D | undefined,
-      keysProjected: memory.keysProjected,
-    });
   }
 }

@@ -10,11 +10,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
-import { Dense, Embedding, makeCell, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { Dense, Embedding, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
+import { ModelKernels, PLAIN_KERNELS } from "./kernels";
 import { Random } from "../util/random";
 import type { AttentionOutput } from "../attention/layers";
 import { rnnOverKnownWords } from "./decoder";
-import type { AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
+import type { AllSteps, AttentionDecoder, DecoderMemory, DecoderState, DecoderStep } from "./decoder";
 import { checkDecoderInputs, embedWords } from "./decoder";
 import { decoderRnnStep } from "./decoder-steps";
 import type { DecoderConfig } from "./bahdanau-decoder";
@@ -32,15 +33,18 @@ export class PlainDecoder extends Module implements AttentionDecoder {
   readonly embedding: Embedding;
   readonly cell: RecurrentCell;
   readonly classifier: Dense;
+  /** Nothing feeds back into the RNN: teacher-forced steps run at once. */
+  readonly allSteps: AllSteps = (inputs, state, memory, options) => this.teacherForced(inputs, state, memory, options);
 
   constructor(
     readonly config: Omit<DecoderConfig, "attentionUnits">,
     rng: Random,
+    kernels: ModelKernels = PLAIN_KERNELS,
   ) {
     super();
     const { vocabSize: V, embeddingSize: E, hiddenSize: H } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
-    this.cell = this.addChild("rnn", makeCell(config.cell, E, H, rng));
+    this.cell = this.addChild("rnn", kernels.makeCell(config.cell, E, H, rng));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
   }
 

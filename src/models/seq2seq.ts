@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../util/shapes";
 import { Module } from "../nn/module";
-import type { CellType, DropoutOptions } from "../nn/layers";
+import type { DropoutOptions } from "../nn/layers";
 import { Random } from "../util/random";
 import { Encoder } from "./encoder";
 import { BahdanauDecoder } from "./bahdanau-decoder";
@@ -14,77 +14,14 @@ import { LuongDecoder } from "./luong-decoder";
 import { PlainDecoder } from "./plain-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
-import { classifierCrossEntropy } from "../nn/losses";
 import { wordScores } from "./decoder-steps";
 import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
+import { checkModelConfig, Seq2SeqConfig } from "./config";
+import type { ModelKernels } from "./kernels";
+import { chooseKernels } from "./fast";
 
-/** The decoders: four attention kinds, a variant of Luong concat, and `none` (no attention, notebook 08). */
-export const ATTENTION_KINDS = [
-  "bahdanau",
-  "luong-dot",
-  "luong-general",
-  "luong-concat",
-  "luong-concat-shared",
-  "none",
-] as const;
-export type AttentionKind = (typeof ATTENTION_KINDS)[number];
-
-export interface Seq2SeqConfig {
-  attention: AttentionKind;
-  sourceVocabSize: number;
-  targetVocabSize: number;
-  embeddingSize: number;
-  hiddenSize: number;
-  /** U, for the additive scores (Bahdanau, Luong concat); default hiddenSize. */
-  attentionUnits?: number;
-  cell: CellType;
-  bidirectional: boolean;
-  /** Luong only: feed h̃_{t-1} into the next step (Luong et al. 2015, section 3.3). */
-  inputFeeding: boolean;
-  /** Bahdanau only: the paper's deep output layer with a maxout (notebook 01, "Where this notebook departs"). */
-  deepOutput?: boolean;
-  /** Bidirectional only: the decoder's start state from both directions (default) or the paper's backward one. */
-  startState?: "both" | "backward";
-  /** Dropout on embeddings and on the classifier's input while training. */
-  dropout: number;
-  seed: number;
-}
-
-export const DEFAULT_MODEL: Omit<Seq2SeqConfig, "sourceVocabSize" | "targetVocabSize"> = {
-  attention: "luong-general",
-  embeddingSize: 64,
-  hiddenSize: 128,
-  cell: "lstm",
-  bidirectional: false,
-  inputFeeding: false,
-  dropout: 0,
-  seed: 1,
-};
-
-export function checkModelConfig(c: Seq2SeqConfig): void {
-  if (!ATTENTION_KINDS.includes(c.attention)) {
-    throw new Error(`unknown attention kind "${c.attention}": use one of ${ATTENTION_KINDS.join(", ")}`);
-  }
-  for (const k of ["sourceVocabSize", "targetVocabSize", "embeddingSize", "hiddenSize"] as const) {
-    if (!(Number.isInteger(c[k]) && c[k] > 0))
-      throw new Error(`model config: ${k} must be a positive integer, got ${c[k]}`);
-  }
-  if (c.attention === "luong-dot" && c.bidirectional) {
-    throw new Error(
-      "luong-dot needs keys and query of one size: a bidirectional encoder gives 2H keys for an H decoder; use luong-general or luong-concat",
-    );
-  }
-  if (c.deepOutput && c.attention !== "bahdanau")
-    throw new Error(`model config: deepOutput is Bahdanau's output layer; attention is "${c.attention}"`);
-  if (c.startState !== undefined && !["both", "backward"].includes(c.startState))
-    throw new Error(`model config: startState must be "both" or "backward", got ${JSON.stringify(c.startState)}`);
-  if (c.startState === "backward" && !c.bidirectional)
-    throw new Error(
-      `model config: startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`,
-    );
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`model config: dropout must be in [0, 1), got ${c.dropout}`);
-}
+export { ATTENTION_KINDS, AttentionKind, checkModelConfig, DEFAULT_MODEL, Seq2SeqConfig } from "./config";
 
 export interface LossOptions {
   /** Probability of feeding the true previous word (1 = always teacher forcing). */
@@ -104,10 +41,20 @@ export interface LossOptions {
 export class Seq2Seq extends Module {
   readonly encoder: Encoder;
   readonly decoder: AttentionDecoder;
+  /**
+   * What this model runs, picked once when it is built: the formulas as tfjs ops, or the same formulas as
+   * native kernels where the wasm backend has them (models/fast.ts). `kernels.parts` says which, part by part.
+   */
+  readonly kernels: ModelKernels;
 
-  constructor(readonly config: Seq2SeqConfig) {
+  /** @param kernels default: the native kernels where the backend in use has them (`chooseKernels`) */
+  constructor(
+    readonly config: Seq2SeqConfig,
+    kernels: ModelKernels = chooseKernels(),
+  ) {
     super();
     checkModelConfig(config);
+    this.kernels = kernels;
     const rng = new Random(config.seed);
     const cell = config.cell;
     this.encoder = this.addChild(
@@ -122,6 +69,7 @@ export class Seq2Seq extends Module {
           startState: config.startState,
         },
         rng,
+        kernels,
       ),
     );
     const common = {
@@ -135,9 +83,9 @@ export class Seq2Seq extends Module {
     this.decoder = this.addChild(
       "decoder",
       config.attention === "bahdanau"
-        ? new BahdanauDecoder({ ...common, deepOutput: config.deepOutput }, rng)
+        ? new BahdanauDecoder({ ...common, deepOutput: config.deepOutput }, rng, kernels)
         : config.attention === "none"
-          ? new PlainDecoder(common, rng)
+          ? new PlainDecoder(common, rng, kernels)
           : new LuongDecoder(
               {
                 ...common,
@@ -145,8 +93,10 @@ export class Seq2Seq extends Module {
                 inputFeeding: config.inputFeeding,
               },
               rng,
+              kernels,
             ),
     );
+    this.decoder.guessAll = kernels.guesser?.(this.decoder);
   }
 
   /** Encodes a batch: the decoder's memory and initial state. */
@@ -186,29 +136,29 @@ export class Seq2Seq extends Module {
 
   /**
    * The decoder's features `[B·T, F]` for every target position: the encoder, then the decoder all steps at
-   * once where nothing feeds back, else step by step (teacher forcing decides each step's previous word).
+   * once where it can and every previous word is known, else step by step (teacher forcing decides each
+   * step's previous word).
    */
   private decoderFeatures(batch: BatchTensors, options: LossOptions, dropout: number, seed: () => number): tf.Tensor2D {
     const [B, T] = batch.decoderInput.shape;
     const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
     const forceBatch = options.rng.next() < options.teacherForcing;
     const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
-    const parallel = this.parallelDecoder();
-    // The RNN of a Luong decoder without input feeding (or of a decoder without attention) never sees the
-    // attention: once the previous word of every step is known, all steps run at once. Under teacher
-    // forcing it is the true word; otherwise the model's own guesses, from one fused kernel that records
-    // no gradient (when the native kernels are in use; without them, stepping is faster than a second pass).
-    const known =
-      options.stepwise || !parallel
-        ? undefined
-        : forceAll
-          ? batch.decoderInput
-          : this.fusedGuesses(batch, initial, memory, forceBatch, options);
-    if (parallel && known) {
-      return parallel
-        .teacherForced(known, initial, memory, { dropout, seed: seed() })
-        .features.reshape([B * T, -1]) as tf.Tensor2D;
-    }
+    // A decoder whose RNN never sees the attention (Luong without input feeding, no attention) runs all
+    // steps at once once the previous word of every step is known: under teacher forcing the true word;
+    // otherwise the model's own guesses, where its kernels make them in one pass (models/fast.ts). That pass
+    // has no dropout, so with dropout the guesses come from stepping, as the network trains (PyTorch's
+    // reference does the same): one behaviour whichever kernels run.
+    const allSteps = options.stepwise ? undefined : this.decoder.allSteps;
+    const known = !allSteps
+      ? undefined
+      : forceAll
+        ? batch.decoderInput
+        : dropout
+          ? undefined
+          : this.guessAll(batch, initial, memory, forceBatch, options);
+    if (allSteps && known)
+      return allSteps(known, initial, memory, { dropout, seed: seed() }).features.reshape([B * T, -1]) as tf.Tensor2D;
     return this.unrolled(batch, initial, memory, forceBatch, options, dropout, seed);
   }
 
@@ -225,21 +175,11 @@ export class Seq2Seq extends Module {
     seed: () => number,
   ): tf.Scalar {
     const [B, T] = batch.decoderInput.shape;
-    const maskValues = batch.targetMask.dataSync();
-    const real: number[] = [];
-    for (let i = 0; i < maskValues.length; i++) if (maskValues[i] !== 0) real.push(i);
-    const rows = tf.tensor1d(real, "int32");
+    const rows = batch.realTokens ?? realTokenRows(batch.targetMask);
     let realFeatures = tf.gather(features, rows) as tf.Tensor2D;
     if (dropout) realFeatures = tf.dropout(realFeatures, dropout, undefined, seed()) as tf.Tensor2D;
     const labels = tf.gather(batch.decoderTarget.reshape([B * T]), rows) as tf.Tensor1D;
-    return classifierCrossEntropy(realFeatures, this.decoder.classifier, labels, options.labelSmoothing ?? 0);
-  }
-
-  /** The decoder, where it can run all teacher-forced steps at once (nothing feeds back); else undefined. */
-  private parallelDecoder(): LuongDecoder | PlainDecoder | undefined {
-    if (this.decoder instanceof PlainDecoder) return this.decoder;
-    if (this.decoder instanceof LuongDecoder && !this.decoder.config.inputFeeding) return this.decoder;
-    return undefined;
+    return this.kernels.classifierLoss(realFeatures, this.decoder.classifier, labels, options.labelSmoothing ?? 0);
   }
 
   /** Whether step t+1 is fed the true previous word (else the model's guess). */
@@ -278,20 +218,27 @@ export class Seq2Seq extends Module {
 
   /**
    * The previous word of every step `[B,T]` when the model's own guesses are fed (the true word where
-   * teacher forcing applies), from the fused free-running kernel (no dropout, no gradient); undefined
-   * where that kernel does not apply.
+   * teacher forcing applies), from the decoder's one-pass guesses (no gradient); undefined where it has none.
    */
-  private fusedGuesses(
+  private guessAll(
     batch: BatchTensors,
     initial: DecoderState,
     memory: DecoderMemory,
     forceBatch: boolean,
     options: LossOptions,
   ): tf.Tensor2D | undefined {
+    const guessAll = this.decoder.guessAll;
+    if (!guessAll) return undefined;
     const T = batch.decoderInput.shape[1];
-    const decoder = this.decoder;
-    if (!(decoder instanceof LuongDecoder) || !decoder.canGuessFused()) return undefined;
     const force = Array.from({ length: T - 1 }, () => this.forceStep(forceBatch, options));
-    return withoutGradients(() => decoder.greedyInputs(batch.decoderInput, force, initial, memory));
+    return withoutGradients(() => guessAll(batch.decoderInput, force, initial, memory));
   }
+}
+
+/** The flat positions `[N]` int32 of the real tokens of a mask `[B,T]` (read from the tensor). */
+function realTokenRows(mask: tf.Tensor2D): tf.Tensor1D {
+  const values = mask.dataSync();
+  const real: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) real.push(i);
+  return tf.tensor1d(real, "int32");
 }

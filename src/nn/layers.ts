@@ -6,7 +6,6 @@ import * as tf from "@tensorflow/tfjs";
 import { Module } from "./module";
 import { Random } from "../util/random";
 import { ShapeChecker } from "../util/shapes";
-import { fusedKernelsActive, fusedLstmSequence } from "../backend/fused";
 
 /** `ids [B,...]` -> `[B,...,E]`. */
 export class Embedding extends Module {
@@ -24,13 +23,13 @@ export class Embedding extends Module {
   }
 }
 
-/** `x [N,in]` -> `x·W + b`, `[N,out]`. */
 /** Dropout while training: the rate, and the seed that makes it repeatable. */
 export interface DropoutOptions {
   dropout?: number;
   seed?: number;
 }
 
+/** `x [N,in]` -> `x·W + b`, `[N,out]`. */
 export class Dense extends Module {
   readonly W: tf.Variable;
   readonly b?: tf.Variable;
@@ -141,12 +140,6 @@ export class LSTMCell extends Module implements RecurrentCell {
     return tf.add(tf.matMul(x, this.Wx as tf.Tensor2D), this.b);
   }
   step(xProjected: tf.Tensor2D, state: RnnState): RnnState {
-    if (fusedKernelsActive()) {
-      // The same step as one kernel (src/backend/fused/lstm.ts).
-      const [B, G] = xProjected.shape;
-      const { h, c } = fusedLstmSequence(xProjected.reshape([B, 1, G]), state.h, state.c!, this.Wh as tf.Tensor2D);
-      return { h, c };
-    }
     const gates = tf.add(xProjected, tf.matMul(state.h, this.Wh as tf.Tensor2D));
     const [i, f, g, o] = tf.split(gates, 4, 1) as tf.Tensor2D[];
     const c = tf.add(tf.mul(tf.sigmoid(f), state.c!), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
@@ -158,18 +151,7 @@ export class LSTMCell extends Module implements RecurrentCell {
     state: RnnState,
     options: { mask?: tf.Tensor2D; reverse?: boolean } = {},
   ): { outputs: tf.Tensor3D; state: RnnState } {
-    if (!fusedKernelsActive()) return stepThrough(this, xProjected, state, options);
-    // Every step in one kernel; a reversed sequence is run forwards over reversed inputs.
-    const flip = <T extends tf.Tensor>(x: T): T => (options.reverse ? (tf.reverse(x, 1) as T) : x);
-    const mask = options.mask ? (options.mask.dtype === "float32" ? options.mask : options.mask.toFloat()) : undefined;
-    const r = fusedLstmSequence(
-      flip(xProjected),
-      state.h,
-      state.c!,
-      this.Wh as tf.Tensor2D,
-      mask ? flip(mask) : undefined,
-    );
-    return { outputs: flip(r.outputs), state: { h: r.h, c: r.c } };
+    return stepThrough(this, xProjected, state, options);
   }
   zeroState(batch: number): RnnState {
     return { h: tf.zeros([batch, this.hiddenSize]), c: tf.zeros([batch, this.hiddenSize]) };
@@ -222,6 +204,9 @@ export class GRUCell extends Module implements RecurrentCell {
     return { h: tf.zeros([batch, this.hiddenSize]) };
   }
 }
+
+/** Makes a recurrent cell: `makeCell`, or a model's faster cell of the same formula (models/fast.ts). */
+export type CellFactory = (type: CellType, inputSize: number, hiddenSize: number, rng: Random) => RecurrentCell;
 
 export function makeCell(type: CellType, inputSize: number, hiddenSize: number, rng: Random): RecurrentCell {
   if (type === "lstm") return new LSTMCell(inputSize, hiddenSize, rng);

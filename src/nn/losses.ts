@@ -5,7 +5,6 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ShapeChecker } from "../util/shapes";
-import { fusedClassifierCrossEntropy, fusedKernelsActive, fusedSoftmaxCrossEntropy } from "../backend/fused";
 import type { Dense } from "./layers";
 
 /**
@@ -24,14 +23,6 @@ export function maskedCrossEntropy(
   new ShapeChecker().check("logits", logits, ["N", "V"]).check("labels", labels, ["N"]).check("mask", mask, ["N"]);
   const [N, V] = logits.shape;
   const eps = labelSmoothing;
-  if (fusedKernelsActive()) {
-    // The same loss with the softmax cross-entropy of each row as one kernel (src/backend/fused/cross-entropy.ts).
-    return tf.tidy(() => {
-      const m = mask.toFloat();
-      const perToken = fusedSoftmaxCrossEntropy(logits, labels.toInt(), eps);
-      return tf.div(tf.sum(tf.mul(perToken, m)), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
-    });
-  }
   const fn = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const m = mask.toFloat();
     const ids = labels.toInt();
@@ -67,7 +58,7 @@ export function maskedCrossEntropy(
 /**
  * The training loss from the classifier's input: mean cross-entropy of `classifier.apply(features)` over
  * the rows (every row a real target token). The same as `maskedCrossEntropy(classifier.apply(features),
- * labels, ones)`; on wasm with the native addon the classifier and the loss are one kernel.
+ * labels, ones)`. A model on the native kernels runs the same loss as one kernel (models/fast.ts).
  *
  * @param features `[N,F]`; @param labels `[N]` int32 target ids
  */
@@ -78,20 +69,6 @@ export function classifierCrossEntropy(
   labelSmoothing = 0,
 ): tf.Scalar {
   new ShapeChecker({ F: classifier.inputSize }).check("features", features, ["N", "F"]).check("labels", labels, ["N"]);
-  if (fusedKernelsActive() && classifier.b) {
-    return tf.tidy(
-      () =>
-        tf.mean(
-          fusedClassifierCrossEntropy(
-            features,
-            classifier.W as tf.Tensor2D,
-            classifier.b as tf.Tensor1D,
-            labels.toInt(),
-            labelSmoothing,
-          ),
-        ) as tf.Scalar,
-    );
-  }
   return tf.tidy(() =>
     maskedCrossEntropy(classifier.apply(features), labels, tf.ones([features.shape[0]]) as tf.Tensor1D, labelSmoothing),
   );

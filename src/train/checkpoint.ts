@@ -16,24 +16,28 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ATTENTION_KINDS, Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
-import { checkValue, int, num, oneOf, LIMITS } from "../util/validate";
+import { Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
+import { checkModelConfig } from "../models/config";
+import { checkValue, num } from "../util/validate";
 import { withLock, LOCK_FILE } from "./lock";
+import {
+  checkTensorEntries,
+  NamedTensor,
+  NamedValues,
+  packTensors,
+  readValues,
+  TensorEntry,
+  toTensors,
+} from "./tensor-codec";
 
-/** A named tensor, as `optimizer.getWeights()` returns them. */
-export type NamedTensor = { name: string; tensor: tf.Tensor };
 import { Vocabulary } from "../data/vocab";
 import { Truecaser } from "../data/truecase";
 import type { TranslationModel } from "../models/translation-model";
 
-export const CHECKPOINT_FORMAT = "attention-workbook/checkpoint@1";
+export type { NamedTensor } from "./tensor-codec";
+export { checkTensorEntries } from "./tensor-codec";
 
-interface TensorEntry {
-  name: string;
-  shape: number[];
-  offset: number;
-  length: number;
-}
+export const CHECKPOINT_FORMAT = "attention-workbook/checkpoint@1";
 
 export interface TrainingState {
   epoch: number;
@@ -82,76 +86,6 @@ function writeFileSynced(file: string, data: string | Uint8Array): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function packTensors(named: Array<{ name: string; tensor: tf.Tensor }>): { entries: TensorEntry[]; bytes: Buffer } {
-  const entries: TensorEntry[] = [];
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (const { name, tensor } of named) {
-    const values = tensor.dataSync() as Float32Array;
-    const data = values instanceof Float32Array ? values : Float32Array.from(values);
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    entries.push({ name, shape: tensor.shape, offset, length: data.length });
-    parts.push(Buffer.from(buf));
-    offset += data.byteLength;
-  }
-  return { entries, bytes: Buffer.concat(parts) };
-}
-
-/** Values of a tensor read from a file, before they become a tensor. */
-interface NamedValues {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
-
-/**
- * Checks a config's table of tensors against the bytes of its file, without allocating a tensor: every
- * entry well formed, inside the file, the entries filling it exactly.
- */
-export function checkTensorEntries(entries: unknown, byteLength: number, where: string, field: string): TensorEntry[] {
-  if (!Array.isArray(entries)) throw new Error(`${where}: ${field} is not a list of tensors`);
-  const total = entries.reduce((n: number, e: TensorEntry) => n + (Number(e?.length) || 0) * 4, 0);
-  const file = field === "weights" ? "weights.bin" : "optimizer.bin";
-  if (byteLength !== total)
-    throw new Error(
-      `${where.replace(/config\.json$/, file)}: ${byteLength} bytes, expected ${total} (a corrupt or truncated file)`,
-    );
-  const names = new Set<string>();
-  entries.forEach((e: TensorEntry, i) => {
-    const at = `${where}: ${field}[${i}]`;
-    if (!e || typeof e.name !== "string" || names.has(e.name)) throw new Error(`${at}: a missing or repeated name`);
-    names.add(e.name);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
-      throw new Error(`${at} (${e.name}): shape ${JSON.stringify(e.shape)} is not a list of sizes`);
-    const size = e.shape.reduce((a, b) => a * b, 1);
-    if (size !== e.length) throw new Error(`${at} (${e.name}): shape [${e.shape}] but ${e.length} values`);
-    if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0)
-      throw new Error(`${at} (${e.name}): offset ${e.offset} is not a byte offset (a non-negative multiple of 4)`);
-    if (e.offset + e.length * 4 > byteLength)
-      throw new Error(
-        `${at} (${e.name}): bytes ${e.offset}..${e.offset + e.length * 4} lie past the end of ${file} (${byteLength} bytes)`,
-      );
-  });
-  return entries as TensorEntry[];
-}
-
-/** The values of checked entries, each verified finite (NaN or infinity names the tensor and index). */
-function readValues(entries: TensorEntry[], bytes: Buffer, file: string): NamedValues[] {
-  return entries.map((e) => {
-    const values = new Float32Array(e.length);
-    Buffer.from(values.buffer).set(bytes.subarray(e.offset, e.offset + e.length * 4));
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]))
-        throw new Error(`${file}: ${e.name} holds ${values[i]} at index ${i} (a checkpoint must hold finite numbers)`);
-    }
-    return { name: e.name, shape: e.shape, values };
-  });
-}
-
-function toTensors(named: NamedValues[]): NamedTensor[] {
-  return named.map((n) => ({ name: n.name, tensor: tf.tensor(n.values, n.shape, "float32") }));
 }
 
 function versions(dir: string): string[] {
@@ -244,29 +178,6 @@ export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, "LATEST"));
 }
 
-/** Checks a checkpoint's model config against LIMITS before any of it is built. */
-export function checkModelSection(model: unknown, where: string): Seq2SeqConfig {
-  if (!model || typeof model !== "object") throw new Error(`${where}: no "model" section`);
-  const m = model as Seq2SeqConfig;
-  checkValue(where, "model.attention", m.attention, oneOf(ATTENTION_KINDS));
-  checkValue(where, "model.sourceVocabSize", m.sourceVocabSize, int(4, LIMITS.vocabSize));
-  checkValue(where, "model.targetVocabSize", m.targetVocabSize, int(4, LIMITS.vocabSize));
-  checkValue(where, "model.embeddingSize", m.embeddingSize, int(1, LIMITS.embeddingSize));
-  checkValue(where, "model.hiddenSize", m.hiddenSize, int(1, LIMITS.hiddenSize));
-  if (m.attentionUnits !== undefined)
-    checkValue(where, "model.attentionUnits", m.attentionUnits, int(1, LIMITS.attentionUnits));
-  checkValue(where, "model.cell", m.cell, oneOf(["lstm", "gru"]));
-  checkValue(where, "model.dropout", m.dropout, num(0, 1, { maxOpen: true }));
-  checkValue(where, "model.seed", m.seed, num(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
-  for (const k of ["bidirectional", "inputFeeding"] as const) {
-    if (typeof m[k] !== "boolean") throw new Error(`${where}: model.${k} ${JSON.stringify(m[k])} is not true or false`);
-  }
-  if (m.deepOutput !== undefined && typeof m.deepOutput !== "boolean")
-    throw new Error(`${where}: model.deepOutput ${JSON.stringify(m.deepOutput)} is not true or false`);
-  if (m.startState !== undefined) checkValue(where, "model.startState", m.startState, oneOf(["both", "backward"]));
-  return m;
-}
-
 /**
  * The fewest weights a model of this config can have (embeddings, the classifier, two recurrent
  * matrices): a config that needs more than weights.bin holds is refused before the model is built.
@@ -355,7 +266,7 @@ function readConfig(vdir: string): { config: CheckpointConfig; modelConfig: Seq2
   const config = readJson(configFile, "config.json") as CheckpointConfig;
   if (!config || config.format !== CHECKPOINT_FORMAT)
     throw new Error(`checkpoint ${configFile}: format "${config?.format}", expected "${CHECKPOINT_FORMAT}"`);
-  return { config, modelConfig: checkModelSection(config.model, `checkpoint ${configFile}`) };
+  return { config, modelConfig: checkModelConfig(config.model, { where: `checkpoint ${configFile}`, strict: true }) };
 }
 
 /** Both vocabularies of a version, each of the size the model says. */
@@ -431,5 +342,28 @@ function defineLazyOptimizer(loaded: LoadedCheckpoint, values: NamedValues[]): v
   Object.defineProperty(loaded, "optimizerWeights", {
     enumerable: true,
     get: () => (tensors ??= toTensors(values)),
+  });
+}
+
+/**
+ * Adam's saved state must fit this model: the step count, then (once a step was taken) a first and a
+ * second moment for every trainable variable, in order and of its shape (else a checkpoint of another
+ * model).
+ */
+export function checkOptimizerState(vars: tf.Variable[], weights: NamedTensor[]): void {
+  if (weights.length === 1) return; // saved before the first step: only the step count
+  if (weights.length !== 1 + 2 * vars.length) {
+    throw new Error(
+      `Trainer.restore: the optimizer state has ${weights.length} tensors, this model needs ${1 + 2 * vars.length} (a checkpoint of another model?)`,
+    );
+  }
+  vars.forEach((v, i) => {
+    for (const w of [weights[1 + i], weights[1 + vars.length + i]]) {
+      if (w.tensor.shape.join(",") !== v.shape.join(",")) {
+        throw new Error(
+          `Trainer.restore: optimizer state ${w.name} has shape [${w.tensor.shape}], variable ${v.name} has [${v.shape}] (a checkpoint of another model?)`,
+        );
+      }
+    }
   });
 }

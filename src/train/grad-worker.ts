@@ -7,8 +7,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/select";
 import { Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
-import { batchTensors, Batch } from "../data/batches";
+import type { Batch } from "../data/batches";
 import { Random } from "../util/random";
+import { batchGradients } from "./gradients";
 
 interface StepMessage {
   cmd: "step";
@@ -39,24 +40,11 @@ async function main(): Promise<void> {
           offset += v.size;
         }
       });
-      const t = batchTensors(msg.batch);
-      const rng = new Random(msg.seed);
-      const { value, grads } = tf.variableGrads(
-        () =>
-          model.loss(t, {
-            teacherForcing: msg.teacherForcing,
-            teacherForcingMode: msg.teacherForcingMode,
-            rng,
-            training: true,
-            labelSmoothing: msg.labelSmoothing,
-          }),
-        vars,
-      );
+      const { loss, grads } = batchGradients(model, msg.batch, new Random(msg.seed), msg);
       const joined = tf.tidy(() => tf.concat(vars.map((v) => grads[v.name].reshape([-1]))));
       const flat = joined.dataSync() as Float32Array;
       joined.dispose();
-      const loss = value.dataSync()[0];
-      tf.dispose([value, ...Object.values(grads), ...Object.values(t)]);
+      tf.dispose(Object.values(grads));
       parentPort!.postMessage({ cmd: "grads", grads: flat, loss }, [flat.buffer]);
     } catch (e) {
       parentPort!.postMessage({ cmd: "error", message: (e as Error).message });

@@ -7,8 +7,11 @@
  */
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
-import type { Seq2SeqConfig } from "../models/seq2seq";
-import type { Batch } from "../data/batches";
+import * as tf from "@tensorflow/tfjs";
+import type { Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
+import { Batch, Example, MIN_TRAINING_SOURCE_LENGTH, padBatch } from "../data/batches";
+import { Random } from "../util/random";
+import { batchGradients, GradientOptions } from "./gradients";
 
 export interface ShardResult {
   grads: Float32Array;
@@ -48,7 +51,7 @@ export class GradientWorkers {
   compute(
     weights: Float32Array,
     shards: Batch[],
-    options: { teacherForcing: number; teacherForcingMode: "batch" | "step"; labelSmoothing: number; seeds: number[] },
+    options: GradientOptions & { seeds: number[] },
   ): Promise<ShardResult[]> {
     if (shards.length !== this.workers.length)
       throw new Error(`GradientWorkers: ${shards.length} shards for ${this.workers.length} workers`);
@@ -75,4 +78,95 @@ export class GradientWorkers {
   async terminate(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** The main thread's share of a batch relative to a worker's (it also combines gradients and applies Adam). */
+const MAIN_SHARE = 0.8;
+
+/** Splits a batch into `parts` shards (shard 0 for the main thread), each padded to its own longest sentence. */
+export function shardBatch(batch: Batch, parts: number, examples: readonly Example[]): Batch[] {
+  const n = batch.size;
+  const mainCount = Math.max(1, Math.round((n * MAIN_SHARE) / (MAIN_SHARE + parts - 1)));
+  // Sorted by length; the main thread takes evenly spaced examples, the workers the rest in turn, so each
+  // shard has a similar mix of long and short sentences.
+  const order = batch.indices.slice().sort((a, b) => examples[a].target.length - examples[b].target.length);
+  const mainPositions = new Set(Array.from({ length: mainCount }, (_, j) => Math.floor(((j + 0.5) * n) / mainCount)));
+  const groups: number[][] = Array.from({ length: parts }, () => []);
+  let w = 0;
+  order.forEach((i, pos) => {
+    if (mainPositions.has(pos)) groups[0].push(i);
+    else groups[1 + (w++ % (parts - 1))].push(i);
+  });
+  return groups.map((idx) =>
+    padBatch(
+      idx.map((i) => examples[i]),
+      idx,
+      MIN_TRAINING_SOURCE_LENGTH,
+    ),
+  );
+}
+
+/** Every trainable variable's values in one array, in `vars` order: one concat and one read of the backend's memory. */
+function flatWeights(vars: tf.Variable[]): Float32Array {
+  const flat = tf.tidy(() => tf.concat(vars.map((v) => v.reshape([-1]))));
+  const weights = flat.dataSync() as Float32Array;
+  flat.dispose();
+  return weights;
+}
+
+/**
+ * The batch's gradients from its shards': each shard's gradient weighted by its share of the batch's target
+ * tokens (`shares[0]` the main thread's `local`, `shares[k + 1]` worker k's, whose gradients come flat, in
+ * `vars` order).
+ */
+function combineShardGradients(
+  vars: tf.Variable[],
+  local: Record<string, tf.Tensor>,
+  remote: ReadonlyArray<{ grads: Float32Array }>,
+  shares: number[],
+): Record<string, tf.Tensor> {
+  return tf.tidy(() => {
+    const out: Record<string, tf.Tensor> = {};
+    let at = 0;
+    for (const v of vars) {
+      let g = tf.mul(local[v.name], shares[0]);
+      remote.forEach((r, k) => {
+        g = tf.add(g, tf.mul(tf.tensor(r.grads.subarray(at, at + v.size), v.shape), shares[k + 1]));
+      });
+      out[v.name] = g;
+      at += v.size;
+    }
+    return out;
+  });
+}
+
+/**
+ * One batch's gradients over the main thread and `pool`'s workers: the batch is split into shards (the main
+ * thread, which also combines the gradients, takes a smaller share), each computes its shard's gradients
+ * with the current weights, and the shards' gradients are combined weighted by their target tokens: the
+ * gradient of the whole batch, as on one thread. One teacher-forcing decision holds for the whole batch.
+ *
+ * @returns the batch's mean loss per token and its gradients (by variable name)
+ */
+export async function parallelGradients(
+  pool: GradientWorkers,
+  model: Seq2Seq,
+  batch: Batch,
+  examples: readonly Example[],
+  rng: Random,
+  options: GradientOptions,
+): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
+  const shards = shardBatch(batch, pool.size + 1, examples);
+  const teacherForcing =
+    options.teacherForcingMode === "batch" ? (rng.next() < options.teacherForcing ? 1 : 0) : options.teacherForcing;
+  const seeds = shards.map(() => rng.seed());
+  const vars = model.trainableVariables();
+  const shared = { ...options, teacherForcing };
+  const pending = pool.compute(flatWeights(vars), shards.slice(1), { ...shared, seeds: seeds.slice(1) });
+  const local = batchGradients(model, shards[0], new Random(seeds[0]), shared);
+  const remote = await pending;
+  const shares = shards.map((shard) => shard.targetTokens / batch.targetTokens);
+  const grads = combineShardGradients(vars, local.grads, remote, shares);
+  tf.dispose(Object.values(local.grads));
+  return { loss: local.loss * shares[0] + remote.reduce((sum, r, k) => sum + r.loss * shares[k + 1], 0), grads };
 }

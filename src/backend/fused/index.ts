@@ -1,18 +1,19 @@
 /**
  * The workbook's fused kernels for the wasm backend, backed by the native addon (../native): registered
- * once, used by the model code whenever the wasm backend is active and the addon is built. Without the
- * addon the model runs the same formulas as tfjs ops (the teaching code paths), so nothing depends on it.
+ * once; a model built while the wasm backend is active and the addon is built runs them (src/models/fast.ts
+ * is their one user outside src/backend). Without the addon the model runs the same formulas as tfjs ops
+ * (the teaching code), so nothing depends on it.
  *
  * | kernel | replaces | taught in |
  * |---|---|---|
  * | BatchMatMul (native) | wasm's single-threaded product | everywhere |
  * | Sum over leading axes, Tanh (native) | wasm's transpose-then-sum, scalar tanh | everywhere |
- * | WorkbookLstmSequence (+Grad) | T cell steps of ~10 ops each | src/nn/layers.ts `LSTMCell` |
- * | WorkbookAdditiveScores (+Grad) | add, tanh, product with v | src/attention/scores.ts |
- * | WorkbookSoftmaxCrossEntropy (+Grad) | max, exp, sum, log, gather | src/nn/losses.ts |
- * | WorkbookClassifierCrossEntropy (+Grad) | the classifier's product and bias, then the above | src/nn/losses.ts |
- * | WorkbookAdamUpdate | ~12 ops per variable | src/train/adam.ts |
- * | WorkbookLuongGreedy | ~20 ops per step of a free-running pass | src/models/luong-decoder.ts |
+ * | WorkbookLstmSequence (+Grad) | T cell steps of ~10 ops each | src/nn/layers.ts `LSTMCell` (fast.ts `FusedLSTMCell`) |
+ * | WorkbookAdditiveScores (+Grad) | add, tanh, product with v | src/attention/scores.ts (fast.ts `fusedAdditive`) |
+ * | WorkbookSoftmaxCrossEntropy (+Grad) | max, exp, sum, log, gather | src/nn/losses.ts `maskedCrossEntropy` |
+ * | WorkbookClassifierCrossEntropy (+Grad) | the classifier's product and bias, then the above | src/nn/losses.ts (fast.ts `fusedClassifierLoss`) |
+ * | WorkbookAdamUpdate | ~12 ops per variable | src/train/update.ts (fast.ts `fusedAdamStep`) |
+ * | WorkbookLuongGreedy | ~20 ops per step of a free-running pass | src/models/seq2seq.ts `unrolled` (fast.ts `luongGuesser`) |
  */
 import * as tf from "@tensorflow/tfjs";
 import { nativeKernels, nativeStatus } from "../native";

@@ -1,0 +1,118 @@
+/**
+ * A model's configuration, its defaults, and its rules: the one validator that the library (`Seq2Seq`), the
+ * command line (`npm run train`) and the checkpoint loader use. `strict` (for files, which anyone may have
+ * written) also checks every field's type and the workbook's size limits before anything is allocated.
+ */
+import type { CellType } from "../nn/layers";
+import { checkValue, int, num, oneOf, LIMITS } from "../util/validate";
+
+/** The decoders: four attention kinds, a variant of Luong concat, and `none` (no attention, notebook 08). */
+export const ATTENTION_KINDS = [
+  "bahdanau",
+  "luong-dot",
+  "luong-general",
+  "luong-concat",
+  "luong-concat-shared",
+  "none",
+] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+export interface Seq2SeqConfig {
+  attention: AttentionKind;
+  sourceVocabSize: number;
+  targetVocabSize: number;
+  embeddingSize: number;
+  hiddenSize: number;
+  /** U, for the additive scores (Bahdanau, Luong concat); default hiddenSize. */
+  attentionUnits?: number;
+  cell: CellType;
+  bidirectional: boolean;
+  /** Luong only: feed h̃_{t-1} into the next step (Luong et al. 2015, section 3.3). */
+  inputFeeding: boolean;
+  /** Bahdanau only: the paper's deep output layer with a maxout (notebook 01, "Where this notebook departs"). */
+  deepOutput?: boolean;
+  /** Bidirectional only: the decoder's start state from both directions (default) or the paper's backward one. */
+  startState?: "both" | "backward";
+  /** Dropout on embeddings and on the classifier's input while training. */
+  dropout: number;
+  seed: number;
+}
+
+export const DEFAULT_MODEL: Omit<Seq2SeqConfig, "sourceVocabSize" | "targetVocabSize"> = {
+  attention: "luong-general",
+  embeddingSize: 64,
+  hiddenSize: 128,
+  cell: "lstm",
+  bidirectional: false,
+  inputFeeding: false,
+  dropout: 0,
+  seed: 1,
+};
+
+/** A rule between fields: `broken(c)` when the combination cannot be built; `why` says what to do. */
+export interface ModelRule {
+  fields: Array<keyof Seq2SeqConfig>;
+  broken(c: Partial<Seq2SeqConfig>): boolean;
+  why: string;
+}
+
+/** The rules between fields, in one place (the CLI names its flags for the fields). */
+export const MODEL_RULES: readonly ModelRule[] = [
+  {
+    fields: ["attention", "bidirectional"],
+    broken: (c) => c.attention === "luong-dot" && Boolean(c.bidirectional),
+    why: "luong-dot needs keys and query of one size: a bidirectional encoder gives 2H keys for an H decoder; use luong-general or luong-concat",
+  },
+  {
+    fields: ["deepOutput", "attention"],
+    broken: (c) => Boolean(c.deepOutput) && c.attention !== "bahdanau",
+    why: "deepOutput is Bahdanau's output layer; use it with attention bahdanau",
+  },
+  {
+    fields: ["startState", "bidirectional"],
+    broken: (c) => c.startState === "backward" && !c.bidirectional,
+    why: `startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`,
+  },
+];
+
+/** The rules a configuration breaks (none: an empty list). */
+export function brokenModelRules(c: Partial<Seq2SeqConfig>): ModelRule[] {
+  return MODEL_RULES.filter((r) => r.broken(c));
+}
+
+/**
+ * Checks a model configuration and returns it. Every field: its kind (one of `ATTENTION_KINDS`, "lstm" or
+ * "gru", booleans), its range (sizes positive integers; with `strict`, within the workbook's LIMITS), then
+ * `MODEL_RULES`. An error names `where` and the field.
+ *
+ * @param options.where who reads the configuration (default "model config"); @param options.strict for files
+ */
+export function checkModelConfig(config: unknown, options: { where?: string; strict?: boolean } = {}): Seq2SeqConfig {
+  const where = options.where ?? "model config";
+  if (!config || typeof config !== "object") throw new Error(`${where}: no "model" section`);
+  const c = config as Seq2SeqConfig;
+  const field = options.strict ? (k: string) => `model.${k}` : (k: string) => k;
+  const size = (max: number) => (options.strict ? int(1, max) : int(1, Number.MAX_SAFE_INTEGER));
+  if (options.strict) checkValue(where, field("attention"), c.attention, oneOf(ATTENTION_KINDS));
+  else if (!ATTENTION_KINDS.includes(c.attention))
+    throw new Error(`${where}: unknown attention kind "${c.attention}": use one of ${ATTENTION_KINDS.join(", ")}`);
+  const vocab = options.strict ? int(4, LIMITS.vocabSize) : size(0);
+  checkValue(where, field("sourceVocabSize"), c.sourceVocabSize, vocab);
+  checkValue(where, field("targetVocabSize"), c.targetVocabSize, vocab);
+  checkValue(where, field("embeddingSize"), c.embeddingSize, size(LIMITS.embeddingSize));
+  checkValue(where, field("hiddenSize"), c.hiddenSize, size(LIMITS.hiddenSize));
+  if (c.attentionUnits !== undefined)
+    checkValue(where, field("attentionUnits"), c.attentionUnits, size(LIMITS.attentionUnits));
+  checkValue(where, field("cell"), c.cell, oneOf(["lstm", "gru"]));
+  checkValue(where, field("dropout"), c.dropout, num(0, 1, { maxOpen: true }));
+  checkValue(where, field("seed"), c.seed, num(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+  for (const k of ["bidirectional", "inputFeeding", "deepOutput"] as const) {
+    const optional = k === "deepOutput" || !options.strict;
+    if ((c[k] === undefined && optional) || typeof c[k] === "boolean") continue;
+    throw new Error(`${where}: ${field(k)} ${JSON.stringify(c[k])} is not true or false`);
+  }
+  if (c.startState !== undefined) checkValue(where, field("startState"), c.startState, oneOf(["both", "backward"]));
+  const broken = brokenModelRules(c);
+  if (broken.length) throw new Error(`${where}: ${broken[0].why}`);
+  return c;
+}
