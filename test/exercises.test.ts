@@ -760,6 +760,47 @@ describe("the teacher's guide quotes exactly what the checks print", () => {
     }
   });
 
+  it("the guide's TypeScript messages are the ones TypeScript prints for those mistakes", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiler's API, for this test only
+    const ts = require("typescript") as typeof import("typescript");
+    const head = 'import * as wb from "attention-workbook";\nconst { tf } = wb;\n';
+    const snippets = [
+      "export function f(q: wb.tf.Tensor2D, k: wb.tf.Tensor3D): wb.tf.Tensor2D | undefined {\n  const [B, H] = q.shape;\n  return tf.matMul(k, q.reshape([B, H, 1])).reshape([B, k.shape[1]]);\n}",
+      "export function f(scores: wb.tf.Tensor2D) {\n  return scores.arraySync().reshape([2, 2]);\n}",
+      "export const x: number[][] = tf.tensor2d([[1]]);",
+      "export function f(keys: number[][][]) {\n  return keys.shape;\n}",
+    ];
+    const rows = tableAfter("### In the exercises: TypeScript and tensors").map((r) => unwrap(r[1]));
+    assert.equal(rows.length, snippets.length);
+    const root = path.join(__dirname, "..");
+    snippets.forEach((snippet, k) => {
+      const file = path.join(root, "test", `__guide_snippet_${k}.ts`);
+      const options = {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+      };
+      const host = ts.createCompilerHost(options);
+      const { getSourceFile, fileExists, readFile } = host;
+      host.getSourceFile = (name, ...rest) =>
+        name === file
+          ? ts.createSourceFile(name, head + snippet, ts.ScriptTarget.ES2020)
+          : getSourceFile(name, ...rest);
+      host.fileExists = (name) => name === file || fileExists(name);
+      host.readFile = (name) => (name === file ? head + snippet : readFile(name));
+      const program = ts.createProgram([file], options, host);
+      const messages = ts
+        .getPreEmitDiagnostics(program)
+        .filter((d) => d.file?.fileName === file)
+        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")[0]);
+      assert.deepEqual(messages, [rows[k]], `snippet ${k}:\n${snippet}`);
+    });
+  });
+
   it("the guide's hint table names every exercise of the workshop, each with two or more wrong answers", () => {
     const ids = [...hints.keys()].map((e) => e.slice(0, 4));
     assert.deepEqual(
