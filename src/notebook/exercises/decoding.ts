@@ -1,6 +1,6 @@
 /**
- * Exercise checks for decoding and for reading attention: beam search on a toy model and a trained model's
- * heatmap (notebook 05), what is left without attention and the alignment accuracy (06), greedy decoding
+ * Exercise checks for decoding and for reading attention: a trained model's heatmap (notebook 05), beam
+ * search on a toy model (09), what is left without attention and the alignment accuracy (06), greedy decoding
  * and a heatmap typed in by hand (07). The toy models and references are written here, never with the
  * library's `greedySearch`, `beamSearch` or alignment scores.
  */
@@ -45,7 +45,7 @@ function compareIds(got: unknown, want: number[], what: string): Verdict {
   return verdict.pass ? verdict : failed(`expected ${what} ${JSON.stringify(want)}, got ${JSON.stringify(got)}.`);
 }
 
-/** The toy of exercise 05.1: greedy takes 3 (p .5), then 5, then ends (.5·.35·.9 = .16); 4 then _EOS is worth .4·.9 = .36. */
+/** The toy of exercise 09.1: greedy takes 3 (p .5), then 5, then ends (.5·.35·.9 = .16); 4 then _EOS is worth .4·.9 = .36. */
 const gardenPath = toyModel(
   { "": { 3: 0.5, 4: 0.4, 2: 0.06, 5: 0.04 }, "3": { 5: 0.35, 3: 0.3, 4: 0.25, 2: 0.1 } },
   { 2: 0.9, 3: 0.03, 4: 0.03, 5: 0.04 },
@@ -54,7 +54,7 @@ const gardenPath = toyModel(
 const chatterbox = toyModel({}, { 4: 0.6, 5: 0.3, 2: 0.05, 3: 0.05 });
 
 /**
- * Exercise 05.1: beam search, `beamSearch(nextLogProbabilities, eosId, beamWidth, maxLength) -> ids` (without
+ * Exercise 09.1 (notebook 09, where beam search is taught; it was 05.1): beam search, `beamSearch(nextLogProbabilities, eosId, beamWidth, maxLength) -> ids` (without
  * _EOS): the finished hypothesis with the highest total log-probability, where a hypothesis finishes by
  * choosing _EOS or by reaching maxLength words.
  */
@@ -63,7 +63,7 @@ export function checkBeamSearch(
 ): void {
   const hint =
     "keep a list of {ids, logProb}; each step extends every open hypothesis by every word, adds log-probabilities, moves the ones ending in _EOS to `finished`, and keeps the beamWidth best open ones; at maxLength the open ones finish too; return the best finished ids.";
-  runCheck("05.1 (beam search)", hint, () => {
+  runCheck("09.1 (beam search)", hint, () => {
     const refused = refuseLibrary(beamSearch, ["beamSearch", "greedySearch", "watchBeamSearch", "beamTree"]);
     if (refused) return refused;
     return everyCase(
