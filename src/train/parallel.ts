@@ -83,24 +83,36 @@ export class GradientWorkers {
 /** The main thread's share of a batch relative to a worker's (it also combines gradients and applies Adam). */
 const MAIN_SHARE = 0.8;
 
+/** The examples of a padded batch, read back from its own arrays: each row's real tokens (its target without _EOS). */
+export function batchExamples(batch: Batch): Example[] {
+  const { size: B, sourceLength: S, targetLength: T } = batch;
+  const real = (ids: Int32Array, mask: Float32Array, b: number, n: number) =>
+    Array.from(ids.subarray(b * n, (b + 1) * n)).filter((_, k) => mask[b * n + k] !== 0);
+  return Array.from({ length: B }, (_, b) => ({
+    source: real(batch.source, batch.sourceMask, b, S),
+    target: real(batch.decoderTarget, batch.targetMask, b, T).slice(0, -1),
+  }));
+}
+
 /** Splits a batch into `parts` shards (shard 0 for the main thread), each padded to its own longest sentence. */
-export function shardBatch(batch: Batch, parts: number, examples: readonly Example[]): Batch[] {
+export function shardBatch(batch: Batch, parts: number): Batch[] {
+  const examples = batchExamples(batch);
   const n = batch.size;
   const mainCount = Math.max(1, Math.round((n * MAIN_SHARE) / (MAIN_SHARE + parts - 1)));
   // Sorted by length; the main thread takes evenly spaced examples, the workers the rest in turn, so each
   // shard has a similar mix of long and short sentences.
-  const order = batch.indices.slice().sort((a, b) => examples[a].target.length - examples[b].target.length);
+  const order = examples.map((_, k) => k).sort((a, b) => examples[a].target.length - examples[b].target.length);
   const mainPositions = new Set(Array.from({ length: mainCount }, (_, j) => Math.floor(((j + 0.5) * n) / mainCount)));
   const groups: number[][] = Array.from({ length: parts }, () => []);
   let w = 0;
-  order.forEach((i, pos) => {
-    if (mainPositions.has(pos)) groups[0].push(i);
-    else groups[1 + (w++ % (parts - 1))].push(i);
+  order.forEach((k, pos) => {
+    if (mainPositions.has(pos)) groups[0].push(k);
+    else groups[1 + (w++ % (parts - 1))].push(k);
   });
-  return groups.map((idx) =>
+  return groups.map((rows) =>
     padBatch(
-      idx.map((i) => examples[i]),
-      idx,
+      rows.map((k) => examples[k]),
+      rows.map((k) => batch.indices[k]),
       MIN_TRAINING_SOURCE_LENGTH,
     ),
   );
@@ -152,11 +164,10 @@ export async function parallelGradients(
   pool: GradientWorkers,
   model: Seq2Seq,
   batch: Batch,
-  examples: readonly Example[],
   rng: Random,
   options: GradientOptions,
 ): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
-  const shards = shardBatch(batch, pool.size + 1, examples);
+  const shards = shardBatch(batch, pool.size + 1);
   const teacherForcing =
     options.teacherForcingMode === "batch" ? (rng.next() < options.teacherForcing ? 1 : 0) : options.teacherForcing;
   const seeds = shards.map(() => rng.seed());

@@ -164,7 +164,7 @@ export class Trainer {
     const backend = backendReport()?.choice ?? tf.getBackend();
     this.workerPool ??= GradientWorkers.start(options.workers - 1, this.model.config, backend);
     const pool = await this.workerPool;
-    return this.update(await parallelGradients(pool, this.model, batch, this.data.train, rng, options));
+    return this.update(await parallelGradients(pool, this.model, batch, rng, options));
   }
 
   /** The update (./update.ts): clips the gradients, applies Adam, disposes them; returns the batch's loss. */
