@@ -20,13 +20,20 @@ function examples(n: number, seed: number): Example[] {
 describe("data-parallel shards", () => {
   it("reads a padded batch's examples back from its arrays (one-word sources and _EOS included)", () => {
     const ex = [{ source: [7], target: [9] }, ...examples(9, 3)];
-    const batch = padBatch(ex, ex.map((_, i) => 100 + i), 2);
+    const batch = padBatch(
+      ex,
+      ex.map((_, i) => 100 + i),
+      2,
+    );
     assert.deepEqual(batchExamples(batch), ex);
   });
 
   it("puts every example in exactly one shard, padded to the shard's own longest sentence", () => {
     const ex = examples(16, 5);
-    const batch = padBatch(ex, ex.map((_, i) => 10 + i));
+    const batch = padBatch(
+      ex,
+      ex.map((_, i) => 10 + i),
+    );
     for (const parts of [2, 3]) {
       const shards = shardBatch(batch, parts);
       assert.equal(shards.length, parts);
@@ -37,7 +44,10 @@ describe("data-parallel shards", () => {
         assert.deepEqual(batchExamples(s), mine);
         assert.equal(s.targetLength, Math.max(...mine.map((e) => e.target.length)) + 1);
       }
-      assert.equal(shards.reduce((n, s) => n + s.targetTokens, 0), batch.targetTokens);
+      assert.equal(
+        shards.reduce((n, s) => n + s.targetTokens, 0),
+        batch.targetTokens,
+      );
     }
   });
 });
