@@ -38,6 +38,11 @@ export interface LossOptions {
   stepwise?: boolean;
 }
 
+/** The teacher-forcing coin: whether the true previous word is fed, with probability `teacherForcing`. */
+export function teacherForces(teacherForcing: number, rng: Random): boolean {
+  return rng.next() < teacherForcing;
+}
+
 export class Seq2Seq extends Module {
   readonly encoder: Encoder;
   readonly decoder: AttentionDecoder;
@@ -142,7 +147,7 @@ export class Seq2Seq extends Module {
   private decoderFeatures(batch: BatchTensors, options: LossOptions, dropout: number, seed: () => number): tf.Tensor2D {
     const [B, T] = batch.decoderInput.shape;
     const { memory, state: initial } = this.start(batch.source, batch.sourceMask, { dropout, seed: seed() });
-    const forceBatch = options.rng.next() < options.teacherForcing;
+    const forceBatch = teacherForces(options.teacherForcing, options.rng);
     const forceAll = options.teacherForcingMode === "batch" ? forceBatch : options.teacherForcing >= 1;
     // A decoder whose RNN never sees the attention (Luong without input feeding, no attention) runs all
     // steps at once once the previous word of every step is known: under teacher forcing the true word;
@@ -184,7 +189,7 @@ export class Seq2Seq extends Module {
 
   /** Whether step t+1 is fed the true previous word (else the model's guess). */
   private forceStep(forceBatch: boolean, options: LossOptions): boolean {
-    return options.teacherForcingMode === "batch" ? forceBatch : options.rng.next() < options.teacherForcing;
+    return options.teacherForcingMode === "batch" ? forceBatch : teacherForces(options.teacherForcing, options.rng);
   }
 
   /** The model's best guess from features `[B,F]`, as fresh int32 ids `[B]` (no gradient flows through a choice). */

@@ -8,6 +8,7 @@
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { teacherForces } from "../models/seq2seq";
 import type { Seq2Seq, Seq2SeqConfig } from "../models/seq2seq";
 import { Batch, Example, MIN_TRAINING_SOURCE_LENGTH, padBatch } from "../data/batches";
 import { Random } from "../util/random";
@@ -169,7 +170,9 @@ export async function parallelGradients(
 ): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
   const shards = shardBatch(batch, pool.size + 1);
   const teacherForcing =
-    options.teacherForcingMode === "batch" ? (rng.next() < options.teacherForcing ? 1 : 0) : options.teacherForcing;
+    options.teacherForcingMode === "batch"
+      ? Number(teacherForces(options.teacherForcing, rng))
+      : options.teacherForcing;
   const seeds = shards.map(() => rng.seed());
   const vars = model.trainableVariables();
   const shared = { ...options, teacherForcing };
