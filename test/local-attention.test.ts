@@ -345,5 +345,30 @@ describe("the new kinds through the command line", () => {
     const global = cli("train.js", ["--attention", "luong-general", "--window", "3", "--epochs", "1"]);
     assert.equal(global.status, 2);
     assert.match(global.stderr, /--window 3.*local attention/);
+    const alone = cli("train.js", ["--window", "3", "--epochs", "1"]);
+    assert.equal(alone.status, 2, "--window with the default attention (luong-general)");
+    assert.match(alone.stderr, /--window 3: window is local attention's D/);
+  });
+
+  it("--resume compares --window with the checkpoint's", () => {
+    const out = tmpDir("wb-local-resume-");
+    const args = ["--data", twenty, "--validation", "0", "--test", "0", "--epochs", "1", "--hidden", "16"];
+    const first = cli("train.js", [
+      ...args,
+      "--attention",
+      "luong-local-p",
+      "--window",
+      "3",
+      "--out",
+      out,
+      "--no-eval",
+    ]);
+    assert.equal(first.status, 0, first.stderr);
+    const same = cli("train.js", [...args, "--window", "3", "--out", out, "--resume", "--no-eval"]);
+    assert.equal(same.status, 0, same.stderr);
+    assert.equal(same.json.epochs, 2);
+    const other = cli("train.js", [...args, "--window", "4", "--out", out, "--resume", "--no-eval"]);
+    assert.notEqual(other.status, 0);
+    assert.match(other.stderr, /--window 4 \(checkpoint: 3\)/);
   });
 });

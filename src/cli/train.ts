@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ready, backendReport } from "../backend";
 import { prepareData, dataFingerprint, PreparedData, DataOptions, DEFAULT_CORPUS } from "../data/dataset";
-import { ATTENTION_KINDS, brokenModelRules, DEFAULT_MODEL, DEFAULT_WINDOW } from "../models/config";
+import { ATTENTION_KINDS, brokenModelRules, DEFAULT_MODEL, DEFAULT_WINDOW, Seq2SeqConfig } from "../models/config";
 import { DEFAULT_MAX_SOURCE_LENGTH } from "../attention/layers";
 import { createModel } from "../models/create";
 import type { TranslationModel } from "../models/translation-model";
@@ -248,6 +248,15 @@ function settingsFrom<K extends string>(flags: TrainFlags, names: Record<string,
   ) as Partial<Record<K, never>>;
 }
 
+/**
+ * The model settings the flags give, with the default attention for a new model (a run that resumes takes
+ * the checkpoint's), so that `--window 3` alone is refused as `--attention luong-local-m --window 3` is not.
+ */
+function modelSettings(flags: TrainFlags): Partial<Seq2SeqConfig> {
+  const given = settingsFrom(flags, MODEL_FLAGS) as Partial<Seq2SeqConfig>;
+  return flags.resume ? given : { attention: DEFAULT_MODEL.attention, ...given };
+}
+
 /** `--attention luong-dot with --bidirectional`: the flags of a rule's fields, with their values. */
 function flagsOf(flags: TrainFlags, fields: readonly string[], names: Record<string, string>): string {
   const byName: Record<string, unknown> = flags;
@@ -279,7 +288,7 @@ function readFlags(argv: string[]): { flags: TrainFlags; recipeName?: string } {
   // The library's rules between options and between model settings, said in flags.
   for (const [rules, names] of [
     [brokenTrainingRules(settingsFrom(flags, TRAINING_FLAGS)), TRAINING_FLAGS],
-    [brokenModelRules(settingsFrom(flags, MODEL_FLAGS)), MODEL_FLAGS],
+    [brokenModelRules(modelSettings(flags)), MODEL_FLAGS],
   ] as Array<[Array<{ fields: readonly string[]; why: string }>, Record<string, string>]>) {
     const rule = rules[0];
     if (rule) throw new UsageError(`${flagsOf(flags, rule.fields, names)}: ${rule.why}`);

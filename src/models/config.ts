@@ -91,12 +91,12 @@ export const MODEL_RULES: readonly ModelRule[] = [
   },
   {
     fields: ["window", "attention"],
-    broken: (c) => c.window !== undefined && !LOCAL_KINDS.includes(c.attention!),
+    broken: (c) => c.window !== undefined && c.attention !== undefined && !LOCAL_KINDS.includes(c.attention),
     why: "window is local attention's D; use it with attention luong-local-m or luong-local-p",
   },
   {
     fields: ["maxSourceLength", "attention"],
-    broken: (c) => c.maxSourceLength !== undefined && c.attention !== "luong-location",
+    broken: (c) => c.maxSourceLength !== undefined && c.attention !== undefined && c.attention !== "luong-location",
     why: "maxSourceLength sizes the location score's Wa; use it with attention luong-location",
   },
   {

@@ -7,7 +7,7 @@
  * at epoch 5. The learning rate is the checkpoint's unless `--lr` is given.
  */
 import type { Seq2SeqConfig } from "../models/seq2seq";
-import { DEFAULT_WINDOW } from "../models/config";
+import { DEFAULT_WINDOW, LOCAL_KINDS } from "../models/config";
 import { DEFAULT_MAX_SOURCE_LENGTH } from "../attention/layers";
 import type { Vocabulary } from "../data/vocab";
 import type { LoadedCheckpoint } from "./checkpoint";
@@ -58,9 +58,10 @@ export function resumeMismatches(
       key === "attentionUnits"
         ? (config.attentionUnits ?? config.hiddenSize)
         : key === "window"
-          ? (config.window ?? DEFAULT_WINDOW)
+          ? (config.window ?? (LOCAL_KINDS.includes(config.attention) ? DEFAULT_WINDOW : undefined))
           : key === "maxSourceLength"
-            ? (config.maxSourceLength ?? DEFAULT_MAX_SOURCE_LENGTH)
+            ? (config.maxSourceLength ??
+              (config.attention === "luong-location" ? DEFAULT_MAX_SOURCE_LENGTH : undefined))
             : config[key];
     if (given[flag] !== saved) out.push(`--${flag} ${given[flag]} (checkpoint: ${saved})`);
   }
