@@ -62,8 +62,16 @@ export {
   LuongAttention,
   luongAttentionSequence,
   scaledDotProductAttention,
+  LuongLocalAttention,
+  localWeights,
+  localGaussian,
+  localWindow,
+  monotonicPosition,
+  predictivePosition,
+  sourceLengths,
+  maskBias,
 } from "./attention";
-export type { AttentionOutput, LuongScoreKind } from "./attention";
+export type { AttentionOutput, LuongScoreKind, LocalMode } from "./attention";
 
 // models: encoder, decoders and their steps (notebooks 01, 02), the whole model (notebooks 04, 05)
 export {

@@ -4,3 +4,4 @@ export * from "./context";
 export * from "./layers";
 export * from "./sequence";
 export * from "./scaled-dot";
+export * from "./local";

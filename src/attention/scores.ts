@@ -45,7 +45,11 @@ export interface SharedConcatParams {
   v: tf.Tensor1D;
 }
 
-export type LuongScore = "dot" | "general" | "concat";
+/**
+ * Luong et al. 2015, eq. (8): the content-based scores `dot`, `general`, `concat`, and the `location` score,
+ * which looks at the target state alone (`a_t = softmax(W_a h_t)`, see `luongQueryScores`).
+ */
+export type LuongScore = "dot" | "general" | "concat" | "location";
 
 /**
  * The last axis of `x` dotted with `v`: `[..., U] · v[U]` -> `[...]`, as one 2-D product. One definition for
@@ -123,7 +127,7 @@ export type LuongScoreKind = LuongScore | "concat-shared";
 
 /** The weights a Luong score needs, and what can be computed once per sentence. */
 export interface LuongScoreParams {
-  /** general: `[Hq,Hk]`; concat: `[Hq+Hk,U]` (query rows first). */
+  /** general: `[Hq,Hk]`; concat: `[Hq+Hk,U]` (query rows first); location: `[Hq,Smax]`. */
   Wa?: tf.Tensor2D;
   /** concat, concat-shared: `[U]`. */
   v?: tf.Tensor1D;
@@ -146,6 +150,10 @@ export interface LuongScoreParams {
  * - `concat`:  `v · tanh([queries[t]; keys[s]]·Wa)`, Wa `[Hq+Hk,U]`, query first; computed as
  *   `queries[t]·Wa[:Hq] + keys[s]·Wa[Hq:]`, the same product without building the concatenation
  * - `concat-shared`: `v · tanh((queries[t] + keys[s])·W)`, the FloydHub tutorial's form (see `sharedConcatScores`)
+ * - `location`: `(queries[t]·Wa)[s]`, Wa `[Hq,Smax]`: eq. (8)'s location-based score, whose softmax is
+ *   `a_t = softmax(W_a h_t)`. It reads no key at all; the keys give only the sentence length S. The paper's
+ *   W_a has one row per source position, but sentences differ in length, so Wa is sized for a longest
+ *   source Smax and a sentence of S words uses its first S outputs (S > Smax is an error).
  *
  * @param queries `[B,T,Hq]`; @param keys `[B,S,Hk]`; @param caller names the function in error messages
  * @returns scores `[B,T,S]`
@@ -177,8 +185,10 @@ export function luongQueryScores(
         return luongConcatScores(queries, keys, params, shapes, caller);
       case "concat-shared":
         return sharedConcatQueryScores(queries, keys, params, shapes, caller);
+      case "location":
+        return locationQueryScores(queries, keys, params, shapes, caller);
       default:
-        throw new Error(`${caller}: unknown score "${kind as string}"; use "dot", "general" or "concat"`);
+        throw new Error(`${caller}: unknown score "${kind as string}"; use "dot", "general", "concat" or "location"`);
     }
   });
 }
@@ -205,6 +215,26 @@ function luongConcatScores(
   const WaQuery = params.WaQuery ?? (params.Wa.slice([0, 0], [Hq, U]) as tf.Tensor2D);
   const keysProjected = params.keysProjected ?? projectKeys(keys, params.Wa.slice([Hq, 0], [Hk, U]) as tf.Tensor2D);
   return (params.additive ?? additiveScores)(keysProjected, projectKeys(queries, WaQuery), params.v);
+}
+
+/** Luong's location score of T queries (see `luongQueryScores`): the first S outputs of `queries·Wa`. */
+function locationQueryScores(
+  queries: tf.Tensor3D,
+  keys: tf.Tensor3D,
+  params: LuongScoreParams,
+  shapes: ShapeChecker,
+  caller: string,
+): tf.Tensor3D {
+  if (!params.Wa) throw new Error(`${caller}("location"): needs params {Wa: [Hq,Smax]}`);
+  shapes.check("Wa", params.Wa, ["Hq", "Smax"]);
+  const [B, T] = queries.shape;
+  const S = keys.shape[1];
+  const Smax = params.Wa.shape[1];
+  if (S > Smax)
+    throw new Error(
+      `${caller}("location"): a source of ${S} positions, but Wa [${params.Wa.shape}] scores at most ${Smax} (the model's maxSourceLength)`,
+    );
+  return projectKeys(queries, params.Wa).slice([0, 0, 0], [B, T, S]); // [B,T,Smax] -> its first S positions
 }
 
 /** The tutorial's shared-weight concat of T queries (see `sharedConcatScores`); Hq = Hk = H. */
@@ -240,7 +270,7 @@ function sharedConcatQueryScores(
  */
 export function luongScores(kind: "dot", query: tf.Tensor2D, keys: tf.Tensor3D): tf.Tensor2D;
 export function luongScores(
-  kind: "general",
+  kind: "general" | "location",
   query: tf.Tensor2D,
   keys: tf.Tensor3D,
   params: LuongGeneralParams,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run train -- --attention bahdanau|luong-dot|luong-general|luong-concat|none [--data FILE] [--pairs N]
+ * `npm run train -- --attention bahdanau|luong-dot|luong-general|luong-concat|luong-location|luong-local-m|luong-local-p|none [--data FILE] [--pairs N]
  *   [--epochs E] [--hidden H] [--batch B] [--seed S] [--out DIR] [--resume | --overwrite] ...`
  * Trains a model (default: the built-in corpus, sizes that train in a minute or two on a 2-core CPU),
  * saves a checkpoint to --out, scores the test split, and prints a final JSON line.
@@ -14,7 +14,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ready, backendReport } from "../backend";
 import { prepareData, dataFingerprint, PreparedData, DataOptions, DEFAULT_CORPUS } from "../data/dataset";
-import { ATTENTION_KINDS, brokenModelRules, DEFAULT_MODEL } from "../models/config";
+import { ATTENTION_KINDS, brokenModelRules, DEFAULT_MODEL, DEFAULT_WINDOW, Seq2SeqConfig } from "../models/config";
+import { DEFAULT_MAX_SOURCE_LENGTH } from "../attention/layers";
 import { createModel } from "../models/create";
 import type { TranslationModel } from "../models/translation-model";
 import { Trainer } from "../train/trainer";
@@ -37,6 +38,8 @@ export const TRAIN_FLAGS = {
   hidden: "int",
   embedding: "int",
   units: "int",
+  window: "int",
+  "max-source": "int",
   batch: "int",
   seed: "int",
   out: "string",
@@ -83,6 +86,8 @@ export const TRAIN_RULES: Record<string, FlagRule> = {
   hidden: int(1, LIMITS.hiddenSize),
   embedding: int(1, LIMITS.embeddingSize),
   units: int(1, LIMITS.attentionUnits),
+  window: int(1, LIMITS.maxLength),
+  "max-source": int(1, LIMITS.maxLength),
   batch: int(1, 4096),
   seed: int(0, 2 ** 31 - 1),
   lr: num(0, 1, { minOpen: true }),
@@ -156,6 +161,14 @@ export const TRAIN_HELP: CommandHelp<typeof TRAIN_FLAGS> = {
     hidden: { text: "hidden size of the encoder and decoder", default: DEFAULT_MODEL.hiddenSize },
     embedding: { text: "word embedding size", default: DEFAULT_MODEL.embeddingSize },
     units: { text: "attention units (the additive scores' hidden size)", default: "--hidden" },
+    window: {
+      text: "local attention's half-width D: the window [p_t - D, p_t + D] (luong-local-m, luong-local-p)",
+      default: DEFAULT_WINDOW,
+    },
+    "max-source": {
+      text: "the longest source the location score can score (luong-location)",
+      default: DEFAULT_MAX_SOURCE_LENGTH,
+    },
     batch: { text: "sentence pairs per batch", default: DEFAULT_TRAINING.batchSize },
     seed: { text: "seed of the split, the initial weights and the batches", default: DEFAULT_TRAINING.seed },
     out: { value: "DIR", text: "the checkpoint directory", default: "checkpoints/KIND (KIND: the --attention)" },
@@ -235,6 +248,15 @@ function settingsFrom<K extends string>(flags: TrainFlags, names: Record<string,
   ) as Partial<Record<K, never>>;
 }
 
+/**
+ * The model settings the flags give, with the default attention for a new model (a run that resumes takes
+ * the checkpoint's), so that `--window 3` alone is refused as `--attention luong-local-m --window 3` is not.
+ */
+function modelSettings(flags: TrainFlags): Partial<Seq2SeqConfig> {
+  const given = settingsFrom(flags, MODEL_FLAGS) as Partial<Seq2SeqConfig>;
+  return flags.resume ? given : { attention: DEFAULT_MODEL.attention, ...given };
+}
+
 /** `--attention luong-dot with --bidirectional`: the flags of a rule's fields, with their values. */
 function flagsOf(flags: TrainFlags, fields: readonly string[], names: Record<string, string>): string {
   const byName: Record<string, unknown> = flags;
@@ -266,7 +288,7 @@ function readFlags(argv: string[]): { flags: TrainFlags; recipeName?: string } {
   // The library's rules between options and between model settings, said in flags.
   for (const [rules, names] of [
     [brokenTrainingRules(settingsFrom(flags, TRAINING_FLAGS)), TRAINING_FLAGS],
-    [brokenModelRules(settingsFrom(flags, MODEL_FLAGS)), MODEL_FLAGS],
+    [brokenModelRules(modelSettings(flags)), MODEL_FLAGS],
   ] as Array<[Array<{ fields: readonly string[]; why: string }>, Record<string, string>]>) {
     const rule = rules[0];
     if (rule) throw new UsageError(`${flagsOf(flags, rule.fields, names)}: ${rule.why}`);

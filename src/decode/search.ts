@@ -217,7 +217,11 @@ function reorderState(state: DecoderState, parents: number[]): DecoderState {
   return tidy((): DecoderState => {
     const idx = tf.tensor1d(parents, "int32");
     const pick = (x?: tf.Tensor2D) => (x ? tf.keep(tf.gather(x, idx)) : undefined);
-    return { rnn: { h: pick(state.rnn.h)!, c: pick(state.rnn.c) }, attentional: pick(state.attentional) };
+    return {
+      rnn: { h: pick(state.rnn.h)!, c: pick(state.rnn.c) },
+      attentional: pick(state.attentional),
+      step: state.step,
+    };
   });
 }
 

@@ -6,16 +6,33 @@
 import type { CellType } from "../nn/layers";
 import { checkValue, int, num, oneOf, LIMITS } from "../util/validate";
 
-/** The decoders: four attention kinds, a variant of Luong concat, and `none` (no attention, notebook 08). */
+/**
+ * The decoders: Bahdanau, Luong's global attention with its dot, general and concat scores, a variant of
+ * Luong concat, Luong's location score (global, eq. 8), Luong's local attention (section 3.2: local-m and
+ * local-p, with the general score), and `none` (no attention, notebook 08).
+ */
 export const ATTENTION_KINDS = [
   "bahdanau",
   "luong-dot",
   "luong-general",
   "luong-concat",
   "luong-concat-shared",
+  "luong-location",
+  "luong-local-m",
+  "luong-local-p",
   "none",
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+
+/** The local attention kinds (`LuongLocalAttention`), which have a window. */
+export const LOCAL_KINDS: readonly AttentionKind[] = ["luong-local-m", "luong-local-p"];
+
+/**
+ * The window's half-width D of local attention by default. The paper uses D = 10 on WMT sentences of
+ * about 25 words; the workbook's sentences have about 6 words, where D = 10 would cover every sentence and
+ * make local attention global. D = 2 (σ = 1) keeps the window at 5 of them.
+ */
+export const DEFAULT_WINDOW = 2;
 
 export interface Seq2SeqConfig {
   attention: AttentionKind;
@@ -27,6 +44,10 @@ export interface Seq2SeqConfig {
   attentionUnits?: number;
   cell: CellType;
   bidirectional: boolean;
+  /** Local attention only (luong-local-m, luong-local-p): D, the window [p_t - D, p_t + D]; default `DEFAULT_WINDOW`. */
+  window?: number;
+  /** luong-location only: the longest source its Wa `[H,Smax]` scores; default 64 (`DEFAULT_MAX_SOURCE_LENGTH`). */
+  maxSourceLength?: number;
   /** Luong only: feed h̃_{t-1} into the next step (Luong et al. 2015, section 3.3). */
   inputFeeding: boolean;
   /** Bahdanau only: the paper's deep output layer with a maxout (notebook 01, "Where this notebook departs"). */
@@ -69,6 +90,16 @@ export const MODEL_RULES: readonly ModelRule[] = [
     why: "deepOutput is Bahdanau's output layer; use it with attention bahdanau",
   },
   {
+    fields: ["window", "attention"],
+    broken: (c) => c.window !== undefined && c.attention !== undefined && !LOCAL_KINDS.includes(c.attention),
+    why: "window is local attention's D; use it with attention luong-local-m or luong-local-p",
+  },
+  {
+    fields: ["maxSourceLength", "attention"],
+    broken: (c) => c.maxSourceLength !== undefined && c.attention !== undefined && c.attention !== "luong-location",
+    why: "maxSourceLength sizes the location score's Wa; use it with attention luong-location",
+  },
+  {
     fields: ["startState", "bidirectional"],
     broken: (c) => c.startState === "backward" && !c.bidirectional,
     why: `startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`,
@@ -103,6 +134,9 @@ export function checkModelConfig(config: unknown, options: { where?: string; str
   checkValue(where, field("hiddenSize"), c.hiddenSize, size(LIMITS.hiddenSize));
   if (c.attentionUnits !== undefined)
     checkValue(where, field("attentionUnits"), c.attentionUnits, size(LIMITS.attentionUnits));
+  if (c.window !== undefined) checkValue(where, field("window"), c.window, int(1, LIMITS.maxLength));
+  if (c.maxSourceLength !== undefined)
+    checkValue(where, field("maxSourceLength"), c.maxSourceLength, int(1, LIMITS.maxLength));
   checkValue(where, field("cell"), c.cell, oneOf(["lstm", "gru"]));
   checkValue(where, field("dropout"), c.dropout, num(0, 1, { maxOpen: true }));
   checkValue(where, field("seed"), c.seed, num(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));

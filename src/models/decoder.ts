@@ -19,6 +19,8 @@ export interface DecoderState {
   rnn: RnnState;
   /** Luong with input feeding: the previous attentional hidden state h̃ `[B,H]`. */
   attentional?: tf.Tensor2D;
+  /** Local-m attention: the target position of the last step taken (0 before the first). */
+  step?: number;
 }
 
 export interface DecoderStep {

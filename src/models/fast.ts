@@ -96,13 +96,15 @@ export function fusedClassifierLoss(
 }
 
 /**
- * A Luong decoder's free-running pass in one kernel, where one exists: an LSTM, no input feeding, and the
- * dot, general or concat score. The kernel packs the decoder's weights into one native call.
+ * A Luong decoder's free-running pass in one kernel, where one exists: an LSTM, no input feeding, and
+ * global attention with the dot, general or concat score (not location, not local attention). The kernel
+ * packs the decoder's weights into one native call.
  */
 export function luongGuesser(decoder: AttentionDecoder): GuessAll | undefined {
   if (!(decoder instanceof LuongDecoder)) return undefined;
-  const { inputFeeding, score } = decoder.config;
-  if (inputFeeding || !(decoder.cell instanceof LSTMCell) || score === "concat-shared") return undefined;
+  const { inputFeeding, score, local } = decoder.config;
+  if (inputFeeding || local || !(decoder.cell instanceof LSTMCell) || score === "concat-shared" || score === "location")
+    return undefined;
   const cell = decoder.cell;
   return (inputs, force, state, memory) => {
     requireFused("luongGuesser");

@@ -1,5 +1,5 @@
 /**
- * The Luong decoder (Luong et al. 2015, global attention), numbered as notebook 02 numbers the steps (step 1,
+ * The Luong decoder (Luong et al. 2015: global attention, or local attention with `local`), numbered as notebook 02 numbers the steps (step 1,
  * the encoder hidden states, is the encoder's: models/encoder.ts). For each output word:
  * 2. the RNN step first -> h_t (its input is the previous word's embedding, and with input feeding
  *    also the previous attentional hidden state h̃_{t-1});
@@ -13,7 +13,9 @@ import * as tf from "@tensorflow/tfjs";
 import { Module } from "../nn/module";
 import { Dense, Embedding, RecurrentCell, RnnState, DropoutOptions } from "../nn/layers";
 import { ModelKernels, PLAIN_KERNELS } from "./kernels";
-import { LuongAttention, LuongScoreKind } from "../attention/layers";
+import { LuongAttention, LuongLocalAttention, LuongScoreKind } from "../attention/layers";
+import type { LocalMode } from "../attention/local";
+import { DEFAULT_WINDOW } from "./config";
 import type { SequenceAttentionOutput } from "../attention/sequence";
 import { Random } from "../util/random";
 import { rnnOverKnownWords } from "./decoder";
@@ -25,6 +27,12 @@ import type { DecoderConfig } from "./bahdanau-decoder";
 export interface LuongDecoderConfig extends DecoderConfig {
   score: LuongScoreKind;
   inputFeeding: boolean;
+  /** Local attention (section 3.2): `monotonic` (local-m) or `predictive` (local-p); absent: global. */
+  local?: LocalMode;
+  /** Local attention: D, the window's half-width (default `DEFAULT_WINDOW`). */
+  window?: number;
+  /** The location score: the longest source (its Wa is `[H,Smax]`). */
+  maxSourceLength?: number;
 }
 
 export class LuongDecoder extends Module implements AttentionDecoder {
@@ -34,7 +42,10 @@ export class LuongDecoder extends Module implements AttentionDecoder {
   /** Wc `[Hk+H, H]`: `h̃ = tanh([context; h]·Wc)` (no bias, as in the paper's eq. 5). */
   readonly combine: Dense;
   readonly classifier: Dense;
-  /** Without input feeding nothing feeds back into the RNN: teacher-forced steps run at once (`teacherForced`). */
+  /**
+   * Without input feeding nothing feeds back into the RNN: teacher-forced steps run at once (`teacherForced`).
+   * Absent for local attention, whose window moves with each step's p_t: it runs step by step.
+   */
   readonly allSteps?: AllSteps;
   /** Set by the model where its kernels have a free-running pass in one call (models/fast.ts). */
   guessAll?: GuessAll;
@@ -48,11 +59,14 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const { vocabSize: V, embeddingSize: E, hiddenSize: H, keySize: Hk, attentionUnits: U } = config;
     this.embedding = this.addChild("embedding", new Embedding(V, E, rng));
     this.cell = this.addChild("rnn", kernels.makeCell(config.cell, config.inputFeeding ? E + H : E, H, rng));
+    const sizes = { querySize: H, keySize: Hk, units: U, maxSourceLength: config.maxSourceLength, seed: rng.seed() };
     this.attention = this.addChild(
       "attention",
-      new LuongAttention(config.score, { querySize: H, keySize: Hk, units: U, seed: rng.seed() }, kernels.additive),
+      config.local
+        ? new LuongLocalAttention(config.local, config.window ?? DEFAULT_WINDOW, sizes, config.score, kernels.additive)
+        : new LuongAttention(config.score, sizes, kernels.additive),
     );
-    if (!config.inputFeeding)
+    if (!config.inputFeeding && !config.local)
       this.allSteps = (inputs, state, memory, options) => this.teacherForced(inputs, state, memory, options);
     this.combine = this.addChild("Wc", new Dense(Hk + H, H, rng, { bias: false }));
     this.classifier = this.addChild("classifier", new Dense(H, V, rng));
@@ -67,6 +81,7 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     return {
       rnn: encoderState,
       attentional: this.config.inputFeeding ? tf.zeros([B, this.config.hiddenSize]) : undefined,
+      step: this.config.local ? 0 : undefined,
     };
   }
 
@@ -77,10 +92,12 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const input = this.config.inputFeeding ? (tf.concat([embedded, state.attentional!], 1) as tf.Tensor2D) : embedded;
     const rnn = decoderRnnStep(this.cell, input, state.rnn);
     // Steps 3-5: attention from the new hidden state.
-    const attention = this.attention.call(rnn.h, memory.keys, memory);
+    // Local attention also needs the target position t (from 1) of this step.
+    const t = this.config.local ? (state.step ?? 0) + 1 : undefined;
+    const attention = this.attention.call(rnn.h, memory.keys, { ...memory, step: t });
     // Step 6: the attentional hidden state.
     const attentional = attentionalState(attention.context, rnn.h, this.combine.W as tf.Tensor2D);
-    return { state: { rnn, attentional }, features: attentional, attention };
+    return { state: { rnn, attentional, step: t }, features: attentional, attention };
   }
 
   /**

@@ -10,18 +10,26 @@ import type { DropoutOptions } from "../nn/layers";
 import { Random } from "../util/random";
 import { Encoder } from "./encoder";
 import { BahdanauDecoder } from "./bahdanau-decoder";
-import { LuongDecoder } from "./luong-decoder";
+import { LuongDecoder, LuongDecoderConfig } from "./luong-decoder";
 import { PlainDecoder } from "./plain-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
 import { wordScores } from "./decoder-steps";
 import { withoutGradients } from "../util/tidy";
 import type { LuongScoreKind } from "../attention/layers";
-import { checkModelConfig, Seq2SeqConfig } from "./config";
+import { checkModelConfig, DEFAULT_WINDOW, Seq2SeqConfig } from "./config";
 import type { ModelKernels } from "./kernels";
 import { chooseKernels } from "./fast";
 
-export { ATTENTION_KINDS, AttentionKind, checkModelConfig, DEFAULT_MODEL, Seq2SeqConfig } from "./config";
+export {
+  ATTENTION_KINDS,
+  AttentionKind,
+  checkModelConfig,
+  DEFAULT_MODEL,
+  DEFAULT_WINDOW,
+  LOCAL_KINDS,
+  Seq2SeqConfig,
+} from "./config";
 
 export interface LossOptions {
   /** Probability of feeding the true previous word (1 = always teacher forcing). */
@@ -94,7 +102,7 @@ export class Seq2Seq extends Module {
           : new LuongDecoder(
               {
                 ...common,
-                score: config.attention.slice("luong-".length) as LuongScoreKind,
+                ...luongAttentionOf(config),
                 inputFeeding: config.inputFeeding,
               },
               rng,
@@ -238,6 +246,22 @@ export class Seq2Seq extends Module {
     const force = Array.from({ length: T - 1 }, () => this.forceStep(forceBatch, options));
     return withoutGradients(() => guessAll(batch.decoderInput, force, initial, memory));
   }
+}
+
+/** A Luong kind's score, and for local attention its mode and window (local attention uses the general score). */
+function luongAttentionOf(
+  config: Seq2SeqConfig,
+): Pick<LuongDecoderConfig, "score" | "local" | "window" | "maxSourceLength"> {
+  if (config.attention === "luong-local-m" || config.attention === "luong-local-p")
+    return {
+      score: "general",
+      local: config.attention === "luong-local-m" ? "monotonic" : "predictive",
+      window: config.window ?? DEFAULT_WINDOW,
+    };
+  return {
+    score: config.attention.slice("luong-".length) as LuongScoreKind,
+    maxSourceLength: config.maxSourceLength,
+  };
 }
 
 /** The flat positions `[N]` int32 of the real tokens of a mask `[B,T]` (read from the tensor). */

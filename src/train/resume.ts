@@ -7,6 +7,8 @@
  * at epoch 5. The learning rate is the checkpoint's unless `--lr` is given.
  */
 import type { Seq2SeqConfig } from "../models/seq2seq";
+import { DEFAULT_WINDOW, LOCAL_KINDS } from "../models/config";
+import { DEFAULT_MAX_SOURCE_LENGTH } from "../attention/layers";
 import type { Vocabulary } from "../data/vocab";
 import type { LoadedCheckpoint } from "./checkpoint";
 
@@ -16,6 +18,8 @@ export const MODEL_FLAGS: Record<string, keyof Seq2SeqConfig> = {
   hidden: "hiddenSize",
   embedding: "embeddingSize",
   units: "attentionUnits",
+  window: "window",
+  "max-source": "maxSourceLength",
   cell: "cell",
   bidirectional: "bidirectional",
   "input-feeding": "inputFeeding",
@@ -50,7 +54,15 @@ export function resumeMismatches(
   const config = checkpoint.model.config;
   for (const [flag, key] of Object.entries(MODEL_FLAGS)) {
     if (given[flag] === undefined) continue;
-    const saved = key === "attentionUnits" ? (config.attentionUnits ?? config.hiddenSize) : config[key];
+    const saved =
+      key === "attentionUnits"
+        ? (config.attentionUnits ?? config.hiddenSize)
+        : key === "window"
+          ? (config.window ?? (LOCAL_KINDS.includes(config.attention) ? DEFAULT_WINDOW : undefined))
+          : key === "maxSourceLength"
+            ? (config.maxSourceLength ??
+              (config.attention === "luong-location" ? DEFAULT_MAX_SOURCE_LENGTH : undefined))
+            : config[key];
     if (given[flag] !== saved) out.push(`--${flag} ${given[flag]} (checkpoint: ${saved})`);
   }
   const saved = checkpoint.training?.dataFingerprint;

@@ -16,6 +16,9 @@ const KINDS: Record<string, string> = {
   "luong-general": "Luong attention, general score",
   "luong-concat": "Luong attention, concat score",
   "luong-concat-shared": "Luong attention, concat score (shared weights)",
+  "luong-local-m": "Luong local attention, monotonic (local-m), general score",
+  "luong-local-p": "Luong local attention, predictive (local-p), general score",
+  "luong-location": "Luong attention, location score",
   none: "no attention (encoder-decoder only)",
 };
 
