@@ -71,6 +71,7 @@ export {
   BahdanauDecoder,
   LuongDecoder,
   PlainDecoder,
+  ChoDecoder,
   rnnInputWithContext,
   decoderRnnStep,
   attentionalState,

@@ -6,7 +6,11 @@
 import type { CellType } from "../nn/layers";
 import { checkValue, int, num, oneOf, LIMITS } from "../util/validate";
 
-/** The decoders: four attention kinds, a variant of Luong concat, and `none` (no attention, notebook 08). */
+/**
+ * The decoders: four attention kinds, a variant of Luong concat, and two without attention (notebook 08):
+ * `none` (Sutskever et al. 2014, starts from the encoder's final state) and `none-cho` (Cho et al. 2014, reads
+ * it at every step and in the output).
+ */
 export const ATTENTION_KINDS = [
   "bahdanau",
   "luong-dot",
@@ -14,6 +18,7 @@ export const ATTENTION_KINDS = [
   "luong-concat",
   "luong-concat-shared",
   "none",
+  "none-cho",
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -31,6 +36,12 @@ export interface Seq2SeqConfig {
   inputFeeding: boolean;
   /** Bahdanau only: the paper's deep output layer with a maxout (notebook 01, "Where this notebook departs"). */
   deepOutput?: boolean;
+  /**
+   * Luong only: what the classifier reads. "attentional" (default): the paper's h̃ = tanh([c; h]·Wc) (eq. 5);
+   * "tutorial": [h; c] straight into the classifier, no Wc and no tanh (the FloydHub tutorial's
+   * `Linear(hidden*2, vocab)`, notebook 10).
+   */
+  outputLayer?: "attentional" | "tutorial";
   /** Bidirectional only: the decoder's start state from both directions (default) or the paper's backward one. */
   startState?: "both" | "backward";
   /** Dropout on embeddings and on the classifier's input while training. */
@@ -67,6 +78,16 @@ export const MODEL_RULES: readonly ModelRule[] = [
     fields: ["deepOutput", "attention"],
     broken: (c) => Boolean(c.deepOutput) && c.attention !== "bahdanau",
     why: "deepOutput is Bahdanau's output layer; use it with attention bahdanau",
+  },
+  {
+    fields: ["outputLayer", "attention"],
+    broken: (c) => c.outputLayer === "tutorial" && !c.attention?.startsWith("luong-"),
+    why: `outputLayer "tutorial" replaces Luong's attentional state h̃; use it with a luong-* attention`,
+  },
+  {
+    fields: ["outputLayer", "inputFeeding"],
+    broken: (c) => c.outputLayer === "tutorial" && Boolean(c.inputFeeding),
+    why: `outputLayer "tutorial" has no attentional state h̃ to feed back; use it without inputFeeding`,
   },
   {
     fields: ["startState", "bidirectional"],
@@ -111,6 +132,8 @@ export function checkModelConfig(config: unknown, options: { where?: string; str
     if ((c[k] === undefined && optional) || typeof c[k] === "boolean") continue;
     throw new Error(`${where}: ${field(k)} ${JSON.stringify(c[k])} is not true or false`);
   }
+  if (c.outputLayer !== undefined)
+    checkValue(where, field("outputLayer"), c.outputLayer, oneOf(["attentional", "tutorial"]));
   if (c.startState !== undefined) checkValue(where, field("startState"), c.startState, oneOf(["both", "backward"]));
   const broken = brokenModelRules(c);
   if (broken.length) throw new Error(`${where}: ${broken[0].why}`);

@@ -103,6 +103,9 @@ export function luongGuesser(decoder: AttentionDecoder): GuessAll | undefined {
   if (!(decoder instanceof LuongDecoder)) return undefined;
   const { inputFeeding, score } = decoder.config;
   if (inputFeeding || !(decoder.cell instanceof LSTMCell) || score === "concat-shared") return undefined;
+  // The kernel computes h̃ = tanh([c; h]·Wc); the tutorial's output layer has no Wc.
+  const combine = decoder.combine;
+  if (!combine) return undefined;
   const cell = decoder.cell;
   return (inputs, force, state, memory) => {
     requireFused("luongGuesser");
@@ -121,7 +124,7 @@ export function luongGuesser(decoder: AttentionDecoder): GuessAll | undefined {
         Wx: cell.Wx as tf.Tensor2D,
         b: cell.b as tf.Tensor1D,
         Wh: cell.Wh as tf.Tensor2D,
-        Wc: decoder.combine.W as tf.Tensor2D,
+        Wc: combine.W as tf.Tensor2D,
         classifierW: decoder.classifier.W as tf.Tensor2D,
         classifierB: decoder.classifier.b as tf.Tensor1D,
         Wa: score === "general" ? (a.Wa as tf.Tensor2D) : undefined,

@@ -19,6 +19,7 @@ export const MODEL_FLAGS: Record<string, keyof Seq2SeqConfig> = {
   cell: "cell",
   bidirectional: "bidirectional",
   "input-feeding": "inputFeeding",
+  "output-layer": "outputLayer",
   dropout: "dropout",
 };
 
@@ -50,7 +51,12 @@ export function resumeMismatches(
   const config = checkpoint.model.config;
   for (const [flag, key] of Object.entries(MODEL_FLAGS)) {
     if (given[flag] === undefined) continue;
-    const saved = key === "attentionUnits" ? (config.attentionUnits ?? config.hiddenSize) : config[key];
+    const saved =
+      key === "attentionUnits"
+        ? (config.attentionUnits ?? config.hiddenSize)
+        : key === "outputLayer"
+          ? (config.outputLayer ?? "attentional")
+          : config[key];
     if (given[flag] !== saved) out.push(`--${flag} ${given[flag]} (checkpoint: ${saved})`);
   }
   const saved = checkpoint.training?.dataFingerprint;
