@@ -79,6 +79,7 @@ export {
   BahdanauDecoder,
   LuongDecoder,
   PlainDecoder,
+  ChoDecoder,
   rnnInputWithContext,
   decoderRnnStep,
   attentionalState,

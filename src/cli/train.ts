@@ -50,6 +50,7 @@ export const TRAIN_FLAGS = {
   cell: "string",
   bidirectional: "bool",
   "input-feeding": "bool",
+  "output-layer": "string",
   dropout: "number",
   "label-smoothing": "number",
   "max-tokens": "int",
@@ -95,6 +96,7 @@ export const TRAIN_RULES: Record<string, FlagRule> = {
   "teacher-forcing-mode": oneOf(["batch", "step"]),
   clip: num(0, 1e6, { note: "0 = no clipping" }),
   cell: oneOf(["lstm", "gru"]),
+  "output-layer": oneOf(["attentional", "tutorial"]),
   dropout: num(0, 1, { maxOpen: true }),
   "label-smoothing": num(0, 1, { maxOpen: true }),
   "max-tokens": int(1, 1000),
@@ -148,7 +150,7 @@ export const TRAIN_HELP: CommandHelp<typeof TRAIN_FLAGS> = {
   flags: {
     attention: {
       value: "KIND",
-      text: "the attention of the decoder (none: no attention)",
+      text: "the attention of the decoder (none, none-cho: no attention, Sutskever's and Cho's decoders)",
       default: DEFAULT_MODEL.attention,
     },
     data: {
@@ -188,6 +190,11 @@ export const TRAIN_HELP: CommandHelp<typeof TRAIN_FLAGS> = {
     "input-feeding": {
       text: "feed the attentional vector to the next decoder step (Luong)",
       default: DEFAULT_MODEL.inputFeeding,
+    },
+    "output-layer": {
+      value: "LAYER",
+      text: "Luong: what the classifier reads (attentional: tanh([c; h]·Wc); tutorial: [h; c] as it is)",
+      default: "attentional",
     },
     dropout: { text: "dropout on embeddings and outputs while training", default: DEFAULT_MODEL.dropout },
     "label-smoothing": { text: "label smoothing of the loss", default: DEFAULT_TRAINING.labelSmoothing },

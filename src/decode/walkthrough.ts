@@ -54,9 +54,10 @@ export class DecoderWalk {
     readonly translationModel: TranslationModel,
     sentence: string,
   ) {
-    if (translationModel.model.config.attention === "none")
+    const kind = translationModel.model.config.attention;
+    if (kind === "none" || kind === "none-cho")
       throw new Error(
-        'DecoderWalk shows the attention of each step; a model with attention "none" has none (use translate)',
+        `DecoderWalk shows the attention of each step; a model with attention "${kind}" has none (use translate)`,
       );
     const enc = encodeSentence(sentence, translationModel.sourceVocab, translationModel.tokenizeOptions);
     this.sourceTokens = enc.tokens;

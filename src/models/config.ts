@@ -9,7 +9,9 @@ import { checkValue, int, num, oneOf, LIMITS } from "../util/validate";
 /**
  * The decoders: Bahdanau, Luong's global attention with its dot, general and concat scores, a variant of
  * Luong concat, Luong's location score (global, eq. 8), Luong's local attention (section 3.2: local-m and
- * local-p, with the general score), and `none` (no attention, notebook 08).
+ * local-p, with the general score), and two without attention (notebook 08): `none` (Sutskever et al. 2014,
+ * starts from the encoder's final state) and `none-cho` (Cho et al. 2014, reads it at every step and in the
+ * output).
  */
 export const ATTENTION_KINDS = [
   "bahdanau",
@@ -21,6 +23,7 @@ export const ATTENTION_KINDS = [
   "luong-local-m",
   "luong-local-p",
   "none",
+  "none-cho",
 ] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
@@ -52,6 +55,12 @@ export interface Seq2SeqConfig {
   inputFeeding: boolean;
   /** Bahdanau only: the paper's deep output layer with a maxout (notebook 01, "Where this notebook departs"). */
   deepOutput?: boolean;
+  /**
+   * Luong only: what the classifier reads. "attentional" (default): the paper's h̃ = tanh([c; h]·Wc) (eq. 5);
+   * "tutorial": [h; c] straight into the classifier, no Wc and no tanh (the FloydHub tutorial's
+   * `Linear(hidden*2, vocab)`, notebook 10).
+   */
+  outputLayer?: "attentional" | "tutorial";
   /** Bidirectional only: the decoder's start state from both directions (default) or the paper's backward one. */
   startState?: "both" | "backward";
   /** Dropout on embeddings and on the classifier's input while training. */
@@ -100,6 +109,16 @@ export const MODEL_RULES: readonly ModelRule[] = [
     why: "maxSourceLength sizes the location score's Wa; use it with attention luong-location",
   },
   {
+    fields: ["outputLayer", "attention"],
+    broken: (c) => c.outputLayer === "tutorial" && !c.attention?.startsWith("luong-"),
+    why: `outputLayer "tutorial" replaces Luong's attentional state h̃; use it with a luong-* attention`,
+  },
+  {
+    fields: ["outputLayer", "inputFeeding"],
+    broken: (c) => c.outputLayer === "tutorial" && Boolean(c.inputFeeding),
+    why: `outputLayer "tutorial" has no attentional state h̃ to feed back; use it without inputFeeding`,
+  },
+  {
     fields: ["startState", "bidirectional"],
     broken: (c) => c.startState === "backward" && !c.bidirectional,
     why: `startState "backward" is the backward encoder's state at the first word; it needs bidirectional: true`,
@@ -145,6 +164,8 @@ export function checkModelConfig(config: unknown, options: { where?: string; str
     if ((c[k] === undefined && optional) || typeof c[k] === "boolean") continue;
     throw new Error(`${where}: ${field(k)} ${JSON.stringify(c[k])} is not true or false`);
   }
+  if (c.outputLayer !== undefined)
+    checkValue(where, field("outputLayer"), c.outputLayer, oneOf(["attentional", "tutorial"]));
   if (c.startState !== undefined) checkValue(where, field("startState"), c.startState, oneOf(["both", "backward"]));
   const broken = brokenModelRules(c);
   if (broken.length) throw new Error(`${where}: ${broken[0].why}`);

@@ -13,6 +13,8 @@ export interface DecoderMemory extends PreparedAttention {
   keys: tf.Tensor3D;
   /** `[B,S]` source mask. */
   mask: tf.Tensor2D;
+  /** Cho et al.'s decoder only: the summary c `[B,H]` of the source, read at every step. */
+  summary?: tf.Tensor2D;
 }
 
 export interface DecoderState {
@@ -59,8 +61,11 @@ export interface AttentionDecoder extends Module {
   readonly allSteps?: AllSteps;
   /** A free-running pass in one call, where the model's kernels have one for this decoder (models/fast.ts). */
   guessAll?: GuessAll;
-  /** Adds what can be computed once per batch (the key projection). */
-  prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory;
+  /**
+   * Adds what can be computed once per batch (the key projection; Cho et al.'s summary c, from the
+   * encoder's final state, which only that decoder needs).
+   */
+  prepare(keys: tf.Tensor3D, mask: tf.Tensor2D, encoderState?: RnnState): DecoderMemory;
   initialState(encoderState: RnnState): DecoderState;
   /** One step: `previous [B]` int32 tokens -> new state, features and attention. */
   step(previous: tf.Tensor1D, state: DecoderState, memory: DecoderMemory, options?: DropoutOptions): DecoderStep;

@@ -105,6 +105,9 @@ export function luongGuesser(decoder: AttentionDecoder): GuessAll | undefined {
   const { inputFeeding, score, local } = decoder.config;
   if (inputFeeding || local || !(decoder.cell instanceof LSTMCell) || score === "concat-shared" || score === "location")
     return undefined;
+  // The kernel computes h̃ = tanh([c; h]·Wc); the tutorial's output layer has no Wc.
+  const combine = decoder.combine;
+  if (!combine) return undefined;
   const cell = decoder.cell;
   return (inputs, force, state, memory) => {
     requireFused("luongGuesser");
@@ -123,7 +126,7 @@ export function luongGuesser(decoder: AttentionDecoder): GuessAll | undefined {
         Wx: cell.Wx as tf.Tensor2D,
         b: cell.b as tf.Tensor1D,
         Wh: cell.Wh as tf.Tensor2D,
-        Wc: decoder.combine.W as tf.Tensor2D,
+        Wc: combine.W as tf.Tensor2D,
         classifierW: decoder.classifier.W as tf.Tensor2D,
         classifierB: decoder.classifier.b as tf.Tensor1D,
         Wa: score === "general" ? (a.Wa as tf.Tensor2D) : undefined,

@@ -4,6 +4,7 @@ export * from "./decoder-steps";
 export * from "./bahdanau-decoder";
 export * from "./luong-decoder";
 export * from "./plain-decoder";
+export * from "./cho-decoder";
 export * from "./seq2seq";
 export * from "./translation-model";
 export * from "./create";

@@ -7,6 +7,8 @@
  * 4. softmax -> attention weights; 5. context vector c_t;
  * 6. attentional hidden state h̃_t = tanh([c_t; h_t]·Wc) (`attentionalState`);
  * 7. the classifier turns h̃_t into word scores (`wordScores`, in the model's `logits`), then repeat until _EOS.
+ * With `outputLayer: "tutorial"` there is no step 6: the classifier reads [h_t; c_t] as it is (size H+Hk), as
+ * in the FloydHub tutorial's PyTorch decoder (`Linear(hidden*2, vocab)` on `cat(lstm_out, context)`, notebook 10).
  * Steps 2, 6 and 7 are the functions of ./decoder-steps; steps 3-5 are the attention layer's.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -33,14 +35,16 @@ export interface LuongDecoderConfig extends DecoderConfig {
   window?: number;
   /** The location score: the longest source (its Wa is `[H,Smax]`). */
   maxSourceLength?: number;
+  /** "attentional" (default): h̃ = tanh([c; h]·Wc); "tutorial": [h; c] straight into the classifier. */
+  outputLayer?: "attentional" | "tutorial";
 }
 
 export class LuongDecoder extends Module implements AttentionDecoder {
   readonly embedding: Embedding;
   readonly cell: RecurrentCell;
   readonly attention: LuongAttention;
-  /** Wc `[Hk+H, H]`: `h̃ = tanh([context; h]·Wc)` (no bias, as in the paper's eq. 5). */
-  readonly combine: Dense;
+  /** Wc `[Hk+H, H]`: `h̃ = tanh([context; h]·Wc)` (no bias, as in the paper's eq. 5); none with the tutorial's output layer. */
+  readonly combine?: Dense;
   readonly classifier: Dense;
   /**
    * Without input feeding nothing feeds back into the RNN: teacher-forced steps run at once (`teacherForced`).
@@ -68,8 +72,13 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     );
     if (!config.inputFeeding && !config.local)
       this.allSteps = (inputs, state, memory, options) => this.teacherForced(inputs, state, memory, options);
-    this.combine = this.addChild("Wc", new Dense(Hk + H, H, rng, { bias: false }));
-    this.classifier = this.addChild("classifier", new Dense(H, V, rng));
+    if (config.outputLayer === "tutorial") {
+      if (config.inputFeeding) throw new Error(`LuongDecoder: outputLayer "tutorial" has no h̃ to feed back`);
+      this.classifier = this.addChild("classifier", new Dense(H + Hk, V, rng));
+    } else {
+      this.combine = this.addChild("Wc", new Dense(Hk + H, H, rng, { bias: false }));
+      this.classifier = this.addChild("classifier", new Dense(H, V, rng));
+    }
   }
 
   prepare(keys: tf.Tensor3D, mask: tf.Tensor2D): DecoderMemory {
@@ -95,7 +104,9 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     // Local attention also needs the target position t (from 1) of this step.
     const t = this.config.local ? (state.step ?? 0) + 1 : undefined;
     const attention = this.attention.call(rnn.h, memory.keys, { ...memory, step: t });
-    // Step 6: the attentional hidden state.
+    // Step 6: the attentional hidden state (the tutorial's output layer: [h; c] as it is).
+    if (!this.combine)
+      return { state: { rnn }, features: tf.concat([rnn.h, attention.context], 1) as tf.Tensor2D, attention };
     const attentional = attentionalState(attention.context, rnn.h, this.combine.W as tf.Tensor2D);
     return { state: { rnn, attentional, step: t }, features: attentional, attention };
   }
@@ -106,7 +117,8 @@ export class LuongDecoder extends Module implements AttentionDecoder {
    * numbers as T calls of `step` with those words; used by training.
    *
    * @param inputs `[B,T]` int32: _SOS and the target words, the previous word of every step
-   * @returns features `[B,T,H]` (the attentional hidden states h̃) and the attention of every step
+   * @returns features `[B,T,H]` (the attentional hidden states h̃; `[B,T,H+Hk]` with the tutorial's output
+   *   layer) and the attention of every step
    */
   teacherForced(
     inputs: tf.Tensor2D,
@@ -127,8 +139,9 @@ export class LuongDecoder extends Module implements AttentionDecoder {
     const queries = rnnOverKnownWords(this.embedding, this.cell, inputs, state.rnn, options); // [B,T,H]
     // Steps 3-5 for every t at once.
     const attention = this.attention.callSequence(queries, memory.keys, { ...memory, maskBias: memory.maskBias });
-    // Step 6: h̃ = tanh([c; h]·Wc) on all B·T rows.
+    // Step 6: h̃ = tanh([c; h]·Wc) on all B·T rows (the tutorial's output layer: [h; c] as it is).
     const Hk = memory.keys.shape[2];
+    if (!this.combine) return { features: tf.concat([queries, attention.context], 2) as tf.Tensor3D, attention };
     const features = attentionalState(
       attention.context.reshape([B * T, Hk]),
       queries.reshape([B * T, H]),

@@ -1,6 +1,7 @@
 /**
  * The sequence-to-sequence model: an encoder and an attention decoder (Bahdanau, or Luong with the
- * dot, general or concat score), or the decoder without attention (`"none"`, for comparison), with the
+ * dot, general or concat score), or a decoder without attention (`"none"`, Sutskever et al.'s, and
+ * `"none-cho"`, Cho et al.'s, for comparison), with the
  * training loss under teacher forcing.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -12,6 +13,7 @@ import { Encoder } from "./encoder";
 import { BahdanauDecoder } from "./bahdanau-decoder";
 import { LuongDecoder, LuongDecoderConfig } from "./luong-decoder";
 import { PlainDecoder } from "./plain-decoder";
+import { ChoDecoder } from "./cho-decoder";
 import type { AttentionDecoder, DecoderMemory, DecoderState } from "./decoder";
 import type { BatchTensors } from "../data/batches";
 import { wordScores } from "./decoder-steps";
@@ -85,30 +87,7 @@ export class Seq2Seq extends Module {
         kernels,
       ),
     );
-    const common = {
-      vocabSize: config.targetVocabSize,
-      embeddingSize: config.embeddingSize,
-      hiddenSize: config.hiddenSize,
-      keySize: this.encoder.outputSize,
-      attentionUnits: config.attentionUnits ?? config.hiddenSize,
-      cell,
-    };
-    this.decoder = this.addChild(
-      "decoder",
-      config.attention === "bahdanau"
-        ? new BahdanauDecoder({ ...common, deepOutput: config.deepOutput }, rng, kernels)
-        : config.attention === "none"
-          ? new PlainDecoder(common, rng, kernels)
-          : new LuongDecoder(
-              {
-                ...common,
-                ...luongAttentionOf(config),
-                inputFeeding: config.inputFeeding,
-              },
-              rng,
-              kernels,
-            ),
-    );
+    this.decoder = this.addChild("decoder", makeDecoder(config, this.encoder.outputSize, rng, kernels));
     this.decoder.guessAll = kernels.guesser?.(this.decoder);
   }
 
@@ -119,7 +98,10 @@ export class Seq2Seq extends Module {
     options: DropoutOptions = {},
   ): { memory: DecoderMemory; state: DecoderState } {
     const enc = this.encoder.encode(source, sourceMask, options);
-    return { memory: this.decoder.prepare(enc.outputs, sourceMask), state: this.decoder.initialState(enc.state) };
+    return {
+      memory: this.decoder.prepare(enc.outputs, sourceMask, enc.state),
+      state: this.decoder.initialState(enc.state),
+    };
   }
 
   /** Word scores `[N,V]` from decoder features `[N,F]`. */
@@ -262,6 +244,37 @@ function luongAttentionOf(
     score: config.attention.slice("luong-".length) as LuongScoreKind,
     maxSourceLength: config.maxSourceLength,
   };
+}
+
+/** The decoder that `config.attention` names, reading keys of `keySize` from the encoder. */
+function makeDecoder(config: Seq2SeqConfig, keySize: number, rng: Random, kernels: ModelKernels): AttentionDecoder {
+  const common = {
+    vocabSize: config.targetVocabSize,
+    embeddingSize: config.embeddingSize,
+    hiddenSize: config.hiddenSize,
+    keySize,
+    attentionUnits: config.attentionUnits ?? config.hiddenSize,
+    cell: config.cell,
+  };
+  switch (config.attention) {
+    case "bahdanau":
+      return new BahdanauDecoder({ ...common, deepOutput: config.deepOutput }, rng, kernels);
+    case "none":
+      return new PlainDecoder(common, rng, kernels);
+    case "none-cho":
+      return new ChoDecoder(common, rng, kernels);
+    default:
+      return new LuongDecoder(
+        {
+          ...common,
+          ...luongAttentionOf(config),
+          inputFeeding: config.inputFeeding,
+          outputLayer: config.outputLayer,
+        },
+        rng,
+        kernels,
+      );
+  }
 }
 
 /** The flat positions `[N]` int32 of the real tokens of a mask `[B,T]` (read from the tensor). */

@@ -23,6 +23,7 @@ export const MODEL_FLAGS: Record<string, keyof Seq2SeqConfig> = {
   cell: "cell",
   bidirectional: "bidirectional",
   "input-feeding": "inputFeeding",
+  "output-layer": "outputLayer",
   dropout: "dropout",
 };
 
@@ -62,7 +63,9 @@ export function resumeMismatches(
           : key === "maxSourceLength"
             ? (config.maxSourceLength ??
               (config.attention === "luong-location" ? DEFAULT_MAX_SOURCE_LENGTH : undefined))
-            : config[key];
+            : key === "outputLayer"
+              ? (config.outputLayer ?? "attentional")
+              : config[key];
     if (given[flag] !== saved) out.push(`--${flag} ${given[flag]} (checkpoint: ${saved})`);
   }
   const saved = checkpoint.training?.dataFingerprint;

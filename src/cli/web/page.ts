@@ -145,7 +145,7 @@ async function drawFigures(ui: Ui, t: Translation, kind: string, drawn: string):
 function notesOf(t: Translation, note: string | undefined, kind: string): string {
   const notes = note ? [note] : [];
   if (!t.complete) notes.push(`The model stopped after ${t.tokens.length} words without ending the sentence.`);
-  if (kind === "none") notes.push("This model has no attention: every weight is 0.");
+  if (kind === "none" || kind === "none-cho") notes.push("This model has no attention: every weight is 0.");
   return notes.join(" ");
 }
 
