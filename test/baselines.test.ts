@@ -5,27 +5,20 @@
  */
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import {
-  tf,
-  Seq2Seq,
-  ChoDecoder,
-  LuongDecoder,
-  Random,
-  padBatch,
-  batchTensors,
-  loadCheckpoint,
-  loadPairs,
-  translateAll,
-  corpusBleu,
-} from "attention-workbook";
+import { tf, Seq2Seq, ChoDecoder, LuongDecoder, Random, padBatch, batchTensors } from "attention-workbook";
 import { DEFAULT_MODEL, checkModelConfig } from "attention-workbook/models";
 import { fusedKernelsActive, nativeStatus } from "attention-workbook/backend";
 import type { Example, Seq2SeqConfig } from "attention-workbook";
-import { useBackend, assertClose, assertNoLeak, cli, tmpDir } from "./helpers";
-
-const root = path.resolve(__dirname, "..");
+import {
+  useBackend,
+  assertClose,
+  assertNoLeak,
+  cli,
+  tmpDir,
+  lossAndGradients,
+  twentyPairsFile,
+  overfitTwentyPairs,
+} from "./helpers";
 
 const small = (extra: Partial<Seq2SeqConfig>): Seq2SeqConfig => ({
   ...DEFAULT_MODEL,
@@ -53,20 +46,8 @@ function examples(n: number, sourceVocab: number, targetVocab: number, seed: num
 
 /** The loss on one batch and the gradient of every weight, as plain numbers. */
 function lossAndGrads(config: Seq2SeqConfig, teacherForcing: number): number[] {
-  return tf.tidy(() => {
-    const model = new Seq2Seq(config);
-    const t = batchTensors(padBatch(examples(5, 30, 32, 11)));
-    const { value, grads } = tf.variableGrads(
-      () => model.loss(t, { teacherForcing, teacherForcingMode: "batch", rng: new Random(3), training: true }),
-      model.trainableVariables(),
-    );
-    const out = [
-      value.dataSync()[0],
-      ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
-    ];
-    model.dispose();
-    return out;
-  });
+  const options = { teacherForcing, teacherForcingMode: "batch" as const, rng: new Random(3), training: true };
+  return lossAndGradients(config, padBatch(examples(5, 30, 32, 11)), options);
 }
 
 describe("Cho et al.'s decoder (none-cho)", () => {
@@ -278,57 +259,18 @@ describe("both baselines train, leave no tensor behind, and run the same on wasm
 });
 
 describe("both baselines overfit 20 pairs through the command line", () => {
-  const twenty = path.join(tmpDir("wb-20b-"), "pairs20.tsv");
-  before(() =>
-    fs.writeFileSync(
-      twenty,
-      fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20).join("\n") + "\n",
-    ),
-  );
+  let twenty = "";
+  before(() => (twenty = twentyPairsFile("wb-20b-")));
   for (const [name, extra] of [
     ["none-cho", ["--attention", "none-cho"]],
     ["luong-general --output-layer tutorial", ["--attention", "luong-general", "--output-layer", "tutorial"]],
   ] as const) {
     it(`${name}: BLEU >= 95 on the 20 pairs it trained on`, async () => {
-      const out = tmpDir("wb-overfit-baseline-");
-      const r = cli("train.js", [
-        ...extra,
-        "--data",
-        twenty,
-        "--validation",
-        "0",
-        "--test",
-        "0",
-        "--epochs",
-        "80",
-        "--batch",
-        "20",
-        "--hidden",
-        "64",
-        "--embedding",
-        "32",
-        "--lr",
-        "0.01",
-        "--out",
-        out,
-        "--no-eval",
-      ]);
-      assert.equal(r.status, 0, r.stderr);
-      await useBackend("wasm");
-      const tm = loadCheckpoint(out);
-      assert.equal(tm.model.config.attention, extra[1]);
-      if (extra.length > 2) assert.equal(tm.model.config.outputLayer, "tutorial");
-      const { pairs } = loadPairs(twenty);
-      const got = translateAll(
-        tm,
-        pairs.map((p) => p.english),
-      );
-      const bleu = corpusBleu(
-        got.map((g) => g.text),
-        pairs.map((p) => [p.german]),
-      ).score;
+      const { translationModel, bleu } = await overfitTwentyPairs(twenty, [...extra]);
+      assert.equal(translationModel.model.config.attention, extra[1]);
+      if (extra.length > 2) assert.equal(translationModel.model.config.outputLayer, "tutorial");
       assert.ok(bleu >= 95, `BLEU ${bleu}`);
-      tm.model.dispose();
+      translationModel.model.dispose();
     });
   }
 });

@@ -43,6 +43,18 @@ function expectFail(check: () => void, pattern: RegExp): void {
 
 const matVec = (x: number[], W: number[][]) => W[0].map((_, j) => x.reduce((s, xi, i) => s + xi * W[i][j], 0));
 
+/** Greedy decoding over a function that gives the next word's probabilities: a correct answer to 07.4. */
+function greedyIds(next: (p: number[]) => number[], eos: number, maxLength: number): number[] {
+  const ids: number[] = [];
+  while (ids.length < maxLength) {
+    const p = next(ids);
+    const w = p.indexOf(Math.max(...p));
+    if (w === eos) break;
+    ids.push(w);
+  }
+  return ids;
+}
+
 describe("exercise checks", () => {
   it("01.1 additive score: by hand passes; undefined, a missing tanh, wb.bahdanauScores and a destructured bahdanauScores fail", () => {
     const byHand = (s: number[], h: number[], Wq: number[][], Wk: number[][], v: number[]) => {
@@ -263,16 +275,7 @@ describe("exercise checks", () => {
       return finished.sort((a, b) => b.score - a.score)[0].ids;
     };
     expectPass(() => workshop.checkBeamSearch(beam));
-    const greedy = (next: (p: number[]) => number[], eos: number, maxLength: number) => {
-      const ids: number[] = [];
-      while (ids.length < maxLength) {
-        const p = next(ids);
-        const w = p.indexOf(Math.max(...p));
-        if (w === eos) break;
-        ids.push(w);
-      }
-      return ids;
-    };
+    const greedy = greedyIds;
     expectFail(
       () => workshop.checkBeamSearch((next, eos, _w, maxLength) => greedy(next, eos, maxLength)),
       /width 2 on a model whose best first word leads nowhere: expected the ids \[4\], got \[3,5\]/,
@@ -442,16 +445,7 @@ describe("the teacher's guide quotes exactly what the checks print", () => {
   }));
 
   const mat = (x: number[], W: number[][]) => W[0].map((_, j) => x.reduce((s, xi, i) => s + xi * W[i][j], 0));
-  const greedy = (next: (p: number[]) => number[], eos: number, maxLength: number) => {
-    const ids: number[] = [];
-    while (ids.length < maxLength) {
-      const p = next(ids);
-      const w = p.indexOf(Math.max(...p));
-      if (w === eos) break;
-      ids.push(w);
-    }
-    return ids;
-  };
+  const greedy = greedyIds;
   const heat = [
     [0.8, 0.2],
     [0.3, 0.7],

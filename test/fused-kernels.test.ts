@@ -28,7 +28,7 @@ import { stepThrough, classifierCrossEntropy } from "attention-workbook/nn";
 import { fusedKernelsActive, setFusedKernels, threadCount, nativeStatus } from "attention-workbook/backend";
 import { fusedSoftmaxCrossEntropy } from "attention-workbook/dist/backend/fused/index";
 import type { AttentionKind, Example, Seq2SeqConfig } from "attention-workbook";
-import { useBackend, randomValues, assertClose } from "./helpers";
+import { useBackend, randomValues, assertClose, lossAndGradients } from "./helpers";
 
 /** Runs fn on cpu (plain ops) and on wasm (fused kernels). */
 async function onBoth<T>(fn: () => T): Promise<{ cpu: T; wasm: T }> {
@@ -263,23 +263,8 @@ describe("fused kernels (wasm + native) equal the cpu backend", () => {
         };
         const batch = padBatch(examples(5, 30, 32, 11));
         for (const teacherForcing of [1, 0]) {
-          const r = await onBoth(() =>
-            tf.tidy(() => {
-              const model = new Seq2Seq(config);
-              const t = batchTensors(batch);
-              const { value, grads } = tf.variableGrads(
-                () =>
-                  model.loss(t, { teacherForcing, teacherForcingMode: "batch", rng: new Random(3), training: true }),
-                model.trainableVariables(),
-              );
-              const out = [
-                value.dataSync()[0],
-                ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
-              ];
-              model.dispose();
-              return out;
-            }),
-          );
+          const options = { teacherForcing, teacherForcingMode: "batch" as const, rng: new Random(3), training: true };
+          const r = await onBoth(() => lossAndGradients(config, batch, options));
           assertClose(r.wasm, r.cpu, 1e-4, `${attention} ${variant} teacherForcing=${teacherForcing}`);
         }
       });
@@ -304,27 +289,12 @@ describe("the execution path, chosen once", () => {
     config: Seq2SeqConfig,
     options: { teacherForcing: number; mode: "batch" | "step"; stepwise?: boolean },
   ) {
-    const batch = padBatch(examples(6, 30, 32, 13));
-    return tf.tidy(() => {
-      const model = new Seq2Seq(config);
-      const t = batchTensors(batch);
-      const { value, grads } = tf.variableGrads(
-        () =>
-          model.loss(t, {
-            teacherForcing: options.teacherForcing,
-            teacherForcingMode: options.mode,
-            rng: new Random(7),
-            training: true,
-            stepwise: options.stepwise,
-          }),
-        model.trainableVariables(),
-      );
-      const out = [
-        value.dataSync()[0],
-        ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
-      ];
-      model.dispose();
-      return out;
+    return lossAndGradients(config, padBatch(examples(6, 30, 32, 13)), {
+      teacherForcing: options.teacherForcing,
+      teacherForcingMode: options.mode,
+      rng: new Random(7),
+      training: true,
+      stepwise: options.stepwise,
     });
   }
 

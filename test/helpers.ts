@@ -4,7 +4,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { tf, Random } from "attention-workbook";
+import {
+  tf,
+  Random,
+  Seq2Seq,
+  batchTensors,
+  loadCheckpoint,
+  loadPairs,
+  translateAll,
+  corpusBleu,
+} from "attention-workbook";
+import type { Batch, Seq2SeqConfig, TranslationModel, Translation } from "attention-workbook";
 import { registerWasmKernels, registerFusedKernels } from "attention-workbook/backend";
 
 let wasmLoaded = false;
@@ -95,4 +105,71 @@ export function cli(script: string, args: string[], timeoutMs?: number, cwd?: st
     /* not JSON */
   }
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/** The loss of one training batch and the gradient of every weight, as plain numbers: a model built on the current backend. */
+export function lossAndGradients(
+  config: Seq2SeqConfig,
+  batch: Batch,
+  options: Parameters<Seq2Seq["loss"]>[1],
+): number[] {
+  return tf.tidy(() => {
+    const model = new Seq2Seq(config);
+    const { value, grads } = tf.variableGrads(
+      () => model.loss(batchTensors(batch), options),
+      model.trainableVariables(),
+    );
+    const out = [
+      value.dataSync()[0],
+      ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
+    ];
+    model.dispose();
+    return out;
+  });
+}
+
+/** The first 20 pairs of the built-in corpus, written to a new temporary file: the data of the overfitting checks. */
+export function twentyPairsFile(prefix: string): string {
+  const root = path.resolve(__dirname, "..");
+  const file = path.join(tmpDir(prefix), "pairs20.tsv");
+  const lines = fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20);
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+/** What `overfitTwentyPairs` left: the CLI run, the model loaded on wasm, and its translations of the 20 pairs. */
+export interface Overfit {
+  run: CliRun;
+  translationModel: TranslationModel;
+  pairs: Array<{ english: string; german: string }>;
+  translations: Translation[];
+  /** Corpus BLEU of the translations against the 20 references. */
+  bleu: number;
+}
+
+/**
+ * The command line's overfitting check: trains on the 20 pairs of `file` with `flags` (no held-out split, 80
+ * epochs of one batch of 20, hidden 64, embedding 32, learning rate 0.01), loads the checkpoint on wasm and
+ * translates the 20 English sentences back. The caller disposes `translationModel`.
+ */
+export async function overfitTwentyPairs(file: string, flags: string[]): Promise<Overfit> {
+  const out = tmpDir("wb-overfit-");
+  const run = cli("train.js", [
+    ...flags,
+    ...["--data", file, "--validation", "0", "--test", "0", "--epochs", "80", "--batch", "20"],
+    ...["--hidden", "64", "--embedding", "32", "--lr", "0.01", "--out", out, "--no-eval"],
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  await useBackend("wasm");
+  const translationModel = loadCheckpoint(out);
+  const { pairs } = loadPairs(file);
+  const translations = translateAll(
+    translationModel,
+    pairs.map((p) => p.english),
+  );
+  const bleu = corpusBleu(
+    translations.map((t) => t.text),
+    pairs.map((p) => [p.german]),
+  ).score;
+  return { run, translationModel, pairs, translations, bleu };
 }

@@ -6,8 +6,6 @@
  */
 import { describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   tf,
   Random,
@@ -18,20 +16,24 @@ import {
   batchTensors,
   greedySearch,
   beamSearch,
-  loadCheckpoint,
-  loadPairs,
-  translateAll,
-  corpusBleu,
   localWeights,
   maskBias,
 } from "attention-workbook";
 import { DEFAULT_MODEL } from "attention-workbook/models";
 import { fusedKernelsActive, nativeStatus } from "attention-workbook/backend";
 import type { AttentionKind, Example, Seq2SeqConfig } from "attention-workbook";
-import { useBackend, randomValues, assertClose, cli, tmpDir } from "./helpers";
+import {
+  useBackend,
+  randomValues,
+  assertClose,
+  cli,
+  tmpDir,
+  lossAndGradients,
+  twentyPairsFile,
+  overfitTwentyPairs,
+} from "./helpers";
 import * as ref from "./reference";
 
-const root = path.resolve(__dirname, "..");
 const NEW_KINDS: AttentionKind[] = ["luong-local-m", "luong-local-p", "luong-location"];
 
 /** Plain-loop eq. (10): softmax of the scores over the window ∩ sentence, times the Gaussian (not renormalised). */
@@ -276,21 +278,9 @@ describe("models with the new kinds", () => {
   for (const kind of NEW_KINDS) {
     it(`${kind}: on wasm with the native kernels, the loss and every gradient equal the cpu backend's`, async () => {
       const batch = padBatch(examples(5, 30, 32, 13));
-      const run = () =>
-        tf.tidy(() => {
-          const model = new Seq2Seq(small(kind, { window: kind === "luong-location" ? undefined : 1 }));
-          const t = batchTensors(batch);
-          const { value, grads } = tf.variableGrads(
-            () => model.loss(t, { teacherForcing: 1, teacherForcingMode: "batch", rng: new Random(3), training: true }),
-            model.trainableVariables(),
-          );
-          const out = [
-            value.dataSync()[0],
-            ...Object.values(model.namedVariables()).flatMap((v) => Array.from(grads[v.name].dataSync())),
-          ];
-          model.dispose();
-          return out;
-        });
+      const config = small(kind, { window: kind === "luong-location" ? undefined : 1 });
+      const options = { teacherForcing: 1, teacherForcingMode: "batch" as const, rng: new Random(3), training: true };
+      const run = () => lossAndGradients(config, batch, options);
       await useBackend("cpu");
       const cpu = run();
       await useBackend("wasm");
@@ -303,37 +293,16 @@ describe("models with the new kinds", () => {
 });
 
 describe("the new kinds through the command line", () => {
-  const twenty = path.join(tmpDir("wb-local-20-"), "pairs20.tsv");
-  before(() =>
-    fs.writeFileSync(
-      twenty,
-      fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20).join("\n") + "\n",
-    ),
-  );
+  let twenty = "";
+  before(() => (twenty = twentyPairsFile("wb-local-20-")));
 
   for (const kind of NEW_KINDS) {
     it(`${kind}: trained on 20 pairs, translates them back with BLEU >= 95`, async (t) => {
-      const out = tmpDir(`wb-local-${kind}-`);
-      const r = cli("train.js", [
-        ...["--attention", kind, "--data", twenty, "--validation", "0", "--test", "0", "--epochs", "80"],
-        ...["--batch", "20", "--hidden", "64", "--embedding", "32", "--lr", "0.01", "--out", out, "--no-eval"],
-      ]);
-      assert.equal(r.status, 0, r.stderr);
-      await useBackend("wasm");
-      const tm = loadCheckpoint(out);
-      assert.equal(tm.model.config.attention, kind);
-      const { pairs } = loadPairs(twenty);
-      const got = translateAll(
-        tm,
-        pairs.map((p) => p.english),
-      );
-      const bleu = corpusBleu(
-        got.map((g) => g.text),
-        pairs.map((p) => [p.german]),
-      ).score;
+      const { translationModel, bleu } = await overfitTwentyPairs(twenty, ["--attention", kind]);
+      assert.equal(translationModel.model.config.attention, kind);
       t.diagnostic(`${kind}: BLEU ${bleu.toFixed(1)} on its 20 training pairs`);
       assert.ok(bleu >= 95, `${kind}: BLEU ${bleu}`);
-      tm.model.dispose();
+      translationModel.model.dispose();
       await useBackend("cpu");
     });
   }

@@ -18,7 +18,6 @@ import {
   Random,
   maskedCrossEntropy,
   tokenize,
-  loadPairs,
   TranslationModel,
   AttentionKind,
   LuongDecoder,
@@ -34,9 +33,8 @@ import {
 } from "attention-workbook";
 import { DEFAULT_MODEL } from "attention-workbook/models";
 import { annealedRate } from "attention-workbook/train";
-import { useBackend, assertClose, cli as runCli, tmpDir } from "./helpers";
+import { useBackend, assertClose, cli as runCli, tmpDir, twentyPairsFile, overfitTwentyPairs } from "./helpers";
 
-const root = path.resolve(__dirname, "..");
 const KINDS: AttentionKind[] = ["bahdanau", "luong-dot", "luong-general", "luong-concat", "none"];
 
 const cli = (script: string, args: string[]) => runCli(script, args);
@@ -59,51 +57,17 @@ function smallModel(
 }
 
 describe("seq2seq training from the command line", () => {
-  const twenty = path.join(tmpDir("wb-20-"), "pairs20.tsv");
-  before(() =>
-    fs.writeFileSync(
-      twenty,
-      fs.readFileSync(path.join(root, "data/default-corpus.tsv"), "utf8").split("\n").slice(0, 20).join("\n") + "\n",
-    ),
-  );
+  let twenty = "";
+  before(() => (twenty = twentyPairsFile("wb-20-")));
 
   for (const kind of KINDS) {
     it(`${kind}: trained on 20 pairs, reproduces all 20 targets exactly`, async () => {
-      const out = tmpDir(`wb-overfit-${kind}-`);
-      const r = cli("train.js", [
-        "--attention",
-        kind,
-        "--data",
-        twenty,
-        "--validation",
-        "0",
-        "--test",
-        "0",
-        "--epochs",
-        "80",
-        "--batch",
-        "20",
-        "--hidden",
-        "64",
-        "--embedding",
-        "32",
-        "--lr",
-        "0.01",
-        "--out",
-        out,
-        "--no-eval",
-      ]);
-      assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.json.epochs, 80);
-      await useBackend("wasm");
-      const tm = loadCheckpoint(out);
-      const { pairs } = loadPairs(twenty);
-      const got = translateAll(
-        tm,
-        pairs.map((p) => p.english),
+      const { run, translationModel, pairs, translations } = await overfitTwentyPairs(twenty, ["--attention", kind]);
+      assert.equal(run.json.epochs, 80);
+      pairs.forEach((p, i) =>
+        assert.deepEqual(translations[i].tokens, tokenize(p.german), `${p.english} -> ${translations[i].text}`),
       );
-      pairs.forEach((p, i) => assert.deepEqual(got[i].tokens, tokenize(p.german), `${p.english} -> ${got[i].text}`));
-      tm.model.dispose();
+      translationModel.model.dispose();
     });
 
     it(`${kind}: the loss falls every epoch on the built-in corpus`, () => {
