@@ -36,7 +36,7 @@ const FIGURES = [
   ["08-why-attention", "No attention:", "08-bottleneck", "own"],
   ["04-train-bahdanau", "Bahdanau: loss per target token", "04-loss"],
   ["04-train-bahdanau", "Bahdanau: She has kissed him.", "04-heatmap"],
-  ["06-compare", "Forced decoding of", "06-gold-alignment", [720, 560]],
+  ["06-compare", "Forced decoding of", "06-gold-alignment", [760, 820]],
   ["08-why-attention", "Test BLEU by English sentence length", "08-bleu-by-length"],
   ["09-beam-search-and-teacher-forcing", "Beam 4:", "09-beam-tree", [760, 480]],
   ["10-seed-experiment", "The seed's experiment:", "10-seed-heatmap"],
