@@ -419,7 +419,13 @@ describe("timings quoted from npm run timings", () => {
     for (const name of shown) assert.ok(fs.statSync(path.join(root, "docs/figures", `${name}.png`)).size > 2000, name);
   });
 
-  it("every training notebook runs in under 5 minutes in full mode", () => {
-    for (const n of timings.notebooks) assert.ok(n.seconds < 300, `${n.notebook}: ${n.seconds} s`);
+  it("every notebook of the lesson plans runs in under 5 minutes in full mode; 08 and 10, homework, in under 10", () => {
+    // 08 trains four models on long sentences (two baselines, global and local attention) and 10 the tutorial's
+    // model on the Tatoeba file; the guide sends both home or has them started before a break.
+    const homework = ["08-why-attention.ipynb", "10-seed-experiment.ipynb"];
+    for (const n of timings.notebooks) {
+      const limit = homework.includes(n.notebook) ? 600 : 300;
+      assert.ok(n.seconds < limit, `${n.notebook}: ${n.seconds} s, over ${limit} s`);
+    }
   });
 });
